@@ -1,0 +1,39 @@
+using EcgExperiments.Core;
+
+namespace EcgExperiments.TestSupport;
+
+/// <summary>Finds the real public databases used by tests (see <see cref="ProjectPaths.DataRoot"/>).</summary>
+public static class RealData
+{
+    public static string Root => ProjectPaths.DataRoot;
+    public static string MitBih => Path.Combine(Root, "mitbih");
+    public static string PtbXl => Path.Combine(Root, "ptbxl");
+    public static string Ecg5000 => Path.Combine(Root, "ecg5000");
+
+    public static bool Has(string dataset) => Directory.Exists(Path.Combine(Root, dataset));
+
+    public static string SkipReason(string dataset) =>
+        $"real data '{dataset}' not found under {Root}. {ProjectPaths.DataHelp}";
+}
+
+/// <summary>
+/// A fact that needs a real database (folder name under the data root: "mitbih", "ptbxl", "ecg5000").
+/// Where the data is present (always in this project's CI) it runs; elsewhere it is reported as
+/// skipped with how to get the data.
+/// </summary>
+public sealed class RealDataFactAttribute : FactAttribute
+{
+    public RealDataFactAttribute(string dataset)
+    {
+        if (!RealData.Has(dataset)) Skip = RealData.SkipReason(dataset);
+    }
+}
+
+/// <summary>Theory variant of <see cref="RealDataFactAttribute"/>.</summary>
+public sealed class RealDataTheoryAttribute : TheoryAttribute
+{
+    public RealDataTheoryAttribute(string dataset)
+    {
+        if (!RealData.Has(dataset)) Skip = RealData.SkipReason(dataset);
+    }
+}
