@@ -1,4 +1,5 @@
 using EcgExperiments.Core;
+using Xunit;
 
 namespace EcgExperiments.TestSupport;
 
