@@ -1,0 +1,48 @@
+namespace EcgExperiments.Evaluation;
+
+/// <summary>
+/// A percentile-bootstrap interval. <see cref="Skipped"/> counts resamples on which the metric was
+/// undefined (e.g. ROC-AUC of a resample without positives); the bounds come from the others and are
+/// null when none was defined.
+/// </summary>
+public sealed record ConfidenceInterval(double? Point, double? Lower, double? Upper, double Level, int Resamples, int Skipped)
+{
+    /// <summary>True when Lower ≤ value ≤ Upper.</summary>
+    public bool Contains(double value) => Lower is { } lo && Upper is { } hi && lo <= value && value <= hi;
+}
+
+/// <summary>
+/// The compact, reproducible identity of a set of bootstrap resamples, for a run record: algorithm,
+/// seed, counts and, for stratified resampling, the fingerprint of the strata; plus a SHA-256 of
+/// every index so a re-creation can be verified. <see cref="BootstrapPlan.Recreate"/> rebuilds
+/// exactly the same index arrays.
+/// </summary>
+public sealed record ResampleIds(string Algorithm, ulong Seed, int Resamples, int SampleCount, bool Stratified, string? StrataFingerprint, string IndicesFingerprint);
+
+/// <summary>Resampled values of one metric (defined ones only) and its value on the full set.</summary>
+public sealed record BootstrapDistribution(double? Point, IReadOnlyList<double> Values, int Resamples, int Skipped)
+{
+    /// <summary>
+    /// Percentile interval at <paramref name="level"/>: the (1 − level)/2 and (1 + level)/2 quantiles
+    /// of the resampled values with linear interpolation (numpy's default percentile).
+    /// </summary>
+    public ConfidenceInterval Interval(double level)
+    {
+        if (!(level > 0 && level < 1)) throw new ArgumentOutOfRangeException(nameof(level), level, "confidence level must be in (0, 1)");
+        if (Values.Count == 0) return new ConfidenceInterval(Point, null, null, level, Resamples, Skipped);
+        var sorted = Values.ToArray();
+        Array.Sort(sorted);
+        return new ConfidenceInterval(Point, Quantile(sorted, (1 - level) / 2), Quantile(sorted, (1 + level) / 2), level, Resamples, Skipped);
+    }
+
+    internal static double Quantile(double[] sorted, double q)
+    {
+        double h = (sorted.Length - 1) * q;
+        int lo = (int)Math.Floor(h);
+        int hi = Math.Min(lo + 1, sorted.Length - 1);
+        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    }
+}
+
+/// <summary>An interval and the resamples that produced it (persist <see cref="Ids"/> in the run record).</summary>
+public sealed record BootstrapResult(ConfidenceInterval Interval, ResampleIds Ids);

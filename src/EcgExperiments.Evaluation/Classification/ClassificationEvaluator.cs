@@ -1,0 +1,277 @@
+namespace EcgExperiments.Evaluation;
+
+/// <summary>What <see cref="ClassificationEvaluator.Evaluate"/> computes besides the point metrics.</summary>
+/// <example><code>
+/// var options = new EvaluationOptions
+/// {
+///     TrainingLabels = trainY,                                    // adds the class-prior baseline
+///     Bootstrap = new BootstrapOptions { Seed = 1, Level = 0.90, Stratified = true },
+/// };
+/// </code></example>
+public sealed record EvaluationOptions
+{
+    /// <summary>Training labels; when given, the class-prior baseline is evaluated next to the model.</summary>
+    public IReadOnlyList<int>? TrainingLabels { get; init; }
+
+    /// <summary>Bootstrap settings for intervals of every metric; null = no intervals. Stratified uses the true labels.</summary>
+    public BootstrapOptions? Bootstrap { get; init; }
+
+    /// <summary>Equal-width bins of the expected calibration error.</summary>
+    public int CalibrationBins { get; init; } = CalibrationMetrics.DefaultBins;
+
+    /// <summary>Include ROC and PR curves (one per class; binary: the positive class).</summary>
+    public bool IncludeCurves { get; init; } = true;
+}
+
+/// <summary>
+/// Evaluates classification scores into a <see cref="MetricReport"/>: confusion matrix; per-class
+/// precision, recall, specificity, F1, support, ROC-AUC and average precision; macro and weighted
+/// means; balanced accuracy; log loss and ECE for probabilities; curves; bootstrap intervals on one
+/// shared set of resamples; and the class-prior baseline.
+/// </summary>
+/// <example><code>
+/// var test = ClassificationScores.FromProbabilities(testY, probs, ["N", "S", "V", "F", "Q"]);
+/// MetricReport report = ClassificationEvaluator.Evaluate(test, new EvaluationOptions { TrainingLabels = trainY });
+/// double macroF1 = report.Aggregates.MacroF1;
+/// </code></example>
+public static class ClassificationEvaluator
+{
+    public static MetricReport Evaluate(ClassificationScores scores, EvaluationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        options ??= new EvaluationOptions();
+        if (scores.Count == 0) throw new ArgumentException("no samples to evaluate", nameof(scores));
+        if (options.CalibrationBins < 1) throw new ArgumentOutOfRangeException(nameof(options), options.CalibrationBins, "CalibrationBins must be at least 1");
+        options.Bootstrap?.Validate();
+
+        var engine = new Engine(scores, options.CalibrationBins);
+        var point = engine.Compute(default);
+        var report = engine.ToReport(point);
+
+        if (options.IncludeCurves) report = report with { Curves = engine.Curves() };
+        if (scores.AreProbabilities) report = report with { Calibration = CalibrationMetrics.Compute(scores, options.CalibrationBins) };
+
+        if (options.Bootstrap is { } b)
+        {
+            var plan = BootstrapPlan.Create(scores.Count, b, b.Stratified ? scores.Labels : null);
+            var names = engine.MetricKeys(point);
+            var dists = plan.Distributions(names, idx =>
+            {
+                var r = engine.Compute(BootstrapPlan.Counts(idx, scores.Count));
+                return names.Select(r.Get).ToArray();
+            });
+            report = report with
+            {
+                Intervals = dists.ToDictionary(kv => kv.Key, kv => kv.Value.Interval(b.Level)),
+                Resamples = plan.Ids,
+            };
+        }
+
+        if (options.TrainingLabels is { } train)
+        {
+            var prior = ClassPriorBaseline.Fit(train, scores.ClassNames).PredictLike(scores);
+            var baseline = Evaluate(prior, new EvaluationOptions { CalibrationBins = options.CalibrationBins, IncludeCurves = false });
+            report = report with { Baseline = baseline, BaselineKind = ClassPriorBaseline.Kind };
+        }
+        return report;
+    }
+
+    /// <summary>All metrics of one (possibly weighted) evaluation, addressable by metric key.</summary>
+    private sealed class Snapshot
+    {
+        public required ConfusionMatrix Confusion { get; init; }
+        public required double?[] Auc { get; init; }
+        public required double?[] Ap { get; init; }
+        public double? LogLoss { get; init; }
+        public double? Ece { get; init; }
+        public required bool IsBinary { get; init; }
+        public int Positive { get; init; }
+
+        public double? MeanDefined(double?[] v)
+        {
+            if (IsBinary) return v[Positive];
+            var d = v.Where(x => x.HasValue).Select(x => x!.Value).ToArray();
+            return d.Length == 0 ? null : d.Average();
+        }
+
+        public double? Get(string key)
+        {
+            var cm = Confusion;
+            switch (key)
+            {
+                case MetricNames.Accuracy: return cm.Accuracy;
+                case MetricNames.BalancedAccuracy: return cm.BalancedAccuracy;
+                case MetricNames.MacroPrecision: return cm.MacroPrecision;
+                case MetricNames.MacroRecall: return cm.MacroRecall;
+                case MetricNames.MacroSpecificity: return cm.MacroSpecificity;
+                case MetricNames.MacroF1: return cm.MacroF1;
+                case MetricNames.WeightedPrecision: return cm.WeightedPrecision;
+                case MetricNames.WeightedRecall: return cm.WeightedRecall;
+                case MetricNames.WeightedF1: return cm.WeightedF1;
+                case MetricNames.RocAuc: return MeanDefined(Auc);
+                case MetricNames.AveragePrecision: return MeanDefined(Ap);
+                case MetricNames.LogLoss: return LogLoss;
+                case MetricNames.Ece: return Ece;
+            }
+            int open = key.IndexOf('[');
+            string metric = key[..open], cls = key[(open + 1)..^1];
+            int c = IndexOf(cls);
+            // a class absent from a resample has undefined recall; report it as skipped, not as 0
+            bool present = cm.Support(c) > 0;
+            return metric switch
+            {
+                MetricNames.Precision => cm.TruePositives(c) + cm.FalsePositives(c) > 0 ? cm.Precision(c) : null,
+                MetricNames.Recall => present ? cm.Recall(c) : null,
+                MetricNames.Specificity => cm.Total - cm.Support(c) > 0 ? cm.Specificity(c) : null,
+                MetricNames.F1 => present ? cm.F1(c) : null,
+                MetricNames.RocAuc => Auc[c],
+                MetricNames.AveragePrecision => Ap[c],
+                _ => throw new ArgumentException($"unknown metric key '{key}'"),
+            };
+        }
+
+        private int IndexOf(string cls)
+        {
+            for (int c = 0; c < Confusion.ClassCount; c++) if (Confusion.ClassNames[c] == cls) return c;
+            throw new ArgumentException($"unknown class '{cls}'");
+        }
+    }
+
+    /// <summary>Precomputes predictions and per-class score orderings once; evaluates any sample weighting in O(n·k).</summary>
+    private sealed class Engine
+    {
+        private readonly ClassificationScores _s;
+        private readonly int _bins;
+        private readonly int[] _pred;
+        private readonly bool[][] _isPos;
+        private readonly RankedScores[] _ranked;
+        private readonly double[]? _nll;
+
+        public Engine(ClassificationScores s, int bins)
+        {
+            _s = s;
+            _bins = bins;
+            int n = s.Count, k = s.ClassCount;
+            _pred = new int[n];
+            for (int i = 0; i < n; i++) _pred[i] = s.Predicted(i);
+            _isPos = new bool[k][];
+            _ranked = new RankedScores[k];
+            var labels = s.LabelArray;
+            for (int c = 0; c < k; c++)
+            {
+                _isPos[c] = new bool[n];
+                var col = new double[n];
+                for (int i = 0; i < n; i++) { _isPos[c][i] = labels[i] == c; col[i] = s.RankingScore(i, c); }
+                _ranked[c] = RankedScores.Create(col);
+            }
+            if (s.AreProbabilities)
+            {
+                _nll = new double[n];
+                for (int i = 0; i < n; i++) _nll[i] = NegativeLogLikelihood(i);
+            }
+        }
+
+        /// <summary>
+        /// sklearn's log_loss per sample: clip to [eps, 1 − eps] (eps = double machine epsilon), renormalise
+        /// the row, take −log of the true class.
+        /// </summary>
+        private double NegativeLogLikelihood(int i)
+        {
+            const double eps = 2.220446049250313e-16;
+            double sum = 0, truth = 0;
+            int y = _s.LabelArray[i];
+            for (int c = 0; c < _s.ClassCount; c++)
+            {
+                double p = Math.Clamp(_s.Probability(i, c), eps, 1 - eps);
+                sum += p;
+                if (c == y) truth = p;
+            }
+            return -Math.Log(truth / sum);
+        }
+
+        public Snapshot Compute(int[]? weights)
+        {
+            int n = _s.Count, k = _s.ClassCount;
+            var w = weights is null ? ReadOnlySpan<int>.Empty : weights.AsSpan();
+            var c = new long[k, k];
+            var labels = _s.LabelArray;
+            for (int i = 0; i < n; i++) c[labels[i], _pred[i]] += w.IsEmpty ? 1 : w[i];
+            var auc = new double?[k];
+            var ap = new double?[k];
+            for (int j = 0; j < k; j++)
+            {
+                auc[j] = _ranked[j].Auc(_isPos[j], w);
+                ap[j] = _ranked[j].AveragePrecision(_isPos[j], w);
+            }
+            double? logLoss = null, ece = null;
+            if (_nll is not null)
+            {
+                double total = 0, count = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    double wi = w.IsEmpty ? 1 : w[i];
+                    total += wi * _nll[i];
+                    count += wi;
+                }
+                logLoss = total / count;
+                ece = CalibrationMetrics.Compute(_s, _bins, w).Ece;
+            }
+            return new Snapshot
+            {
+                Confusion = ConfusionMatrix.FromCounts(_s.ClassNames, c),
+                Auc = auc, Ap = ap, LogLoss = logLoss, Ece = ece,
+                IsBinary = _s.IsBinary, Positive = _s.PositiveClass ?? 0,
+            };
+        }
+
+        public IReadOnlyList<string> MetricKeys(Snapshot point)
+        {
+            var keys = new List<string>
+            {
+                MetricNames.Accuracy, MetricNames.BalancedAccuracy, MetricNames.MacroPrecision, MetricNames.MacroRecall,
+                MetricNames.MacroSpecificity, MetricNames.MacroF1, MetricNames.WeightedPrecision, MetricNames.WeightedRecall,
+                MetricNames.WeightedF1, MetricNames.RocAuc, MetricNames.AveragePrecision,
+            };
+            if (point.LogLoss.HasValue) { keys.Add(MetricNames.LogLoss); keys.Add(MetricNames.Ece); }
+            foreach (var name in _s.ClassNames)
+                foreach (var m in new[] { MetricNames.Precision, MetricNames.Recall, MetricNames.Specificity, MetricNames.F1, MetricNames.RocAuc, MetricNames.AveragePrecision })
+                    keys.Add(MetricNames.PerClass(m, name));
+            return keys;
+        }
+
+        public MetricReport ToReport(Snapshot p)
+        {
+            var cm = p.Confusion;
+            var perClass = new ClassMetrics[_s.ClassCount];
+            for (int c = 0; c < perClass.Length; c++)
+                perClass[c] = new ClassMetrics(_s.ClassNames[c], cm.Support(c), cm.TruePositives(c), cm.FalsePositives(c), cm.FalseNegatives(c),
+                    cm.TrueNegatives(c), cm.Precision(c), cm.Recall(c), cm.Specificity(c), cm.F1(c), p.Auc[c], p.Ap[c]);
+            var agg = new AggregateMetrics(cm.Accuracy, cm.BalancedAccuracy, cm.MacroPrecision, cm.MacroRecall, cm.MacroSpecificity, cm.MacroF1,
+                cm.WeightedPrecision, cm.WeightedRecall, cm.WeightedF1, p.MeanDefined(p.Auc), p.MeanDefined(p.Ap), p.LogLoss, p.Ece);
+            return new MetricReport
+            {
+                Task = _s.IsBinary ? "binary" : "multiclass",
+                ClassNames = _s.ClassNames,
+                PositiveClass = _s.PositiveClass is { } pos ? _s.ClassNames[pos] : null,
+                DecisionThreshold = _s.IsBinary ? _s.Threshold : null,
+                SampleCount = _s.Count,
+                Confusion = cm,
+                PerClass = perClass,
+                Aggregates = agg,
+            };
+        }
+
+        public IReadOnlyList<ClassCurves> Curves()
+        {
+            var classes = _s.PositiveClass is { } pos ? new[] { pos } : Enumerable.Range(0, _s.ClassCount).ToArray();
+            var list = new List<ClassCurves>();
+            foreach (int c in classes)
+            {
+                var col = new double[_s.Count];
+                for (int i = 0; i < col.Length; i++) col[i] = _s.RankingScore(i, c);
+                list.Add(new ClassCurves(_s.ClassNames[c], RankingMetrics.Roc(_isPos[c], col), RankingMetrics.PrecisionRecall(_isPos[c], col)));
+            }
+            return list;
+        }
+    }
+}

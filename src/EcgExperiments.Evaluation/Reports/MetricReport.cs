@@ -1,0 +1,155 @@
+namespace EcgExperiments.Evaluation;
+
+/// <summary>Metrics of one class (one-vs-rest). Precision = PPV, recall = sensitivity.</summary>
+public sealed record ClassMetrics(
+    string Name,
+    long Support,
+    long TruePositives,
+    long FalsePositives,
+    long FalseNegatives,
+    long TrueNegatives,
+    double Precision,
+    double Recall,
+    double Specificity,
+    double F1,
+    double? RocAuc,
+    double? AveragePrecision);
+
+/// <summary>
+/// Whole-set metrics. For a binary task <see cref="RocAuc"/> and <see cref="AveragePrecision"/> are
+/// those of the positive class; for multiclass they are macro means of the one-vs-rest values over
+/// the classes where they are defined. Log loss and ECE are null for non-probabilistic scores.
+/// </summary>
+public sealed record AggregateMetrics(
+    double Accuracy,
+    double BalancedAccuracy,
+    double MacroPrecision,
+    double MacroRecall,
+    double MacroSpecificity,
+    double MacroF1,
+    double WeightedPrecision,
+    double WeightedRecall,
+    double WeightedF1,
+    double? RocAuc,
+    double? AveragePrecision,
+    double? LogLoss,
+    double? Ece);
+
+/// <summary>ROC and precision–recall curves of one class, for plots.</summary>
+public sealed record ClassCurves(string ClassName, RocCurve? Roc, PrecisionRecallCurve? PrecisionRecall);
+
+/// <summary>One row of the tidy metric table: metric name, class (null for aggregates), value and interval.</summary>
+public sealed record MetricEntry(string Metric, string? Class, double? Value, double? Lower, double? Upper, double? Level);
+
+/// <summary>Names used as keys of <see cref="MetricReport.Intervals"/> and rows of <see cref="MetricReport.ToTable"/>.</summary>
+public static class MetricNames
+{
+    public const string Accuracy = "accuracy";
+    public const string BalancedAccuracy = "balanced_accuracy";
+    public const string MacroPrecision = "macro_precision";
+    public const string MacroRecall = "macro_recall";
+    public const string MacroSpecificity = "macro_specificity";
+    public const string MacroF1 = "macro_f1";
+    public const string WeightedPrecision = "weighted_precision";
+    public const string WeightedRecall = "weighted_recall";
+    public const string WeightedF1 = "weighted_f1";
+    public const string RocAuc = "roc_auc";
+    public const string AveragePrecision = "average_precision";
+    public const string LogLoss = "log_loss";
+    public const string Ece = "ece";
+    public const string Precision = "precision";
+    public const string Recall = "recall";
+    public const string Specificity = "specificity";
+    public const string F1 = "f1";
+
+    /// <summary>Key of a per-class metric, e.g. <c>PerClass("f1", "HYP")</c> = "f1[HYP]".</summary>
+    public static string PerClass(string metric, string className) => $"{metric}[{className}]";
+}
+
+/// <summary>
+/// The immutable result of evaluating a classifier on one set: confusion matrix, per-class table,
+/// aggregates, bootstrap intervals with the ids of their resamples, calibration, curves and the
+/// class-prior baseline evaluated on the same labels. Serialises to JSON with
+/// <see cref="MetricJson"/> and round-trips.
+/// </summary>
+/// <example><code>
+/// MetricReport r = ClassificationEvaluator.Evaluate(test, new EvaluationOptions { TrainingLabels = trainY });
+/// Console.WriteLine($"acc {r.Aggregates.Accuracy:F4} vs prior {r.Baseline!.Aggregates.Accuracy:F4}");
+/// string json = MetricJson.Serialize(r);
+/// </code></example>
+public sealed record MetricReport : IVersionedReport
+{
+    public const int CurrentFormatVersion = 1;
+
+    /// <inheritdoc/>
+    public static int SupportedFormatVersion => CurrentFormatVersion;
+
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    /// <summary>"binary" or "multiclass".</summary>
+    public required string Task { get; init; }
+
+    public required IReadOnlyList<string> ClassNames { get; init; }
+
+    /// <summary>Binary tasks: the positive class.</summary>
+    public string? PositiveClass { get; init; }
+
+    /// <summary>Binary tasks: predicted positive when score ≥ this.</summary>
+    public double? DecisionThreshold { get; init; }
+
+    public required int SampleCount { get; init; }
+    public required ConfusionMatrix Confusion { get; init; }
+    public required IReadOnlyList<ClassMetrics> PerClass { get; init; }
+    public required AggregateMetrics Aggregates { get; init; }
+
+    /// <summary>Bootstrap intervals keyed by <see cref="MetricNames"/> (per-class keys like "recall[HYP]").</summary>
+    public IReadOnlyDictionary<string, ConfidenceInterval> Intervals { get; init; } = new Dictionary<string, ConfidenceInterval>();
+
+    /// <summary>The resamples behind <see cref="Intervals"/> (null without bootstrap).</summary>
+    public ResampleIds? Resamples { get; init; }
+
+    public CalibrationResult? Calibration { get; init; }
+    public IReadOnlyList<ClassCurves>? Curves { get; init; }
+
+    /// <summary>What <see cref="Baseline"/> is, e.g. "class-prior (training labels)".</summary>
+    public string? BaselineKind { get; init; }
+
+    /// <summary>The same metrics for the class-prior baseline on the same true labels.</summary>
+    public MetricReport? Baseline { get; init; }
+
+    /// <summary>Tidy rows (aggregates, then per-class metrics) with their intervals where computed.</summary>
+    public IReadOnlyList<MetricEntry> ToTable()
+    {
+        var rows = new List<MetricEntry>();
+        void Add(string metric, string? cls, double? value)
+        {
+            var key = cls is null ? metric : MetricNames.PerClass(metric, cls);
+            Intervals.TryGetValue(key, out var ci);
+            rows.Add(new MetricEntry(metric, cls, value, ci?.Lower, ci?.Upper, ci?.Level));
+        }
+        var a = Aggregates;
+        Add(MetricNames.Accuracy, null, a.Accuracy);
+        Add(MetricNames.BalancedAccuracy, null, a.BalancedAccuracy);
+        Add(MetricNames.MacroPrecision, null, a.MacroPrecision);
+        Add(MetricNames.MacroRecall, null, a.MacroRecall);
+        Add(MetricNames.MacroSpecificity, null, a.MacroSpecificity);
+        Add(MetricNames.MacroF1, null, a.MacroF1);
+        Add(MetricNames.WeightedPrecision, null, a.WeightedPrecision);
+        Add(MetricNames.WeightedRecall, null, a.WeightedRecall);
+        Add(MetricNames.WeightedF1, null, a.WeightedF1);
+        Add(MetricNames.RocAuc, null, a.RocAuc);
+        Add(MetricNames.AveragePrecision, null, a.AveragePrecision);
+        Add(MetricNames.LogLoss, null, a.LogLoss);
+        Add(MetricNames.Ece, null, a.Ece);
+        foreach (var c in PerClass)
+        {
+            Add(MetricNames.Precision, c.Name, c.Precision);
+            Add(MetricNames.Recall, c.Name, c.Recall);
+            Add(MetricNames.Specificity, c.Name, c.Specificity);
+            Add(MetricNames.F1, c.Name, c.F1);
+            Add(MetricNames.RocAuc, c.Name, c.RocAuc);
+            Add(MetricNames.AveragePrecision, c.Name, c.AveragePrecision);
+        }
+        return rows;
+    }
+}
