@@ -1,0 +1,58 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace EcgExperiments.Torch.Native;
+
+/// <summary>
+/// Finds libecgtorch.so: <c>$ECG_NATIVE_LIB</c> (a file), next to the assemblies, or in
+/// <c>native/build/</c> of the checkout. A failure becomes one actionable <see cref="TorchException"/>.
+/// </summary>
+internal static class NativeLibraryResolver
+{
+    public const string PathVariable = "ECG_NATIVE_LIB";
+    private const string FileName = "libecgtorch.so";
+    private static int _installed;
+
+    public static void Install()
+    {
+        if (Interlocked.Exchange(ref _installed, 1) == 1) return;
+        NativeLibrary.SetDllImportResolver(typeof(NativeLibraryResolver).Assembly, Resolve);
+    }
+
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
+    {
+        if (name != NativeMethods.Lib) return IntPtr.Zero;
+        var candidates = Candidates().ToList();
+        var existing = candidates.FirstOrDefault(File.Exists);
+        if (existing is null)
+            throw new TorchException(
+                $"the native bridge {FileName} was not found (looked at: {string.Join(", ", candidates)}). " +
+                "Build it with `./ecg setup` from the repository root (installs libtorch-dev and compiles native/), " +
+                $"or point {PathVariable} at a built {FileName}.");
+        try
+        {
+            return NativeLibrary.Load(existing);
+        }
+        catch (DllNotFoundException e)
+        {
+            var missingTorch = e.Message.Contains("libtorch", StringComparison.Ordinal) || e.Message.Contains("libc10", StringComparison.Ordinal);
+            throw new TorchException(missingTorch
+                ? $"{existing} needs libtorch, which is not installed or not on the loader path ({e.Message}). " +
+                  "Install it with `./ecg setup` (Debian: apt-get install libtorch-dev libopenblas-dev), or for a CUDA libtorch " +
+                  "add its lib folder to LD_LIBRARY_PATH."
+                : $"{existing} could not be loaded: {e.Message}. Rebuild it with `./ecg setup`.", e);
+        }
+    }
+
+    private static IEnumerable<string> Candidates()
+    {
+        var env = Environment.GetEnvironmentVariable(PathVariable);
+        if (!string.IsNullOrWhiteSpace(env)) yield return Path.GetFullPath(env);
+        yield return Path.Combine(AppContext.BaseDirectory, FileName);
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            var p = Path.Combine(d.FullName, "native", "build", FileName);
+            if (File.Exists(p) || File.Exists(Path.Combine(d.FullName, "EcgExperiments.sln"))) { yield return p; yield break; }
+        }
+    }
+}
