@@ -6,8 +6,8 @@ namespace EcgExperiments.Evaluation;
 public sealed record RocCurve(IReadOnlyList<double> FalsePositiveRate, IReadOnlyList<double> TruePositiveRate, IReadOnlyList<double> Thresholds);
 
 /// <summary>
-/// A precision–recall curve at each distinct threshold in descending order, stopping where recall
-/// first reaches 1 (as sklearn does). Plots usually prepend the point (recall 0, precision 1).
+/// A precision–recall curve at each distinct threshold in descending order (sklearn's points, in the
+/// reverse order and without its final artificial point). Plots usually prepend (recall 0, precision 1).
 /// </summary>
 public sealed record PrecisionRecallCurve(IReadOnlyList<double> Precision, IReadOnlyList<double> Recall, IReadOnlyList<double> Thresholds);
 
@@ -90,7 +90,6 @@ public static class RankingMetrics
             p.Add(tps[i] / (tps[i] + fps[i]));
             r.Add(tps[i] / tps[^1]);
             t.Add(ranked.ThresholdOf(i));
-            if (tps[i] == tps[^1]) break;
         }
         return new PrecisionRecallCurve(p, r, t);
     }

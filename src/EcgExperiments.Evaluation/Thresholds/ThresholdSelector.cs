@@ -82,7 +82,8 @@ public static class ThresholdSelector
         for (int g = 0; g < tps.Length; g++)
         {
             double v = criterion(tps[g], fps[g]);
-            if (v > bestValue) { bestValue = v; best = g; } // strict: the first (highest) threshold wins ties
+            // the first (highest) threshold wins ties; the tolerance keeps 1 − 1/3 and 2/3 a tie
+            if (v > bestValue + 1e-12) { bestValue = v; best = g; }
         }
         return ranked.ThresholdOf(best);
     }
