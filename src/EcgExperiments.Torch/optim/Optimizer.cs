@@ -32,7 +32,10 @@ public static partial class torch
     }
 }
 
-/// <summary>A libtorch optimiser over a fixed parameter list. Dispose it to free its state (moments).</summary>
+/// <summary>
+/// A libtorch optimiser over a fixed parameter list. Dispose it to free its state (moments).
+/// Create it after moving the model to its device: it keeps the tensors it was given.
+/// </summary>
 public sealed class Optimizer : IDisposable
 {
     private IntPtr _handle;
@@ -63,7 +66,12 @@ public sealed class Optimizer : IDisposable
     public void step() => Tensor.Check(NativeMethods.ecg_opt_step(Handle), $"{Name}.step");
 
     /// <summary>Clears gradients (sets them to None, as PyTorch ≥ 2 does by default).</summary>
-    public void zero_grad() => Tensor.Check(NativeMethods.ecg_opt_zero_grad(Handle), $"{Name}.zero_grad");
+    public unsafe void zero_grad()
+    {
+        _ = Handle;
+        var handles = torch.Handles(_parameters);
+        fixed (IntPtr* p = handles) Tensor.Check(NativeMethods.ecg_zero_grad(p, handles.Length), $"{Name}.zero_grad");
+    }
 
     public double LearningRate
     {
