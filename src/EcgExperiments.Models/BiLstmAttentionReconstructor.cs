@@ -1,0 +1,45 @@
+using EcgExperiments.Torch;
+using EcgExperiments.Torch.Modules;
+using F = EcgExperiments.Torch.torch.nn.functional;
+
+namespace EcgExperiments.Models;
+
+/// <summary>
+/// Single-lead → 12-lead reconstruction (SPEC §2.3): BiLSTM(1→400, 3 layers) → additive attention over time
+/// (score tanh(x_t·w + b), softmax over t, context Σ a_t x_t, 800-d; b starts at 0) → linear 800 → T·12, read as
+/// (T, 12) with flat index t·12 + lead and returned as N×12×T. 18,595,201 parameters at the published size.
+/// </summary>
+public sealed class BiLstmAttentionReconstructor : Module<Tensor, Tensor>
+{
+    private readonly LSTM _lstm;
+    private readonly Tensor _w, _b;
+    private readonly Linear _out;
+
+    public BiLstmAttentionReconstructor(int length = 1000, int leads = 12, int hidden = 400, int layers = 3)
+    {
+        Length = length;
+        Leads = leads;
+        _lstm = register_module("lstm", new LSTM(1, hidden, layers, batchFirst: true, bidirectional: true));
+        _w = register_parameter("attention_w", torch.empty([2L * hidden]));
+        torch.nn.init.uniform_(_w, -1.0 / Math.Sqrt(2 * hidden), 1.0 / Math.Sqrt(2 * hidden));
+        _b = register_parameter("attention_b", torch.zeros([1]));
+        _out = register_module("fc", new Linear(2L * hidden, (long)length * leads));
+    }
+
+    public int Length { get; }
+    public int Leads { get; }
+
+    /// <param name="x">N×T (or N×T×1) input lead, min-max scaled to [0, 1].</param>
+    public override Tensor forward(Tensor x)
+    {
+        var seq = x.dim() == 2 ? x.unsqueeze(2) : x;
+        if (seq.dim() != 3 || seq.size(2) != 1)
+            throw new TorchException($"BiLSTM reconstructor expects N×T or N×T×1 input, got {x.Describe()}");
+        var (h, _, _) = _lstm.forward(seq);                       // N×T×800
+        var scores = (h.matmul(_w) + _b).tanh();                  // N×T
+        var weights = F.softmax(scores, 1).unsqueeze(2);          // N×T×1
+        var context = (h * weights).sum(1);                       // N×800
+        var flat = _out.forward(context);                         // N×(T·12), index t·12 + lead
+        return flat.view(-1, Length, Leads).transpose(1, 2);      // N×12×T
+    }
+}

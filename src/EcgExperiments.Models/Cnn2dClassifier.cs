@@ -1,0 +1,82 @@
+using EcgExperiments.Torch;
+using EcgExperiments.Torch.Modules;
+using F = EcgExperiments.Torch.torch.nn.functional;
+
+namespace EcgExperiments.Models;
+
+/// <summary>Options of <see cref="Cnn2dClassifier"/>; defaults are the published HYP-vs-NORM CNN2D (SPEC §2.1).</summary>
+public sealed record Cnn2dOptions
+{
+    /// <summary>Output channels of each conv block (published: 100, 250, 500, 1000; best variant adds a 5th block of 1024).</summary>
+    public IReadOnlyList<int> Widths { get; init; } = [100, 250, 500, 1000];
+    public int Kernel { get; init; } = 10;
+    public int InputChannels { get; init; } = 1;
+    public double Dropout { get; init; } = 0.5;
+    /// <summary>Add a squeeze-and-excitation block after each conv (the published winner).</summary>
+    public bool SqueezeExcitation { get; init; }
+    /// <summary>SE reduction ratio (not published; 16 as in the SE paper).</summary>
+    public int SeReduction { get; init; } = 16;
+    /// <summary>Outputs: 1 for a binary logit (sigmoid applied by the loss/predictor), k for k-class logits.</summary>
+    public int Outputs { get; init; } = 1;
+
+    /// <summary>Smallest square input the blocks accept (each block: conv k (valid) then max-pool 2).</summary>
+    public int MinimumInputSize()
+    {
+        int size = 1;
+        for (int i = Widths.Count - 1; i >= 0; i--) size = size * 2 + Kernel - 1;
+        return size;
+    }
+
+    /// <summary>The published best variant: 5 blocks ending at 1024 channels with SE after every conv.</summary>
+    public static Cnn2dOptions PublishedSeVariant => new() { Widths = [100, 250, 500, 1000, 1024], SqueezeExcitation = true };
+}
+
+/// <summary>
+/// 2-D CNN on spectrogram images (SPEC §2.1): blocks conv(k, valid) → [SE] → BN → ReLU → max-pool 2 → dropout
+/// (no dropout after the last block), global average pool → dropout → linear. With the default options it has
+/// exactly the published 65,016,551 parameters.
+/// </summary>
+public sealed class Cnn2dClassifier : Module<Tensor, Tensor>
+{
+    private readonly List<(ConvNd conv, SqueezeExcitation? se, BatchNorm2d bn)> _blocks = [];
+    private readonly Linear _head;
+    private readonly Cnn2dOptions _options;
+
+    public Cnn2dClassifier(Cnn2dOptions? options = null)
+    {
+        _options = options ?? new Cnn2dOptions();
+        if (_options.Widths.Count == 0) throw new ArgumentException("CNN2D needs at least one block width");
+        long inCh = _options.InputChannels;
+        for (int i = 0; i < _options.Widths.Count; i++)
+        {
+            long w = _options.Widths[i];
+            var conv = register_module($"conv{i + 1}", new Conv2d(inCh, w, _options.Kernel));
+            var se = _options.SqueezeExcitation ? register_module($"se{i + 1}", new SqueezeExcitation(w, _options.SeReduction)) : null;
+            var bn = register_module($"bn{i + 1}", new BatchNorm2d(w));
+            _blocks.Add((conv, se, bn));
+            inCh = w;
+        }
+        _head = register_module("fc", new Linear(inCh, _options.Outputs));
+    }
+
+    public Cnn2dOptions Options => _options;
+
+    public override Tensor forward(Tensor x)
+    {
+        if (x.dim() != 4) throw new TorchException($"CNN2D expects N×{_options.InputChannels}×H×W images, got {x.Describe()}");
+        var min = _options.MinimumInputSize();
+        if (x.size(2) < min || x.size(3) < min)
+            throw new TorchException($"CNN2D with {_options.Widths.Count} blocks of kernel {_options.Kernel} needs images of at least {min}×{min}, got {x.Describe()}");
+        var h = x;
+        for (int i = 0; i < _blocks.Count; i++)
+        {
+            var (conv, se, bn) = _blocks[i];
+            h = conv.forward(h);
+            if (se is not null) h = se.forward(h);
+            h = F.max_pool2d(bn.forward(h).relu(), 2);
+            if (i < _blocks.Count - 1) h = F.dropout(h, _options.Dropout, training);
+        }
+        h = F.adaptive_avg_pool2d(h, 1, 1).flatten(1);
+        return _head.forward(F.dropout(h, _options.Dropout, training));
+    }
+}

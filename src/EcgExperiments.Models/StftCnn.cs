@@ -1,0 +1,48 @@
+using EcgExperiments.Torch;
+using EcgExperiments.Torch.Modules;
+using F = EcgExperiments.Torch.torch.nn.functional;
+
+namespace EcgExperiments.Models;
+
+/// <summary>
+/// Beat classifier on 64×64 STFT images (SPEC §2.2): conv 8@4×4 → pool → conv 13@2×2 → pool → conv 13@2×2 → pool →
+/// flatten (468) → dropout 0.5 → dense 512 ReLU → dense 5 (logits; softmax at prediction).
+/// The published network takes 3-channel (rendered RGB) images: 244,203 parameters; with 1 channel it has 243,947.
+/// </summary>
+public sealed class StftCnn : Module<Tensor, Tensor>
+{
+    private readonly Conv2d _c1, _c2, _c3;
+    private readonly Linear _fc1, _fc2;
+    private readonly double _dropout;
+
+    public StftCnn(int inputChannels = 3, int classes = 5, int imageSize = 64, double dropout = 0.5)
+    {
+        _dropout = dropout;
+        _c1 = register_module("conv1", new Conv2d(inputChannels, 8, 4));
+        _c2 = register_module("conv2", new Conv2d(8, 13, 2));
+        _c3 = register_module("conv3", new Conv2d(13, 13, 2));
+        long s = imageSize;
+        s = (s - 3) / 2; s = (s - 1) / 2; s = (s - 1) / 2;
+        if (s < 1) throw new ArgumentException($"STFT CNN: images of {imageSize}×{imageSize} are too small (need ≥ 11)");
+        FlattenedSize = 13 * s * s;
+        _fc1 = register_module("fc1", new Linear(FlattenedSize, 512));
+        _fc2 = register_module("fc2", new Linear(512, classes));
+        InputChannels = inputChannels;
+        ImageSize = imageSize;
+    }
+
+    public int InputChannels { get; }
+    public int ImageSize { get; }
+    public long FlattenedSize { get; }
+
+    public override Tensor forward(Tensor x)
+    {
+        if (x.dim() != 4 || x.size(1) != InputChannels || x.size(2) != ImageSize || x.size(3) != ImageSize)
+            throw new TorchException($"STFT CNN expects N×{InputChannels}×{ImageSize}×{ImageSize} images, got {x.Describe()}");
+        var h = F.max_pool2d(_c1.forward(x).relu(), 2);
+        h = F.max_pool2d(_c2.forward(h).relu(), 2);
+        h = F.max_pool2d(_c3.forward(h).relu(), 2);
+        h = F.dropout(h.flatten(1), _dropout, training);
+        return _fc2.forward(_fc1.forward(h).relu());
+    }
+}
