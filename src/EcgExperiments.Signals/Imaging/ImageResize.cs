@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace EcgExperiments.Signals.Imaging;
 
@@ -105,20 +107,32 @@ public sealed class ResizePlan
     private void ResampleRows(ReadOnlySpan<float> src, int srcStride, int width, Span<float> dst, int dstStride)
     {
         int lanes = Vector<float>.Count;
+        ref float srcBase = ref MemoryMarshal.GetReference(src);
+        ref float dstBase = ref MemoryMarshal.GetReference(dst);
+        var rows = _rows;
         for (int i = 0; i < Height; i++)
         {
-            var outRow = dst.Slice(i * dstStride, width);
-            outRow.Clear();
-            int first = _rows.First[i], count = _rows.Count[i], at = _rows.Offset[i];
+            ref float outRow = ref Unsafe.Add(ref dstBase, i * dstStride);
+            int first = rows.First[i], count = rows.Count[i], at = rows.Offset[i];
+            // first tap assigns, the others accumulate: no separate clearing pass
             for (int k = 0; k < count; k++)
             {
-                float w = _rows.Weight[at + k];
-                var inRow = src.Slice((first + k) * srcStride, width);
+                float w = rows.Weight[at + k];
+                ref float inRow = ref Unsafe.Add(ref srcBase, (first + k) * srcStride);
                 var vw = new Vector<float>(w);
                 int c = 0;
-                for (; c + lanes <= width; c += lanes)
-                    Vector.FusedMultiplyAdd(new Vector<float>(inRow[c..]), vw, new Vector<float>(outRow[c..])).CopyTo(outRow[c..]);
-                for (; c < width; c++) outRow[c] += w * inRow[c];
+                if (k == 0)
+                {
+                    for (; c + lanes <= width; c += lanes)
+                        (Vector.LoadUnsafe(ref inRow, (nuint)c) * vw).StoreUnsafe(ref outRow, (nuint)c);
+                    for (; c < width; c++) Unsafe.Add(ref outRow, c) = w * Unsafe.Add(ref inRow, c);
+                }
+                else
+                {
+                    for (; c + lanes <= width; c += lanes)
+                        Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref inRow, (nuint)c), vw, Vector.LoadUnsafe(ref outRow, (nuint)c)).StoreUnsafe(ref outRow, (nuint)c);
+                    for (; c < width; c++) Unsafe.Add(ref outRow, c) += w * Unsafe.Add(ref inRow, c);
+                }
             }
         }
     }
@@ -126,16 +140,24 @@ public sealed class ResizePlan
     // out column j of each row = Σ w · in column (a short dot product per output)
     private void ResampleColumns(ReadOnlySpan<float> src, int srcStride, int rows, Span<float> dst, int dstStride)
     {
+        ref float srcBase = ref MemoryMarshal.GetReference(src);
+        ref float dstBase = ref MemoryMarshal.GetReference(dst);
+        ref int first = ref MemoryMarshal.GetArrayDataReference(_columns.First);
+        ref int count = ref MemoryMarshal.GetArrayDataReference(_columns.Count);
+        ref int offset = ref MemoryMarshal.GetArrayDataReference(_columns.Offset);
+        ref float weight = ref MemoryMarshal.GetArrayDataReference(_columns.Weight);
         for (int r = 0; r < rows; r++)
         {
-            var inRow = src.Slice(r * srcStride, SourceWidth);
-            var outRow = dst.Slice(r * dstStride, Width);
+            ref float inRow = ref Unsafe.Add(ref srcBase, r * srcStride);
+            ref float outRow = ref Unsafe.Add(ref dstBase, r * dstStride);
             for (int j = 0; j < Width; j++)
             {
-                int first = _columns.First[j], count = _columns.Count[j], at = _columns.Offset[j];
-                float sum = 0;
-                for (int k = 0; k < count; k++) sum += _columns.Weight[at + k] * inRow[first + k];
-                outRow[j] = sum;
+                ref float x = ref Unsafe.Add(ref inRow, Unsafe.Add(ref first, j));
+                ref float w = ref Unsafe.Add(ref weight, Unsafe.Add(ref offset, j));
+                int n = Unsafe.Add(ref count, j);
+                float sum = w * x;
+                for (int k = 1; k < n; k++) sum += Unsafe.Add(ref w, k) * Unsafe.Add(ref x, k);
+                Unsafe.Add(ref outRow, j) = sum;
             }
         }
     }

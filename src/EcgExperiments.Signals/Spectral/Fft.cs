@@ -44,6 +44,34 @@ public interface IRealDftPlan
     void Forward(ReadOnlySpan<float> frames, int count, Span<float> real, Span<float> imaginary);
 
     /// <summary>
+    /// |X|² of <paramref name="count"/> frames (same input layout as <see cref="Forward"/>), written to
+    /// <c>power[k·binStride + t·frameStride]</c> — frameStride 1 and binStride count gives the
+    /// (bins × frames) layout of a spectrogram without a separate transpose. The default goes
+    /// through <see cref="Forward"/>; providers may skip the phase entirely.
+    /// </summary>
+    void ForwardPower(ReadOnlySpan<float> frames, int count, Span<float> power, int binStride, int frameStride)
+    {
+        FftProviders.CheckPowerArguments(this, count, power, binStride, frameStride);
+        float[] re = System.Buffers.ArrayPool<float>.Shared.Rent(Math.Max(1, count * Bins));
+        float[] im = System.Buffers.ArrayPool<float>.Shared.Rent(Math.Max(1, count * Bins));
+        try
+        {
+            Forward(frames, count, re, im);
+            for (int t = 0; t < count; t++)
+                for (int k = 0; k < Bins; k++)
+                {
+                    float a = re[t * Bins + k], b = im[t * Bins + k];
+                    power[k * binStride + t * frameStride] = a * a + b * b;
+                }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(re);
+            System.Buffers.ArrayPool<float>.Shared.Return(im);
+        }
+    }
+
+    /// <summary>
     /// numpy.fft.irfft(X, n=Length): the real frame whose spectrum is the conjugate-even extension
     /// of bins 0..Bins-1 (the imaginary parts of DC and, for even length, Nyquist are ignored).
     /// </summary>
@@ -112,6 +140,16 @@ public static class FftProviders
         if (supportStart < 0 || supportLength <= 0 || supportStart + supportLength > length)
             throw new ArgumentOutOfRangeException(nameof(supportLength),
                 $"dft support [{supportStart}, {supportStart + supportLength}) must be a non-empty part of [0, {length})");
+    }
+
+    internal static void CheckPowerArguments(IRealDftPlan plan, int count, Span<float> power, int binStride, int frameStride)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count == 0) return;
+        if (binStride < 1 || frameStride < 1)
+            throw new ArgumentException($"dft: strides must be positive, got bin stride {binStride} and frame stride {frameStride}");
+        long last = (long)(plan.Bins - 1) * binStride + (long)(count - 1) * frameStride;
+        if (power.Length <= last) throw new ArgumentException($"dft: power output needs {last + 1} values, got {power.Length}", nameof(power));
     }
 
     internal static void CheckForwardArguments(IRealDftPlan plan, ReadOnlySpan<float> frames, int count, Span<float> real, Span<float> imaginary)

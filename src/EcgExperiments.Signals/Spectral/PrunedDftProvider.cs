@@ -13,7 +13,9 @@ namespace EcgExperiments.Signals.Spectral;
 /// <remarks>
 /// Each frame is folded around an integer centre c of its support: with e_j = v[c+j] + v[c−j] and
 /// o_j = v[c+j] − v[c−j], X[k] = e^(−iθc)·(Σ e_j cos θj − i Σ o_j sin θj), θ = 2πk/N. That halves
-/// the multiply-adds of a direct DFT. Frames are processed four at a time against two SIMD
+/// the multiply-adds of a direct DFT. For even N the bins pair up: cos(θ_(N/2−k)·j) = (−1)^j cos(θ_k·j)
+/// and sin(θ_(N/2−k)·j) = −(−1)^j sin(θ_k·j), so sums split by the parity of j give bins k and
+/// N/2 − k together, halving the work again. Frames are processed four at a time against two SIMD
 /// vectors of bins so every basis load feeds eight fused multiply-adds. Angles are reduced
 /// exactly in integers ((k·j) mod N) before the cosine, so the basis is accurate to double
 /// precision before it is stored as float. Inverse transforms are delegated to MathNet.
@@ -31,13 +33,16 @@ public sealed class PrunedDftProvider : IFftProvider
     private sealed class Plan : IRealDftPlan
     {
         private const int FrameBlock = 4;
-        private readonly int _centre;      // absolute index of the folding centre
-        private readonly int _radius;      // support ⊆ [centre − radius, centre + radius]
-        private readonly int _paddedBins;  // bins rounded up to two SIMD vectors
-        private readonly float[] _cos;     // (radius + 1) × paddedBins: cos(2π k j / N)
-        private readonly float[] _sin;     // radius × paddedBins: sin(2π k j / N), j ≥ 1
-        private readonly float[] _phaseCos;
-        private readonly float[] _phaseSin;
+        private readonly int _centre;     // absolute index of the folding centre
+        private readonly int _radius;     // support ⊆ [centre − radius, centre + radius]
+        private readonly int _baseBins;   // bins computed directly; the rest are mirrors
+        private readonly bool _mirror;    // even N: bin N/2 − k comes from the sums of bin k
+        private readonly int _padded;     // base bins rounded up to two SIMD vectors
+        private readonly int _evenCount;  // j = 0, 2, 4, … ≤ radius
+        private readonly int _oddCount;   // j = 1, 3, 5, … ≤ radius
+        private readonly float[] _cosEven, _cosOdd, _sinEven, _sinOdd; // (j terms) × padded
+        private readonly float[] _phaseCos, _phaseSin;             // e^(−iθc) of base bins
+        private readonly float[] _mirrorCos, _mirrorSin;           // … and of their mirrors
         private readonly IRealDftPlan _inverse;
 
         public Plan(int length, int supportStart, int supportLength)
@@ -48,23 +53,38 @@ public sealed class PrunedDftProvider : IFftProvider
             SupportLength = supportLength;
             _centre = supportStart + supportLength / 2;
             _radius = Math.Max(_centre - supportStart, supportStart + supportLength - 1 - _centre);
+            _mirror = length % 2 == 0 && length >= 4;
+            _baseBins = _mirror ? length / 4 + 1 : Bins;
             int lanes = 2 * Vector<float>.Count;
-            _paddedBins = (Bins + lanes - 1) / lanes * lanes;
-            _cos = new float[(_radius + 1) * _paddedBins];
-            _sin = new float[Math.Max(_radius, 1) * _paddedBins];
-            _phaseCos = new float[_paddedBins];
-            _phaseSin = new float[_paddedBins];
-            for (int k = 0; k < Bins; k++)
+            _padded = (_baseBins + lanes - 1) / lanes * lanes;
+            _evenCount = _radius / 2 + 1;
+            _oddCount = (_radius + 1) / 2;
+            _cosEven = new float[_evenCount * _padded];
+            _sinEven = new float[_evenCount * _padded];
+            _cosOdd = new float[Math.Max(_oddCount, 1) * _padded];
+            _sinOdd = new float[Math.Max(_oddCount, 1) * _padded];
+            _phaseCos = new float[_padded];
+            _phaseSin = new float[_padded];
+            _mirrorCos = new float[_padded];
+            _mirrorSin = new float[_padded];
+            for (int k = 0; k < _baseBins; k++)
             {
                 for (int j = 0; j <= _radius; j++)
                 {
                     double angle = Angle(k, j, length);
-                    _cos[j * _paddedBins + k] = (float)Math.Cos(angle);
-                    if (j > 0) _sin[(j - 1) * _paddedBins + k] = (float)Math.Sin(angle);
+                    int row = (j / 2) * _padded + k;
+                    if (j % 2 == 0) { _cosEven[row] = (float)Math.Cos(angle); _sinEven[row] = (float)Math.Sin(angle); }
+                    else { _cosOdd[row] = (float)Math.Cos(angle); _sinOdd[row] = (float)Math.Sin(angle); }
                 }
                 double phase = Angle(k, _centre, length);
                 _phaseCos[k] = (float)Math.Cos(phase);
                 _phaseSin[k] = (float)Math.Sin(phase);
+                if (_mirror)
+                {
+                    double mirrored = Angle(length / 2 - k, _centre, length);
+                    _mirrorCos[k] = (float)Math.Cos(mirrored);
+                    _mirrorSin[k] = (float)Math.Sin(mirrored);
+                }
             }
             _inverse = FftProviders.MathNet.CreateRealPlan(length, 0, length);
         }
@@ -83,140 +103,203 @@ public sealed class PrunedDftProvider : IFftProvider
         public void Forward(ReadOnlySpan<float> frames, int count, Span<float> real, Span<float> imaginary)
         {
             FftProviders.CheckForwardArguments(this, frames, count, real, imaginary);
+            Run(frames, count, real, imaginary, default, 0, 0);
+        }
+
+        public void ForwardPower(ReadOnlySpan<float> frames, int count, Span<float> power, int binStride, int frameStride)
+        {
+            if (frames.Length < (long)count * SupportLength)
+                throw new ArgumentException($"dft: {count} frames need {(long)count * SupportLength} support samples, got {frames.Length}", nameof(frames));
+            FftProviders.CheckPowerArguments(this, count, power, binStride, frameStride);
+            Run(frames, count, default, default, power, binStride, frameStride);
+        }
+
+        // Complex output when power is empty, |X|² (phase never formed) otherwise.
+        private void Run(ReadOnlySpan<float> frames, int count, Span<float> real, Span<float> imaginary,
+                         Span<float> power, int binStride, int frameStride)
+        {
             if (count == 0) return;
-            int evenStride = _radius + 1, oddStride = Math.Max(_radius, 1);
-            float[] even = ArrayPool<float>.Shared.Rent(count * evenStride);
-            float[] odd = ArrayPool<float>.Shared.Rent(count * oddStride);
+            // Frames are folded into four term lists each; the count is rounded up to whole blocks
+            // of four with zero frames, whose outputs are dropped (cheaper than a one-frame kernel).
+            int blocks = (count + FrameBlock - 1) / FrameBlock, rounded = blocks * FrameBlock;
+            int evenStride = _evenCount, oddStride = Math.Max(_oddCount, 1);
+            float[] scratch = ArrayPool<float>.Shared.Rent(2 * rounded * (evenStride + oddStride));
             try
             {
-                Fold(frames, count, even, evenStride, odd, oddStride);
-                int f = 0;
-                for (; f + FrameBlock <= count; f += FrameBlock)
-                    Block4(even, evenStride, odd, oddStride, f, real, imaginary);
-                for (; f < count; f++)
-                    Block1(even, evenStride, odd, oddStride, f, real, imaginary);
+                var terms = scratch.AsSpan(0, 2 * rounded * (evenStride + oddStride));
+                terms.Clear();
+                var eEven = terms[..(rounded * evenStride)];
+                var oEven = terms.Slice(rounded * evenStride, rounded * evenStride);
+                var eOdd = terms.Slice(2 * rounded * evenStride, rounded * oddStride);
+                var oOdd = terms.Slice(2 * rounded * evenStride + rounded * oddStride, rounded * oddStride);
+                Fold(frames, count, eEven, eOdd, oEven, oOdd, evenStride, oddStride);
+                Span<float> sums = stackalloc float[4 * FrameBlock * 2 * Vector<float>.Count];
+                var output = new Output(real, imaginary, power, binStride, frameStride);
+                for (int b = 0; b < blocks; b++)
+                    Block(eEven, eOdd, oEven, oOdd, evenStride, oddStride, b * FrameBlock, count, sums, output);
             }
             finally
             {
-                ArrayPool<float>.Shared.Return(even);
-                ArrayPool<float>.Shared.Return(odd);
+                ArrayPool<float>.Shared.Return(scratch);
             }
         }
 
-        private void Fold(ReadOnlySpan<float> frames, int count, Span<float> even, int evenStride, Span<float> odd, int oddStride)
+        // e_j = v[c+j] + v[c−j], o_j = v[c+j] − v[c−j], split by the parity of j (o_0 = 0).
+        private void Fold(ReadOnlySpan<float> frames, int count, Span<float> eEven, Span<float> eOdd,
+                          Span<float> oEven, Span<float> oOdd, int evenStride, int oddStride)
         {
-            int c = _centre - SupportStart; // centre relative to the support
+            int c = _centre - SupportStart, length = SupportLength;
+            int both = Math.Min(c, length - 1 - c); // j ≤ both: both v[c ± j] exist
             for (int f = 0; f < count; f++)
             {
-                var v = frames.Slice(f * SupportLength, SupportLength);
-                var e = even.Slice(f * evenStride, evenStride);
-                var o = odd.Slice(f * oddStride, oddStride);
-                e[0] = v[c];
-                for (int j = 1; j <= _radius; j++)
+                var v = frames.Slice(f * length, length);
+                var ee = eEven.Slice(f * evenStride, evenStride);
+                var oe = oEven.Slice(f * evenStride, evenStride);
+                var eo = eOdd.Slice(f * oddStride, oddStride);
+                var oo = oOdd.Slice(f * oddStride, oddStride);
+                ee[0] = v[c];
+                int j = 1;
+                for (; j + 1 <= both; j += 2)
                 {
-                    int hi = c + j, lo = c - j;
-                    float a = (uint)hi < (uint)v.Length ? v[hi] : 0f;
-                    float b = (uint)lo < (uint)v.Length ? v[lo] : 0f;
-                    e[j] = a + b;
-                    o[j - 1] = a - b;
+                    float a1 = v[c + j], b1 = v[c - j], a2 = v[c + j + 1], b2 = v[c - j - 1];
+                    eo[j / 2] = a1 + b1; oo[j / 2] = a1 - b1;
+                    ee[(j + 1) / 2] = a2 + b2; oe[(j + 1) / 2] = a2 - b2;
+                }
+                // the one-sided tail (an even-length window leaves one sample without a partner)
+                for (; j <= _radius; j++)
+                {
+                    float a = c + j < length ? v[c + j] : 0f;
+                    float b = c - j >= 0 ? v[c - j] : 0f;
+                    if ((j & 1) == 0) { ee[j / 2] = a + b; oe[j / 2] = a - b; }
+                    else { eo[j / 2] = a + b; oo[j / 2] = a - b; }
                 }
             }
         }
 
-        private void Block4(float[] even, int evenStride, float[] odd, int oddStride, int f0,
-                            Span<float> real, Span<float> imaginary)
+        private void Block(Span<float> eEven, Span<float> eOdd, Span<float> oEven, Span<float> oOdd,
+                           int evenStride, int oddStride, int f0, int count,
+                           Span<float> sums, Output output)
+        {
+            int w = Vector<float>.Count, span = FrameBlock * 2 * w;
+            var p = sums[..span];
+            var q = sums.Slice(span, span);
+            var r = sums.Slice(2 * span, span);
+            var s = sums.Slice(3 * span, span);
+            Span<float> tmp = stackalloc float[2 * Vector<float>.Count];
+            for (int kb = 0; kb < _padded; kb += 2 * w)
+            {
+                // P = Σ_even e·cos, Q = Σ_odd e·cos, R = Σ_even o·sin, S = Σ_odd o·sin
+                Accumulate(_cosEven, eEven, evenStride, _evenCount, f0, kb, p);
+                Accumulate(_cosOdd, eOdd, oddStride, _oddCount, f0, kb, q);
+                Accumulate(_sinEven, oEven, evenStride, _evenCount, f0, kb, r);
+                Accumulate(_sinOdd, oOdd, oddStride, _oddCount, f0, kb, s);
+                int n = Math.Min(2 * w, _baseBins - kb);
+                for (int fq = 0; fq < FrameBlock && f0 + fq < count; fq++)
+                {
+                    int t = f0 + fq;
+                    for (int h = 0; h < 2; h++)
+                    {
+                        int at = fq * 2 * w + h * w, k = kb + h * w, lanes = Math.Min(w, n - h * w);
+                        if (lanes <= 0) break;
+                        var pv = new Vector<float>(p[at..]);
+                        var qv = new Vector<float>(q[at..]);
+                        var rv = new Vector<float>(r[at..]);
+                        var sv = new Vector<float>(s[at..]);
+                        var a = pv + qv;
+                        var b = rv + sv;
+                        // bin N/2 − k: cos terms flip sign for odd j, sin terms for even j
+                        var am = pv - qv;
+                        var bm = sv - rv;
+                        if (output.Power.IsEmpty)
+                            WriteComplex(output, t, k, lanes, a, b, am, bm, tmp);
+                        else
+                            WritePower(output, t, k, lanes, a * a + b * b, am * am + bm * bm, tmp);
+                    }
+                }
+            }
+        }
+
+        private void WriteComplex(Output o, int t, int k, int lanes, Vector<float> a, Vector<float> b,
+                                  Vector<float> am, Vector<float> bm, Span<float> tmp)
+        {
+            int w = Vector<float>.Count, row = t * Bins;
+            // X = e^(−iφ)(A − iB) = (A cos φ − B sin φ) − i(A sin φ + B cos φ)
+            var pc = new Vector<float>(_phaseCos, k);
+            var ps = new Vector<float>(_phaseSin, k);
+            Store(a * pc - b * ps, o.Real.Slice(row + k), lanes);
+            Store(-(a * ps + b * pc), o.Imaginary.Slice(row + k), lanes);
+            if (!_mirror) return;
+            var mc = new Vector<float>(_mirrorCos, k);
+            var ms = new Vector<float>(_mirrorSin, k);
+            (am * mc - bm * ms).CopyTo(tmp);
+            (-(am * ms + bm * mc)).CopyTo(tmp[w..]);
+            int top = row + Length / 2 - k; // index of the mirror of lane 0
+            for (int l = 0; l < lanes; l++)
+            {
+                o.Real[top - l] = tmp[l];
+                o.Imaginary[top - l] = tmp[w + l];
+            }
+        }
+
+        private void WritePower(Output o, int t, int k, int lanes, Vector<float> power, Vector<float> mirrorPower, Span<float> tmp)
         {
             int w = Vector<float>.Count;
-            ref float cosBase = ref MemoryMarshal.GetArrayDataReference(_cos);
-            ref float sinBase = ref MemoryMarshal.GetArrayDataReference(_sin);
-            ref float e0 = ref even[f0 * evenStride];
-            ref float e1 = ref Unsafe.Add(ref e0, evenStride);
-            ref float e2 = ref Unsafe.Add(ref e1, evenStride);
-            ref float e3 = ref Unsafe.Add(ref e2, evenStride);
-            ref float o0 = ref odd[f0 * oddStride];
-            ref float o1 = ref Unsafe.Add(ref o0, oddStride);
-            ref float o2 = ref Unsafe.Add(ref o1, oddStride);
-            ref float o3 = ref Unsafe.Add(ref o2, oddStride);
-            Span<float> re = stackalloc float[FrameBlock * 2 * Vector<float>.Count];
-            Span<float> im = stackalloc float[FrameBlock * 2 * Vector<float>.Count];
-            for (int kb = 0; kb < _paddedBins; kb += 2 * w)
-            {
-                Vector<float> a00 = default, a01 = default, a10 = default, a11 = default;
-                Vector<float> a20 = default, a21 = default, a30 = default, a31 = default;
-                for (int j = 0; j <= _radius; j++)
-                {
-                    nuint at = (nuint)(j * _paddedBins + kb);
-                    var c0 = Vector.LoadUnsafe(ref cosBase, at);
-                    var c1 = Vector.LoadUnsafe(ref cosBase, at + (nuint)w);
-                    var x0 = new Vector<float>(Unsafe.Add(ref e0, j));
-                    var x1 = new Vector<float>(Unsafe.Add(ref e1, j));
-                    var x2 = new Vector<float>(Unsafe.Add(ref e2, j));
-                    var x3 = new Vector<float>(Unsafe.Add(ref e3, j));
-                    a00 = Vector.FusedMultiplyAdd(x0, c0, a00); a01 = Vector.FusedMultiplyAdd(x0, c1, a01);
-                    a10 = Vector.FusedMultiplyAdd(x1, c0, a10); a11 = Vector.FusedMultiplyAdd(x1, c1, a11);
-                    a20 = Vector.FusedMultiplyAdd(x2, c0, a20); a21 = Vector.FusedMultiplyAdd(x2, c1, a21);
-                    a30 = Vector.FusedMultiplyAdd(x3, c0, a30); a31 = Vector.FusedMultiplyAdd(x3, c1, a31);
-                }
-                Vector<float> b00 = default, b01 = default, b10 = default, b11 = default;
-                Vector<float> b20 = default, b21 = default, b30 = default, b31 = default;
-                for (int j = 0; j < _radius; j++)
-                {
-                    nuint at = (nuint)(j * _paddedBins + kb);
-                    var s0 = Vector.LoadUnsafe(ref sinBase, at);
-                    var s1 = Vector.LoadUnsafe(ref sinBase, at + (nuint)w);
-                    var x0 = new Vector<float>(Unsafe.Add(ref o0, j));
-                    var x1 = new Vector<float>(Unsafe.Add(ref o1, j));
-                    var x2 = new Vector<float>(Unsafe.Add(ref o2, j));
-                    var x3 = new Vector<float>(Unsafe.Add(ref o3, j));
-                    b00 = Vector.FusedMultiplyAdd(x0, s0, b00); b01 = Vector.FusedMultiplyAdd(x0, s1, b01);
-                    b10 = Vector.FusedMultiplyAdd(x1, s0, b10); b11 = Vector.FusedMultiplyAdd(x1, s1, b11);
-                    b20 = Vector.FusedMultiplyAdd(x2, s0, b20); b21 = Vector.FusedMultiplyAdd(x2, s1, b21);
-                    b30 = Vector.FusedMultiplyAdd(x3, s0, b30); b31 = Vector.FusedMultiplyAdd(x3, s1, b31);
-                }
-                var pc0 = new Vector<float>(_phaseCos, kb); var pc1 = new Vector<float>(_phaseCos, kb + w);
-                var ps0 = new Vector<float>(_phaseSin, kb); var ps1 = new Vector<float>(_phaseSin, kb + w);
-                Rotate(a00, b00, pc0, ps0, re, im, 0); Rotate(a01, b01, pc1, ps1, re, im, w);
-                Rotate(a10, b10, pc0, ps0, re, im, 2 * w); Rotate(a11, b11, pc1, ps1, re, im, 3 * w);
-                Rotate(a20, b20, pc0, ps0, re, im, 4 * w); Rotate(a21, b21, pc1, ps1, re, im, 5 * w);
-                Rotate(a30, b30, pc0, ps0, re, im, 6 * w); Rotate(a31, b31, pc1, ps1, re, im, 7 * w);
-                int n = Math.Min(2 * w, Bins - kb);
-                for (int q = 0; q < FrameBlock; q++)
-                {
-                    int dst = (f0 + q) * Bins + kb;
-                    re.Slice(q * 2 * w, n).CopyTo(real.Slice(dst, n));
-                    im.Slice(q * 2 * w, n).CopyTo(imaginary.Slice(dst, n));
-                }
-            }
+            power.CopyTo(tmp);
+            mirrorPower.CopyTo(tmp[w..]);
+            ref float dst = ref MemoryMarshal.GetReference(o.Power);
+            int bs = o.BinStride, at = t * o.FrameStride;
+            for (int l = 0; l < lanes; l++) Unsafe.Add(ref dst, (k + l) * bs + at) = tmp[l];
+            if (!_mirror) return;
+            int top = Length / 2 - k;
+            for (int l = 0; l < lanes; l++) Unsafe.Add(ref dst, (top - l) * bs + at) = tmp[w + l];
         }
 
-        private void Block1(float[] even, int evenStride, float[] odd, int oddStride, int f,
-                            Span<float> real, Span<float> imaginary)
+        private ref struct Output(Span<float> real, Span<float> imaginary, Span<float> power, int binStride, int frameStride)
         {
-            int w = Vector<float>.Count;
-            Span<float> re = stackalloc float[Vector<float>.Count];
-            Span<float> im = stackalloc float[Vector<float>.Count];
-            for (int kb = 0; kb < _paddedBins; kb += w)
-            {
-                Vector<float> a = default, b = default;
-                for (int j = 0; j <= _radius; j++)
-                    a = Vector.FusedMultiplyAdd(new Vector<float>(even[f * evenStride + j]), new Vector<float>(_cos, j * _paddedBins + kb), a);
-                for (int j = 0; j < _radius; j++)
-                    b = Vector.FusedMultiplyAdd(new Vector<float>(odd[f * oddStride + j]), new Vector<float>(_sin, j * _paddedBins + kb), b);
-                Rotate(a, b, new Vector<float>(_phaseCos, kb), new Vector<float>(_phaseSin, kb), re, im, 0);
-                int n = Math.Min(w, Bins - kb);
-                if (n <= 0) break;
-                re[..n].CopyTo(real.Slice(f * Bins + kb, n));
-                im[..n].CopyTo(imaginary.Slice(f * Bins + kb, n));
-            }
+            public Span<float> Real = real;
+            public Span<float> Imaginary = imaginary;
+            public Span<float> Power = power;
+            public int BinStride = binStride;
+            public int FrameStride = frameStride;
         }
 
-        // (cos φ − i sin φ)(A − iB) = (A cos φ − B sin φ) − i(A sin φ + B cos φ)
+        // Full vectors go straight out; the last, partial one must not spill into the next frame.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Rotate(Vector<float> a, Vector<float> b, Vector<float> pc, Vector<float> ps,
-                                   Span<float> re, Span<float> im, int at)
+        private static void Store(Vector<float> v, Span<float> destination, int lanes)
         {
-            (a * pc - b * ps).CopyTo(re[at..]);
-            (-(a * ps + b * pc)).CopyTo(im[at..]);
+            if (lanes == Vector<float>.Count) v.CopyTo(destination);
+            else for (int l = 0; l < lanes; l++) destination[l] = v[l];
+        }
+
+        // sums[f·2W + lane] = Σ_i terms[(f0+f)·stride + i] · basis[i·padded + kb + lane], four frames × two vectors
+        private void Accumulate(float[] basis, Span<float> terms, int stride, int termCount, int f0, int kb, Span<float> sums)
+        {
+            int w = Vector<float>.Count;
+            Vector<float> a00 = default, a01 = default, a10 = default, a11 = default;
+            Vector<float> a20 = default, a21 = default, a30 = default, a31 = default;
+            ref float b0 = ref MemoryMarshal.GetArrayDataReference(basis);
+            ref float t0 = ref terms[f0 * stride];
+            ref float t1 = ref Unsafe.Add(ref t0, stride);
+            ref float t2 = ref Unsafe.Add(ref t1, stride);
+            ref float t3 = ref Unsafe.Add(ref t2, stride);
+            for (int i = 0; i < termCount; i++)
+            {
+                nuint at = (nuint)(i * _padded + kb);
+                var c0 = Vector.LoadUnsafe(ref b0, at);
+                var c1 = Vector.LoadUnsafe(ref b0, at + (nuint)w);
+                var x0 = new Vector<float>(Unsafe.Add(ref t0, i));
+                var x1 = new Vector<float>(Unsafe.Add(ref t1, i));
+                var x2 = new Vector<float>(Unsafe.Add(ref t2, i));
+                var x3 = new Vector<float>(Unsafe.Add(ref t3, i));
+                a00 = Vector.FusedMultiplyAdd(x0, c0, a00); a01 = Vector.FusedMultiplyAdd(x0, c1, a01);
+                a10 = Vector.FusedMultiplyAdd(x1, c0, a10); a11 = Vector.FusedMultiplyAdd(x1, c1, a11);
+                a20 = Vector.FusedMultiplyAdd(x2, c0, a20); a21 = Vector.FusedMultiplyAdd(x2, c1, a21);
+                a30 = Vector.FusedMultiplyAdd(x3, c0, a30); a31 = Vector.FusedMultiplyAdd(x3, c1, a31);
+            }
+            a00.CopyTo(sums); a01.CopyTo(sums[w..]);
+            a10.CopyTo(sums[(2 * w)..]); a11.CopyTo(sums[(3 * w)..]);
+            a20.CopyTo(sums[(4 * w)..]); a21.CopyTo(sums[(5 * w)..]);
+            a30.CopyTo(sums[(6 * w)..]); a31.CopyTo(sums[(7 * w)..]);
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using MathNet.Numerics;
 
 namespace EcgExperiments.Signals.Spectral;
@@ -88,19 +90,8 @@ public sealed class StftPlan
     /// <summary>|X|² into <paramref name="destination"/> (bins × frames, row-major).</summary>
     public void Power(ReadOnlySpan<float> signal, Span<float> destination, StftWorkspace workspace)
     {
-        int frames = Analyse(signal, workspace, destination.Length);
-        int bins = Bins;
-        var re = workspace.Real;
-        var im = workspace.Imaginary;
-        for (int t = 0; t < frames; t++)
-        {
-            int row = t * bins;
-            for (int k = 0; k < bins; k++)
-            {
-                float a = re[row + k], b = im[row + k];
-                destination[k * frames + t] = a * a + b * b;
-            }
-        }
+        int frames = Frame(signal, workspace, destination.Length);
+        _dft.ForwardPower(workspace.Frames.AsSpan(0, frames * _window.Length), frames, destination, binStride: frames, frameStride: 1);
     }
 
     /// <summary>|X| into <paramref name="destination"/> (bins × frames, row-major).</summary>
@@ -166,8 +157,19 @@ public sealed class StftPlan
             destination[i] = i < available ? (float)y[start + i] : 0f;
     }
 
-    /// <summary>Pads, frames and windows <paramref name="signal"/>, then runs the DFT; returns the frame count.</summary>
+    /// <summary>Frames, windows and transforms <paramref name="signal"/> into the workspace's real and imaginary parts (frames × bins); returns the frame count.</summary>
     private int Analyse(ReadOnlySpan<float> signal, StftWorkspace workspace, int destinationLength)
+    {
+        int frames = Frame(signal, workspace, destinationLength);
+        int bins = Bins;
+        var re = StftWorkspace.Ensure(ref workspace.Real, frames * bins);
+        var im = StftWorkspace.Ensure(ref workspace.Imaginary, frames * bins);
+        _dft.Forward(workspace.Frames.AsSpan(0, frames * _window.Length), frames, re, im);
+        return frames;
+    }
+
+    /// <summary>Pads <paramref name="signal"/> and writes its windowed frames (support only) into the workspace; returns the frame count.</summary>
+    private int Frame(ReadOnlySpan<float> signal, StftWorkspace workspace, int destinationLength)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         var (bins, frames) = OutputShape(signal.Length);
@@ -188,9 +190,6 @@ public sealed class StftPlan
             var dst = framesBuffer.AsSpan(t * support, support);
             for (int i = 0; i < support; i++) dst[i] = src[i] * _window[i];
         }
-        var re = StftWorkspace.Ensure(ref workspace.Real, frames * bins);
-        var im = StftWorkspace.Ensure(ref workspace.Imaginary, frames * bins);
-        _dft.Forward(framesBuffer.AsSpan(0, frames * support), frames, re, im);
         return frames;
     }
 
@@ -201,6 +200,16 @@ public sealed class StftPlan
         {
             Array.Clear(padded, 0, pad);
             Array.Clear(padded, pad + n, pad);
+            return;
+        }
+        if (pad < n)
+        {
+            // One reflection reaches far enough: plain index arithmetic, no modulo per sample.
+            for (int i = 0; i < pad; i++)
+            {
+                padded[pad - 1 - i] = signal[i + 1];
+                padded[pad + n + i] = signal[n - 2 - i];
+            }
             return;
         }
         for (int i = 0; i < pad; i++)
