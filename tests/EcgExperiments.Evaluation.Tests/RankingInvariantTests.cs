@@ -59,3 +59,41 @@ public sealed class RankingInvariantTests
         Assert.Contains("1", e.Message);
     }
 }
+
+public sealed class CurveThinningTests
+{
+    [Fact]
+    public void Thinned_curves_keep_their_ends_and_stay_small()
+    {
+        var rng = new Random(3);
+        int n = 20_000;
+        var y = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.3).ToArray();
+        var s = y.Select(p => rng.NextDouble() + (p ? 0.5 : 0)).ToArray();
+        var roc = RankingMetrics.Roc(y, s)!;
+        var thin = roc.Thinned(100);
+        Assert.True(roc.Thresholds.Count > 1000, $"full ROC has only {roc.Thresholds.Count} points");
+        Assert.InRange(thin.Thresholds.Count, 20, 202); // straight stretches need few points
+        Assert.Equal((roc.FalsePositiveRate[0], roc.TruePositiveRate[0]), (thin.FalsePositiveRate[0], thin.TruePositiveRate[0]));
+        Assert.Equal((1.0, 1.0), (thin.FalsePositiveRate[^1], thin.TruePositiveRate[^1]));
+        Assert.All(thin.Thresholds, t => Assert.Contains(t, roc.Thresholds));
+
+        var pr = RankingMetrics.PrecisionRecall(y, s)!.Thinned(100);
+        Assert.InRange(pr.Recall.Count, 20, 402);
+        Assert.Equal(1.0, pr.Recall[^1]);
+    }
+
+    [Fact]
+    public void Evaluator_stores_thinned_curves_unless_asked_for_all_points()
+    {
+        var rng = new Random(5);
+        int n = 5000;
+        var y = Enumerable.Range(0, n).Select(_ => rng.Next(2)).ToArray();
+        var p = y.Select(v => Math.Clamp(0.5 + (v - 0.5) * 0.4 + (rng.NextDouble() - 0.5) * 0.6, 0, 1)).ToArray();
+        var s = ClassificationScores.Binary(y, p, ["a", "b"], positiveClass: 1);
+        var thin = ClassificationEvaluator.Evaluate(s);
+        var full = ClassificationEvaluator.Evaluate(s, new EvaluationOptions { CurveResolution = null });
+        Assert.True(thin.Curves![0].Roc!.Thresholds.Count <= 402);
+        Assert.True(full.Curves![0].Roc!.Thresholds.Count > thin.Curves[0].Roc!.Thresholds.Count);
+        Assert.Equal(full.Aggregates.RocAuc, thin.Aggregates.RocAuc);
+    }
+}

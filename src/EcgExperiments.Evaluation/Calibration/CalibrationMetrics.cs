@@ -61,25 +61,36 @@ public static class CalibrationMetrics
     {
         ArgumentNullException.ThrowIfNull(scores);
         CheckBins(bins);
+        var (confidence, hit, target) = Confidence(scores);
+        return FromConfidence(confidence, hit, bins, weights, target);
+    }
+
+    /// <summary>Per sample: the probability that is binned and whether its event happened (positive / top label correct).</summary>
+    internal static (double[] Confidence, bool[] Hit, CalibrationTarget Target) Confidence(ClassificationScores scores)
+    {
         if (!scores.AreProbabilities) throw new InvalidOperationException("calibration needs probabilities; these scores were given as logits/scores");
+        var labels = scores.LabelArray;
+        var conf = new double[scores.Count];
+        var hit = new bool[scores.Count];
+        for (int i = 0; i < conf.Length; i++)
+        {
+            int c = scores.PositiveClass ?? scores.Predicted(i);
+            conf[i] = scores.Probability(i, c);
+            hit[i] = labels[i] == c;
+        }
+        return (conf, hit, scores.IsBinary ? CalibrationTarget.PositiveClass : CalibrationTarget.TopLabel);
+    }
+
+    internal static CalibrationResult FromConfidence(double[] confidence, bool[] hit, int bins, ReadOnlySpan<int> weights, CalibrationTarget target)
+    {
         var acc = new Accumulator(bins);
         bool weighted = !weights.IsEmpty;
-        var labels = scores.LabelArray;
-        for (int i = 0; i < scores.Count; i++)
+        for (int i = 0; i < confidence.Length; i++)
         {
             int w = weighted ? weights[i] : 1;
-            if (w == 0) continue;
-            if (scores.PositiveClass is { } pos)
-            {
-                acc.Add(scores.Probability(i, pos), labels[i] == pos ? 1 : 0, w);
-            }
-            else
-            {
-                int top = scores.Predicted(i);
-                acc.Add(scores.Probability(i, top), labels[i] == top ? 1 : 0, w);
-            }
+            if (w != 0) acc.Add(confidence[i], hit[i] ? 1 : 0, w);
         }
-        return acc.Result(scores.IsBinary ? CalibrationTarget.PositiveClass : CalibrationTarget.TopLabel);
+        return acc.Result(target);
     }
 
     private static void CheckBins(int bins)

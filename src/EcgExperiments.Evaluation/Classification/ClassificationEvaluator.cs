@@ -21,6 +21,12 @@ public sealed record EvaluationOptions
 
     /// <summary>Include ROC and PR curves (one per class; binary: the positive class).</summary>
     public bool IncludeCurves { get; init; } = true;
+
+    /// <summary>
+    /// Plot resolution of the stored curves (see <see cref="RocCurve.Thinned"/>): keeps a 25k-beat
+    /// report small. Null stores every threshold. Metrics are always computed from the full curves.
+    /// </summary>
+    public int? CurveResolution { get; init; } = 200;
 }
 
 /// <summary>
@@ -42,13 +48,14 @@ public static class ClassificationEvaluator
         options ??= new EvaluationOptions();
         if (scores.Count == 0) throw new ArgumentException("no samples to evaluate", nameof(scores));
         if (options.CalibrationBins < 1) throw new ArgumentOutOfRangeException(nameof(options), options.CalibrationBins, "CalibrationBins must be at least 1");
+        if (options.CurveResolution is < 1) throw new ArgumentOutOfRangeException(nameof(options), options.CurveResolution, "CurveResolution must be at least 1 (or null for full curves)");
         options.Bootstrap?.Validate();
 
         var engine = new Engine(scores, options.CalibrationBins);
         var point = engine.Compute(default);
         var report = engine.ToReport(point);
 
-        if (options.IncludeCurves) report = report with { Curves = engine.Curves() };
+        if (options.IncludeCurves) report = report with { Curves = engine.Curves(options.CurveResolution) };
         if (scores.AreProbabilities) report = report with { Calibration = CalibrationMetrics.Compute(scores, options.CalibrationBins) };
 
         if (options.Bootstrap is { } b)
@@ -146,6 +153,9 @@ public static class ClassificationEvaluator
         private readonly bool[][] _isPos;
         private readonly RankedScores[] _ranked;
         private readonly double[]? _nll;
+        private readonly double[]? _confidence;
+        private readonly bool[]? _hit;
+        private readonly CalibrationTarget _target;
 
         public Engine(ClassificationScores s, int bins)
         {
@@ -168,6 +178,7 @@ public static class ClassificationEvaluator
             {
                 _nll = new double[n];
                 for (int i = 0; i < n; i++) _nll[i] = NegativeLogLikelihood(i);
+                (_confidence, _hit, _target) = CalibrationMetrics.Confidence(s);
             }
         }
 
@@ -198,11 +209,7 @@ public static class ClassificationEvaluator
             for (int i = 0; i < n; i++) c[labels[i], _pred[i]] += w.IsEmpty ? 1 : w[i];
             var auc = new double?[k];
             var ap = new double?[k];
-            for (int j = 0; j < k; j++)
-            {
-                auc[j] = _ranked[j].Auc(_isPos[j], w);
-                ap[j] = _ranked[j].AveragePrecision(_isPos[j], w);
-            }
+            for (int j = 0; j < k; j++) (auc[j], ap[j]) = _ranked[j].Both(_isPos[j], w);
             double? logLoss = null, ece = null;
             if (_nll is not null)
             {
@@ -214,7 +221,7 @@ public static class ClassificationEvaluator
                     count += wi;
                 }
                 logLoss = total / count;
-                ece = CalibrationMetrics.Compute(_s, _bins, w).Ece;
+                ece = CalibrationMetrics.FromConfidence(_confidence!, _hit!, _bins, w, _target).Ece;
             }
             return new Snapshot
             {
@@ -261,7 +268,7 @@ public static class ClassificationEvaluator
             };
         }
 
-        public IReadOnlyList<ClassCurves> Curves()
+        public IReadOnlyList<ClassCurves> Curves(int? resolution)
         {
             var classes = _s.PositiveClass is { } pos ? new[] { pos } : Enumerable.Range(0, _s.ClassCount).ToArray();
             var list = new List<ClassCurves>();
@@ -269,7 +276,14 @@ public static class ClassificationEvaluator
             {
                 var col = new double[_s.Count];
                 for (int i = 0; i < col.Length; i++) col[i] = _s.RankingScore(i, c);
-                list.Add(new ClassCurves(_s.ClassNames[c], RankingMetrics.Roc(_isPos[c], col), RankingMetrics.PrecisionRecall(_isPos[c], col)));
+                var roc = RankingMetrics.Roc(_isPos[c], col);
+                var pr = RankingMetrics.PrecisionRecall(_isPos[c], col);
+                if (resolution is { } r)
+                {
+                    roc = roc?.Thinned(r);
+                    pr = pr?.Thinned(r);
+                }
+                list.Add(new ClassCurves(_s.ClassNames[c], roc, pr));
             }
             return list;
         }

@@ -3,13 +3,55 @@ using EcgExperiments.Evaluation.Internal;
 namespace EcgExperiments.Evaluation;
 
 /// <summary>A ROC curve: false- and true-positive rates at each kept threshold (descending; the first is +∞).</summary>
-public sealed record RocCurve(IReadOnlyList<double> FalsePositiveRate, IReadOnlyList<double> TruePositiveRate, IReadOnlyList<double> Thresholds);
+public sealed record RocCurve(IReadOnlyList<double> FalsePositiveRate, IReadOnlyList<double> TruePositiveRate, IReadOnlyList<double> Thresholds)
+{
+    /// <summary>
+    /// At most about 2·<paramref name="resolution"/> points for plots: a point is kept when it moved at
+    /// least 1/<paramref name="resolution"/> in either rate since the last kept one; ends are kept.
+    /// </summary>
+    public RocCurve Thinned(int resolution)
+    {
+        var keep = CurveThinning.Keep(FalsePositiveRate, TruePositiveRate, resolution);
+        return new RocCurve(keep.Select(i => FalsePositiveRate[i]).ToArray(), keep.Select(i => TruePositiveRate[i]).ToArray(), keep.Select(i => Thresholds[i]).ToArray());
+    }
+}
 
 /// <summary>
 /// A precision–recall curve at each distinct threshold in descending order (sklearn's points, in the
 /// reverse order and without its final artificial point). Plots usually prepend (recall 0, precision 1).
 /// </summary>
-public sealed record PrecisionRecallCurve(IReadOnlyList<double> Precision, IReadOnlyList<double> Recall, IReadOnlyList<double> Thresholds);
+public sealed record PrecisionRecallCurve(IReadOnlyList<double> Precision, IReadOnlyList<double> Recall, IReadOnlyList<double> Thresholds)
+{
+    /// <summary>Thinned for plots like <see cref="RocCurve.Thinned"/> (recall and precision steps of 1/<paramref name="resolution"/>).</summary>
+    public PrecisionRecallCurve Thinned(int resolution)
+    {
+        var keep = CurveThinning.Keep(Recall, Precision, resolution);
+        return new PrecisionRecallCurve(keep.Select(i => Precision[i]).ToArray(), keep.Select(i => Recall[i]).ToArray(), keep.Select(i => Thresholds[i]).ToArray());
+    }
+}
+
+internal static class CurveThinning
+{
+    public static List<int> Keep(IReadOnlyList<double> x, IReadOnlyList<double> y, int resolution)
+    {
+        if (resolution < 1) throw new ArgumentOutOfRangeException(nameof(resolution), resolution, "resolution must be at least 1");
+        double step = 1.0 / resolution;
+        var keep = new List<int>();
+        for (int i = 0; i < x.Count; i++)
+        {
+            bool end = i == 0 || i == x.Count - 1;
+            if (end || Math.Abs(x[i] - x[keep[^1]]) >= step || Math.Abs(y[i] - y[keep[^1]]) >= step) keep.Add(i);
+        }
+        // precision can oscillate at low recall; bound the size by thinning on the monotone coordinate only
+        if (keep.Count > 4 * resolution + 2)
+        {
+            keep.Clear();
+            for (int i = 0; i < x.Count; i++)
+                if (i == 0 || i == x.Count - 1 || Math.Abs(x[i] - x[keep[^1]]) >= step) keep.Add(i);
+        }
+        return keep;
+    }
+}
 
 /// <summary>
 /// Threshold-free ranking metrics of a binary problem (one-vs-rest for multiclass): ROC-AUC, ROC
