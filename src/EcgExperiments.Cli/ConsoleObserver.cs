@@ -1,0 +1,47 @@
+using System.Globalization;
+using EcgExperiments.Experiments.Running;
+using EcgExperiments.Training;
+
+namespace EcgExperiments.Cli;
+
+/// <summary>
+/// Draws training progress: a live line (epoch, batch, loss, ETA) on a terminal, one line per epoch when the
+/// output is redirected (CI logs stay readable).
+/// </summary>
+internal sealed class ConsoleObserver : IRunObserver
+{
+    private readonly bool _live = !Console.IsOutputRedirected;
+    private int _lastEpochPrinted;
+    private DateTime _lastDraw;
+
+    public void Info(string message)
+    {
+        ClearLine();
+        Console.WriteLine(message);
+    }
+
+    public void Progress(TrainingProgress p)
+    {
+        if (p.LastEpoch is { } done && done.Epoch == p.Epoch && done.Epoch > _lastEpochPrinted)
+        {
+            _lastEpochPrinted = done.Epoch;
+            ClearLine();
+            var metrics = string.Join("  ", done.ValidationMetrics.Select(kv => $"{kv.Key} {kv.Value:0.000}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {done.Epoch,3}/{p.Epochs}  train loss {done.TrainLoss:0.0000}  val loss {done.ValidationLoss:0.0000}  {metrics}  ({done.Seconds:0.0} s){Eta(p)}"));
+            return;
+        }
+        if (!_live || (DateTime.UtcNow - _lastDraw).TotalMilliseconds < 200) return;
+        _lastDraw = DateTime.UtcNow;
+        int width = 24, filled = (int)(width * (double)p.Batch / Math.Max(1, p.Batches));
+        Console.Write(string.Create(CultureInfo.InvariantCulture,
+            $"\repoch {p.Epoch,3}/{p.Epochs} [{new string('#', filled)}{new string('.', width - filled)}] batch {p.Batch}/{p.Batches}  loss {p.RunningLoss:0.0000}{Eta(p)}   "));
+    }
+
+    private static string Eta(TrainingProgress p) => p.Remaining is { } r ? $"  ETA {r:mm\\:ss}" : "";
+
+    private void ClearLine()
+    {
+        if (_live) Console.Write("\r" + new string(' ', Math.Max(0, Math.Min(Console.BufferWidth, 120) - 1)) + "\r");
+    }
+}

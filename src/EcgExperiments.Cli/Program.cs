@@ -1,0 +1,128 @@
+using System.CommandLine;
+using EcgExperiments.Cli;
+using EcgExperiments.Core;
+using EcgExperiments.Experiments.Running;
+using EcgExperiments.Experiments.Spec;
+using EcgExperiments.Torch;
+using Spectre.Console;
+
+var specArgument = new Argument<string?>("spec")
+{
+    Description = "experiment YAML file (default: experiments/quickstart.yaml)",
+    Arity = ArgumentArity.ZeroOrOne,
+};
+var dryRun = new Option<bool>("--dry-run") { Description = "resolve the trial list and every stage's output shape without touching data" };
+var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (overrides the spec)" };
+var threads = new Option<string?>("--threads") { Description = "libtorch threads: auto or a number (overrides the spec)" };
+var epochs = new Option<int?>("--epochs") { Description = "override training.epochs (e.g. a quick smoke run)" };
+var output = new Option<string?>("--output") { Description = "results root (overrides output.dir)" };
+
+var run = new Command("run", "Run an experiment file and write its metric tables and run record") { specArgument, dryRun, device, threads, epochs, output };
+run.SetAction(p => Guarded(() => RunCommand(p.GetValue(specArgument), p.GetValue(dryRun), new RunOptions
+{
+    Device = p.GetValue(device),
+    Threads = p.GetValue(threads),
+    Epochs = p.GetValue(epochs),
+    OutputDirectory = p.GetValue(output),
+})));
+
+var validateSpec = new Argument<string>("spec") { Description = "experiment YAML file" };
+var validate = new Command("validate", "Check an experiment file (schema, components, shapes) without running it") { validateSpec };
+validate.SetAction(p => Guarded(() =>
+{
+    var e = SpecLoader.Load(p.GetValue(validateSpec)!);
+    Console.WriteLine($"{e.File}: valid — {e.Spec.Name}, {e.Trace.Count - 1} pipeline stage(s), model {e.Model.Description}");
+    return 0;
+}));
+
+var info = new Command("info", "Show the tensor engine, threads and devices this machine offers");
+info.SetAction(_ => Guarded(() =>
+{
+    Console.WriteLine($"libtorch {torch.version}; threads {torch.get_num_threads()}; CUDA available: {torch.cuda.is_available()} ({torch.cuda.device_count()} device(s))");
+    Console.WriteLine($"data root ({ProjectPaths.DataRootVariable}): {ProjectPaths.DataRoot}{(Directory.Exists(ProjectPaths.DataRoot) ? "" : " (missing)")}");
+    return 0;
+}));
+
+if (Console.IsOutputRedirected) AnsiConsole.Profile.Capabilities.Ansi = false; // plain tables in logs and CI
+var root = new RootCommand("EcgExperiments: declarative deep-learning experiments on ECGs") { run, validate, info };
+return root.Parse(args).Invoke();
+
+static int RunCommand(string? specPath, bool dry, RunOptions options)
+{
+    specPath ??= DefaultSpec();
+    var e = SpecLoader.Load(specPath);
+    if (dry)
+    {
+        PrintDryRun(e, options);
+        return 0;
+    }
+    using var cancel = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, a) =>
+    {
+        if (cancel.IsCancellationRequested) return; // a second Ctrl-C ends the process
+        a.Cancel = true;
+        cancel.Cancel();
+        Console.Error.WriteLine("\nstopping after the current batch; the partial run is recorded as interrupted (Ctrl-C again to abort)");
+    };
+    var outcome = ExperimentRunner.Run(e, options, new ConsoleObserver(), cancel.Token);
+    PrintSummary(e, outcome);
+    return outcome.Status == "completed" ? 0 : 130;
+}
+
+static string DefaultSpec()
+{
+    var candidates = new[]
+    {
+        Path.Combine(Directory.GetCurrentDirectory(), "experiments", "quickstart.yaml"),
+        Path.Combine(ProjectPaths.RepositoryRoot ?? "", "experiments", "quickstart.yaml"),
+        Path.Combine(AppContext.BaseDirectory, "experiments", "quickstart.yaml"),
+    };
+    return candidates.FirstOrDefault(File.Exists)
+        ?? throw new SpecException(new SourceRef("experiments/quickstart.yaml", 0, 0, "(file)"), "no spec given and the default quick-start experiment was not found; pass a YAML file");
+}
+
+static void PrintDryRun(ResolvedExperiment e, RunOptions options)
+{
+    var key = ExperimentRunner.TrialKey(e, options);
+    Console.WriteLine($"{e.File}: {e.Spec.Name} — dry run (no data read)");
+    Console.WriteLine($"  data:  {e.Source.Description}");
+    foreach (var (stage, schema) in e.Trace) Console.WriteLine($"  {stage,-12} → {schema}");
+    Console.WriteLine($"  model: {e.Model.Description} on {e.Trace[^1].schema.ShapeText}");
+    Console.WriteLine($"  split: {e.Spec.Split.Kind} [{string.Join(", ", e.Spec.Split.Fractions)}] — {e.Spec.Split.Protocol}");
+    Console.WriteLine($"  trials: 1");
+    Console.WriteLine($"    #1 {StableHash.Short(key)}  epochs {options.Epochs ?? e.Spec.Training.Epochs}, batch {e.Spec.Training.BatchSize}, lr {e.Spec.Training.LearningRate}, seed {e.Spec.Seed}");
+}
+
+static void PrintSummary(ResolvedExperiment e, RunOutcome o)
+{
+    var table = new Table().Title($"{e.Spec.Name}: test split ({o.Test.SampleCount} examples)");
+    table.AddColumn("metric").AddColumn("value").AddColumn(o.Test.Intervals.Values.FirstOrDefault() is { } ci ? $"{ci.Level:P0} CI" : "CI").AddColumn("class-prior baseline");
+    var baseline = o.Baseline?.ToTable().ToDictionary(r => (r.Metric, r.Class)) ?? [];
+    foreach (var r in o.Test.ToTable().Where(r => r.Class is null))
+    {
+        baseline.TryGetValue((r.Metric, r.Class), out var b);
+        table.AddRow(r.Metric, Fmt(r.Value), r.Lower is null ? "" : $"{Fmt(r.Lower)} – {Fmt(r.Upper)}", Fmt(b?.Value));
+    }
+    AnsiConsole.Write(table);
+    Console.WriteLine($"status: {o.Status}; results: {o.RunDirectory} (metrics.md, metrics.csv, metrics.json, run.json, model.ecgstate)");
+}
+
+static string Fmt(double? v) => v is { } x ? x.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture) : "–";
+
+static int Guarded(Func<int> body)
+{
+    try
+    {
+        return body();
+    }
+    catch (SpecException e)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 2;
+    }
+    catch (Exception e) when (e is EcgDataException or TorchException or ArgumentException or IOException)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 1;
+    }
+}

@@ -1,0 +1,78 @@
+using EcgExperiments.Experiments.Sources;
+using EcgExperiments.Experiments.Spec;
+using EcgExperiments.Models;
+using EcgExperiments.Pipeline;
+using EcgExperiments.Pipeline.Transforms;
+using EcgExperiments.Torch;
+using EcgExperiments.Torch.Modules;
+using EcgExperiments.Training;
+
+namespace EcgExperiments.Experiments;
+
+/// <summary>A classifier the runner can build for a data schema, plus what it needs to know before data exists.</summary>
+public sealed record ClassifierBuild(string Description, ComputeKind Kind, Func<DataSchema, Module<Tensor, Tensor>> Create, Func<DataSchema, string?> CheckInput);
+
+/// <summary>The registries behind YAML <c>type:</c> names.</summary>
+public static class Components
+{
+    public static ComponentRegistry<IDataSource> DataSources { get; } = new ComponentRegistry<IDataSource>("data source")
+        .Register<SyntheticSourceOptions>("synthetic", "seeded ECGSYN 12-lead records, NORM vs hypertrophy-like", o => new SyntheticSource(o));
+
+    public static ComponentRegistry<IEstimator> Transforms { get; } = new ComponentRegistry<IEstimator>("transform")
+        .Register<ZScoreOptions>("zscore", "z-score per lead, statistics fitted on the training split only", o => new ZScoreEstimator(o));
+
+    public static ComponentRegistry<ClassifierBuild> Models { get; } = new ComponentRegistry<ClassifierBuild>("model")
+        .Register<Cnn2dSpec>("cnn2d", "2-D CNN with optional squeeze-and-excitation (SPEC §2.1)", Cnn2dSpec.Build);
+}
+
+/// <summary>YAML options of the CNN2D(+SE) classifier; defaults are the published network.</summary>
+public sealed record Cnn2dSpec
+{
+    public IReadOnlyList<int> Widths { get; init; } = [100, 250, 500, 1000];
+    public int Kernel { get; init; } = 10;
+    public int? KernelHeight { get; init; }
+    public (int, int) Padding { get; init; } = (0, 0);
+    public (int, int) Pool { get; init; } = (2, 2);
+    public bool Se { get; init; }
+    public int SeReduction { get; init; } = 16;
+    public double Dropout { get; init; } = 0.5;
+
+    public static ClassifierBuild Build(Cnn2dSpec s)
+    {
+        if (s.Widths.Count == 0 || s.Widths.Any(w => w < 1)) throw new ArgumentException("model.widths must list ≥ 1 positive channel counts");
+        if (s.Dropout is < 0 or >= 1) throw new ArgumentException($"model.dropout must be in [0, 1), got {s.Dropout}");
+        Cnn2dOptions Options(DataSchema schema) => new()
+        {
+            Widths = s.Widths, Kernel = s.Kernel, KernelHeight = s.KernelHeight, Padding = s.Padding, Pool = s.Pool,
+            SqueezeExcitation = s.Se, SeReduction = s.SeReduction, Dropout = s.Dropout,
+            InputChannels = schema.ItemShape.Count == 3 ? (int)schema.ItemShape[0] : 1,
+            Outputs = schema.ClassNames.Count == 2 ? 1 : schema.ClassNames.Count,
+        };
+        return new ClassifierBuild(
+            $"CNN2D{(s.Se ? "+SE" : "")} widths [{string.Join(", ", s.Widths)}]",
+            ComputeKind.Convolutional,
+            schema => new ImageInput(new Cnn2dClassifier(Options(schema))),
+            schema =>
+            {
+                if (schema.ItemShape.Count is not (2 or 3)) return $"expects items of [H × W] or [C × H × W], got {schema.ShapeText}";
+                var o = Options(schema);
+                long h = schema.ItemShape[^2], w = schema.ItemShape[^1];
+                if (o.FeatureSize(h, w) is null)
+                {
+                    var (mh, mw) = o.MinimumInput();
+                    return $"{o.Widths.Count} blocks of kernel {o.KernelHeight ?? o.Kernel}×{o.Kernel} need images of at least {mh}×{mw}, got {h}×{w}";
+                }
+                return null;
+            });
+    }
+}
+
+/// <summary>Feeds [H × W] items to an image model as 1 × H × W.</summary>
+public sealed class ImageInput : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> _net;
+
+    public ImageInput(Module<Tensor, Tensor> net) => _net = register_module("net", net);
+
+    public override Tensor forward(Tensor x) => _net.forward(x.dim() == 3 ? x.unsqueeze(1) : x);
+}

@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using EcgExperiments.Core;
+using EcgExperiments.Evaluation;
+using EcgExperiments.Experiments.Spec;
+using EcgExperiments.Pipeline;
+using EcgExperiments.Torch;
+using EcgExperiments.Training;
+
+namespace EcgExperiments.Experiments.Running;
+
+/// <summary>Command-line overrides of a spec.</summary>
+public sealed record RunOptions
+{
+    public string? Device { get; init; }
+    public string? Threads { get; init; }
+    /// <summary>Results root overriding the spec's <c>output.dir</c>.</summary>
+    public string? OutputDirectory { get; init; }
+    public int? Epochs { get; init; }
+}
+
+/// <summary>Receives what a run reports while it works (the CLI draws it; tests collect it).</summary>
+public interface IRunObserver
+{
+    void Info(string message);
+    void Progress(TrainingProgress progress);
+}
+
+public sealed record RunOutcome(string Status, string RunDirectory, string TrialKey, MetricReport Test, MetricReport? Baseline, JsonObject Record);
+
+/// <summary>Runs one resolved experiment end to end and writes its results atomically.</summary>
+public static class ExperimentRunner
+{
+    public const int RunRecordVersion = 1;
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new IntPairConverter() },
+    };
+
+    /// <summary>The version of this code, for trial keys: assembly version plus the checkout's commit.</summary>
+    public static string CodeVersion =>
+        $"{typeof(ExperimentRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0"}+{EnvironmentInfo.GitCommit() ?? "nogit"}";
+
+    /// <summary>The resolved configuration as JSON: every spec value with defaults filled in, components with their bound options.</summary>
+    public static JsonObject ResolvedConfig(ResolvedExperiment e, RunOptions? overrides = null)
+    {
+        var spec = e.Spec;
+        var training = overrides?.Epochs is { } ep ? spec.Training with { Epochs = ep } : spec.Training;
+        var o = new JsonObject
+        {
+            ["name"] = spec.Name,
+            ["description"] = spec.Description,
+            ["seed"] = spec.Seed,
+            ["device"] = overrides?.Device ?? spec.Device,
+            ["threads"] = overrides?.Threads ?? spec.Threads,
+            ["data"] = Component(spec.Data!.Type, e.ComponentOptions["data"]),
+            ["split"] = JsonSerializer.SerializeToNode(spec.Split, Json),
+            ["pipeline"] = new JsonArray(spec.Pipeline.Select((p, i) => (JsonNode)Component(p.Type, e.ComponentOptions[$"pipeline[{i}]"])).ToArray()),
+            ["model"] = Component(spec.Model!.Type, e.ComponentOptions["model"]),
+            ["training"] = JsonSerializer.SerializeToNode(training, Json),
+            ["evaluation"] = JsonSerializer.SerializeToNode(spec.Evaluation, Json),
+        };
+        return o;
+    }
+
+    private static JsonObject Component(string type, object options)
+    {
+        var node = JsonSerializer.SerializeToNode(options, options.GetType(), Json)!.AsObject();
+        var result = new JsonObject { ["type"] = type };
+        foreach (var (k, v) in node.ToList()) { node.Remove(k); result[k] = v; }
+        return result;
+    }
+
+    /// <summary>Trial key = hash of resolved config + data fingerprint + code version.</summary>
+    public static string TrialKey(ResolvedExperiment e, RunOptions? overrides = null) =>
+        StableHash.OfSequence([ResolvedConfig(e, overrides).ToJsonString(), e.Source.Fingerprint, CodeVersion]);
+
+    public static RunOutcome Run(ResolvedExperiment e, RunOptions options, IRunObserver observer, CancellationToken cancel = default)
+    {
+        var total = Stopwatch.StartNew();
+        var spec = e.Spec;
+        var training = options.Epochs is { } epochs ? spec.Training with { Epochs = epochs } : spec.Training;
+        var config = ResolvedConfig(e, options);
+        var key = TrialKey(e, options);
+        var runDir = Path.Combine(ResultsRoot(options.OutputDirectory ?? spec.Output.Dir), Slug(spec.Name), StableHash.Short(key));
+        Directory.CreateDirectory(runDir);
+
+        var device = Device.Parse(options.Device ?? spec.Device);
+        var threads = ThreadPolicy.Resolve(options.Threads ?? spec.Threads, e.Model.Kind);
+        torch.set_num_threads(threads.Threads);
+        var record = new JsonObject
+        {
+            ["format"] = "ecg-run",
+            ["version"] = RunRecordVersion,
+            ["experiment"] = spec.Name,
+            ["spec_file"] = e.File,
+            ["status"] = "running",
+            ["started_utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            ["trial_key"] = key,
+            ["code_version"] = CodeVersion,
+            ["resolved_config"] = config,
+            ["seed"] = spec.Seed,
+            ["environment"] = EnvironmentInfo.Describe(device, threads.Threads, threads.Reason),
+        };
+        observer.Info($"{spec.Name}: {e.Source.Description}");
+        observer.Info($"device {device}, {threads.Threads} thread(s) ({threads.Reason}); results → {runDir}");
+        var timings = new JsonObject();
+        try
+        {
+            var sw = Stopwatch.StartNew();
+            var data = e.Source.Load(cancel);
+            timings["load_seconds"] = sw.Elapsed.TotalSeconds;
+
+            sw.Restart();
+            if (spec.Split.Kind != SplitKind.RandomStratified)
+                throw new SpecException(new SourceRef(e.File, 0, 0, "split.kind"), $"split kind '{spec.Split.Kind}' is not available for data source '{spec.Data!.Type}'");
+            var split = DataSplit.RandomStratified(data, spec.Split.Fractions, spec.Seed);
+            if (split.OverlappingGroups > 0 && !spec.Split.AllowPatientOverlap)
+                throw new EcgDataException($"{split.OverlappingGroups} patients appear in more than one split part; set split.allow_patient_overlap: true only to reproduce an intra-patient protocol", e.File);
+            var fitted = e.Pipeline.Fit(split.Train);
+            var train = ((ITransformer)fitted).Transform(split.Train);
+            var val = ((ITransformer)fitted).Transform(split.Validation);
+            var test = ((ITransformer)fitted).Transform(split.Test);
+            timings["pipeline_seconds"] = sw.Elapsed.TotalSeconds;
+            record["data"] = new JsonObject
+            {
+                ["description"] = e.Source.Description,
+                ["fingerprint"] = e.Source.Fingerprint,
+                ["schema"] = train.Schema.ToString(),
+                ["classes"] = new JsonArray(train.Schema.ClassNames.Select(c => (JsonNode)c).ToArray()),
+                ["counts"] = new JsonObject
+                {
+                    ["train"] = new JsonArray(train.ClassCounts().Select(c => (JsonNode)c).ToArray()),
+                    ["validation"] = new JsonArray(val.ClassCounts().Select(c => (JsonNode)c).ToArray()),
+                    ["test"] = new JsonArray(test.ClassCounts().Select(c => (JsonNode)c).ToArray()),
+                },
+            };
+            record["split"] = new JsonObject
+            {
+                ["kind"] = JsonNamingPolicy.SnakeCaseLower.ConvertName(spec.Split.Kind.ToString()),
+                ["protocol"] = spec.Split.Protocol,
+                ["fingerprint"] = split.Fingerprint,
+                ["overlapping_patients"] = split.OverlappingGroups,
+            };
+            record["pipeline_trace"] = new JsonArray(e.Trace.Select(t => (JsonNode)$"{t.stage}: {t.schema}").ToArray());
+            observer.Info($"split {split.Train.Count}/{split.Validation.Count}/{split.Test.Count} (train/val/test), classes {string.Join(", ", train.Schema.ClassNames)}");
+
+            sw.Restart();
+            var trainer = new ClassifierTrainer(training, e.Model.Create, device, spec.Seed, training.ClassWeights);
+            var result = trainer.Fit(train, val, new Progress(observer), cancel);
+            using var model = result.Model;
+            timings["train_seconds"] = sw.Elapsed.TotalSeconds;
+            record["model"] = new JsonObject { ["description"] = e.Model.Description, ["parameters"] = model.parameter_count() };
+            record["history"] = JsonSerializer.SerializeToNode(result.History, Json);
+            record["best_epoch"] = result.BestEpoch;
+
+            sw.Restart();
+            var (testReport, threshold) = Evaluate(trainer, model, val, test, train, spec);
+            timings["evaluate_seconds"] = sw.Elapsed.TotalSeconds;
+            record["decision_threshold"] = threshold is null ? null : JsonSerializer.SerializeToNode(threshold, MetricJson.Options);
+            record["metrics"] = JsonNode.Parse(MetricJson.Serialize(testReport));
+
+            var artefacts = WriteArtefacts(runDir, e, model, fitted, trainer, test, testReport, spec);
+            record["artefacts"] = artefacts;
+            record["status"] = result.Interrupted ? "interrupted" : "completed";
+            timings["total_seconds"] = total.Elapsed.TotalSeconds;
+            record["timings"] = timings;
+            record["peak_memory_bytes"] = EnvironmentInfo.PeakResidentBytes();
+            record["finished_utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+            AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), record.ToJsonString(Json));
+            return new RunOutcome(record["status"]!.GetValue<string>(), runDir, key, testReport, testReport.Baseline, record);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            record["status"] = "failed";
+            record["error"] = new JsonObject { ["type"] = ex.GetType().Name, ["message"] = ex.Message };
+            timings["total_seconds"] = total.Elapsed.TotalSeconds;
+            record["timings"] = timings;
+            AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), record.ToJsonString(Json));
+            throw;
+        }
+    }
+
+    private static (MetricReport report, DecisionThreshold? threshold) Evaluate(
+        ClassifierTrainer trainer, Module<Tensor, Tensor> model, DataView val, DataView test, DataView train, ExperimentSpec spec)
+    {
+        var names = test.Schema.ClassNames;
+        var testProbs = trainer.Predict(model, test);
+        // Binary tasks: class 1 is the positive class (e.g. HYP in NORM vs HYP).
+        var scores = names.Count == 2
+            ? ClassificationScores.Binary(test.Labels(), testProbs.Select(p => p[1]).ToArray(), names, positiveClass: 1)
+            : ClassificationScores.FromProbabilities(test.Labels(), testProbs, names);
+        DecisionThreshold? threshold = null;
+        if (names.Count == 2 && spec.Evaluation.Threshold != ThresholdKind.Argmax && val.Count > 0)
+        {
+            // Chosen on the validation split only, then applied to the test split.
+            var valProbs = trainer.Predict(model, val);
+            var valScores = BinaryScores.ForValidation(val.Labels().Select(l => l == 1).ToArray(), valProbs.Select(p => p[1]).ToArray());
+            var rule = spec.Evaluation.Threshold == ThresholdKind.BestF1 ? ThresholdRule.BestF1 : ThresholdRule.Youden;
+            threshold = ThresholdSelector.Fit(valScores, rule);
+            scores = scores.WithThreshold(threshold.Value);
+        }
+        var report = ClassificationEvaluator.Evaluate(scores, new EvaluationOptions
+        {
+            TrainingLabels = train.Labels(),
+            Bootstrap = spec.Evaluation.BootstrapResamples > 0
+                ? new BootstrapOptions { Resamples = spec.Evaluation.BootstrapResamples, Level = spec.Evaluation.ConfidenceLevel, Seed = spec.Seed, Stratified = true }
+                : null,
+        });
+        return (report, threshold);
+    }
+
+    private static JsonObject WriteArtefacts(string dir, ResolvedExperiment e, EcgExperiments.Torch.Module model, TransformerChain pipeline, ClassifierTrainer trainer,
+        DataView test, MetricReport report, ExperimentSpec spec)
+    {
+        var modelPath = Path.Combine(dir, "model.ecgstate");
+        model.save(modelPath, new Dictionary<string, string> { ["experiment"] = spec.Name, ["model"] = e.Model.Description });
+        AtomicFile.WriteAllText(Path.Combine(dir, "pipeline.json"), PipelineFile.Serialize(pipeline));
+        var probs = trainer.Predict((Module<Tensor, Tensor>)model, test);
+        var csv = new StringBuilder("id,patient,label," + string.Join(",", test.Schema.ClassNames.Select(c => $"p_{c}")) + "\n");
+        for (int i = 0; i < test.Count; i++)
+            csv.Append(CultureInfo.InvariantCulture, $"{test.Examples[i].Id},{test.Examples[i].Group},{test.Schema.ClassNames[test.Examples[i].Label]},")
+               .AppendJoin(',', probs[i].Select(p => p.ToString("R", CultureInfo.InvariantCulture))).Append('\n');
+        AtomicFile.WriteAllText(Path.Combine(dir, "predictions.csv"), csv.ToString());
+        AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), MetricJson.Serialize(report));
+        AtomicFile.WriteAllText(Path.Combine(dir, "metrics.csv"), ResultTables.Csv(spec.Name, spec.Split.Protocol, report, report.Baseline));
+        var context = $"{e.Source.Description}; model {e.Model.Description} ({model.parameter_count():N0} parameters).";
+        AtomicFile.WriteAllText(Path.Combine(dir, "metrics.md"), ResultTables.Markdown(spec.Name, spec.Split.Protocol, report, report.Baseline, context));
+        return new JsonObject
+        {
+            ["model"] = "model.ecgstate",
+            ["pipeline"] = "pipeline.json",
+            ["predictions"] = "predictions.csv",
+            ["metrics_json"] = "metrics.json",
+            ["metrics_csv"] = "metrics.csv",
+            ["metrics_markdown"] = "metrics.md",
+        };
+    }
+
+    /// <summary>Resolves a results root: absolute as given, relative to the repository root when running from a checkout.</summary>
+    public static string ResultsRoot(string dir) =>
+        Path.IsPathRooted(dir) ? dir : Path.GetFullPath(Path.Combine(ProjectPaths.RepositoryRoot ?? Directory.GetCurrentDirectory(), dir));
+
+    private static string Slug(string name) =>
+        new string(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray());
+
+    private sealed class Progress(IRunObserver observer) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => observer.Progress(value);
+    }
+
+    private sealed class IntPairConverter : JsonConverter<(int, int)>
+    {
+        public override (int, int) Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var a = JsonSerializer.Deserialize<int[]>(ref reader, options) ?? [];
+            return a.Length == 2 ? (a[0], a[1]) : throw new JsonException("expected [height, width]");
+        }
+
+        public override void Write(Utf8JsonWriter writer, (int, int) value, JsonSerializerOptions options)
+        {
+            writer.WriteStartArray();
+            writer.WriteNumberValue(value.Item1);
+            writer.WriteNumberValue(value.Item2);
+            writer.WriteEndArray();
+        }
+    }
+}

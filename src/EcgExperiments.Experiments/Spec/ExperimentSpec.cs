@@ -1,0 +1,76 @@
+using EcgExperiments.Training;
+
+namespace EcgExperiments.Experiments.Spec;
+
+/// <summary>
+/// A declarative experiment (one YAML file). Sections map onto option records used by the C# API too.
+/// </summary>
+/// <example><code>
+/// name: quickstart
+/// seed: 42
+/// data: { type: synthetic, records: 600 }
+/// pipeline: [ { type: zscore } ]
+/// model: { type: cnn2d, widths: [16, 32, 64], kernel: 9, kernel_height: 3 }
+/// training: { epochs: 8, batch_size: 32, learning_rate: 0.002 }
+/// </code></example>
+public sealed record ExperimentSpec
+{
+    public string Name { get; init; } = "";
+    public string? Description { get; init; }
+    /// <summary>One seed drives data order, initialisation, dropout, splits and bootstrap resamples.</summary>
+    public ulong Seed { get; init; } = 42;
+    /// <summary>cpu, cuda, cuda:N or auto.</summary>
+    public string Device { get; init; } = "auto";
+    /// <summary>"auto" (policy by model kind) or a thread count.</summary>
+    public string Threads { get; init; } = "auto";
+    public ComponentSpec? Data { get; init; }
+    public SplitSpec Split { get; init; } = new();
+    public IReadOnlyList<ComponentSpec> Pipeline { get; init; } = [];
+    public ComponentSpec? Model { get; init; }
+    public TrainingOptions Training { get; init; } = new();
+    public EvaluationSpec Evaluation { get; init; } = new();
+    public OutputSpec Output { get; init; } = new();
+    /// <summary>Published metrics this experiment is meant to reproduce (checked by <c>ecg verify</c>).</summary>
+    public IReadOnlyList<ExpectSpec> Expect { get; init; } = [];
+}
+
+public enum SplitKind { RandomStratified, Official }
+
+public sealed record SplitSpec
+{
+    public SplitKind Kind { get; init; } = SplitKind.RandomStratified;
+    /// <summary>Train, validation and test fractions for random splits.</summary>
+    public IReadOnlyList<double> Fractions { get; init; } = [0.7, 0.15, 0.15];
+    /// <summary>The published protocol may put one patient's data in several parts; this must then be accepted explicitly.</summary>
+    public bool AllowPatientOverlap { get; init; }
+    /// <summary>Label carried into reports, e.g. "published (intra-patient)" or "honest (inter-patient)".</summary>
+    public string Protocol { get; init; } = "random stratified, patient-disjoint";
+}
+
+public enum ThresholdKind { Argmax, BestF1, Youden }
+
+public sealed record EvaluationSpec
+{
+    /// <summary>Bootstrap resamples for confidence intervals (0 = none).</summary>
+    public int BootstrapResamples { get; init; } = 1000;
+    public double ConfidenceLevel { get; init; } = 0.95;
+    /// <summary>Binary tasks: how the decision threshold is chosen — on the validation split only.</summary>
+    public ThresholdKind Threshold { get; init; } = ThresholdKind.Argmax;
+}
+
+public sealed record OutputSpec
+{
+    /// <summary>Results root; relative paths are taken from the repository root (or the working directory).</summary>
+    public string Dir { get; init; } = "results";
+}
+
+public sealed record ExpectSpec
+{
+    public string Metric { get; init; } = "";
+    public string? Class { get; init; }
+    public double Target { get; init; }
+    public double Tolerance { get; init; }
+    /// <summary>When set, the check is "measured ≥ minimum" instead of |measured − target| ≤ tolerance.</summary>
+    public double? Minimum { get; init; }
+    public string? Note { get; init; }
+}

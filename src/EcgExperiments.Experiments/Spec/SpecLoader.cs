@@ -1,0 +1,97 @@
+using EcgExperiments.Experiments.Sources;
+using EcgExperiments.Pipeline;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace EcgExperiments.Experiments.Spec;
+
+/// <summary>An experiment with every component built and every stage's shape resolved, before any data is read.</summary>
+public sealed record ResolvedExperiment(
+    string File, ExperimentSpec Spec, IDataSource Source, EstimatorChain Pipeline, ClassifierBuild Model,
+    IReadOnlyList<(string stage, DataSchema schema)> Trace, IReadOnlyDictionary<string, object> ComponentOptions);
+
+/// <summary>Reads, binds and validates experiment files. Every error carries file:line:column and the key.</summary>
+public static class SpecLoader
+{
+    public static ResolvedExperiment Load(string path)
+    {
+        if (!File.Exists(path)) throw new SpecException(new SourceRef(path, 0, 0, "(file)"), "experiment file not found");
+        var display = Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.GetFullPath(path));
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StreamReader(path);
+            stream.Load(reader);
+        }
+        catch (YamlException e)
+        {
+            throw new SpecException(SourceRef.From(display, e.Start, "(syntax)"), $"invalid YAML: {e.InnerException?.Message ?? e.Message}");
+        }
+        if (stream.Documents.Count == 0) throw new SpecException(new SourceRef(display, 1, 1, "(document)"), "the file is empty");
+        var binder = new YamlBinder(display);
+        var root = stream.Documents[0].RootNode;
+        var spec = binder.Bind<ExperimentSpec>(root, "");
+        return Resolve(spec, binder, (YamlMappingNode)root);
+    }
+
+    private static ResolvedExperiment Resolve(ExperimentSpec spec, YamlBinder binder, YamlMappingNode root)
+    {
+        YamlNode At(string key) => root.Children.FirstOrDefault(p => ((YamlScalarNode)p.Key).Value == key).Value ?? root;
+
+        if (string.IsNullOrWhiteSpace(spec.Name)) throw binder.Error(root, "name", "every experiment needs a `name:`");
+        if (spec.Data is null) throw binder.Error(root, "data", "missing `data:` section (e.g. `data: { type: synthetic }`)");
+        if (spec.Model is null) throw binder.Error(root, "model", "missing `model:` section (e.g. `model: { type: cnn2d }`)");
+        CheckSplit(spec.Split, binder, At("split"));
+        try { spec.Training.Validate(); }
+        catch (ArgumentException e) { throw binder.Error(At("training"), "training", e.Message); }
+        if (spec.Evaluation.ConfidenceLevel is <= 0 or >= 1)
+            throw binder.Error(At("evaluation"), "evaluation.confidence_level", $"must be in (0, 1), got {spec.Evaluation.ConfidenceLevel}");
+        if (spec.Evaluation.BootstrapResamples < 0)
+            throw binder.Error(At("evaluation"), "evaluation.bootstrap_resamples", "must be ≥ 0");
+        try { EcgExperiments.Training.ThreadPolicy.Resolve(spec.Threads, EcgExperiments.Training.ComputeKind.Convolutional); }
+        catch (ArgumentException e) { throw binder.Error(At("threads"), "threads", e.Message); }
+
+        var options = new Dictionary<string, object>();
+        var (source, sourceOptions) = Components.DataSources.Build(spec.Data, binder);
+        options["data"] = sourceOptions;
+        var estimators = new List<IEstimator>();
+        for (int i = 0; i < spec.Pipeline.Count; i++)
+        {
+            var (estimator, o) = Components.Transforms.Build(spec.Pipeline[i], binder);
+            estimators.Add(estimator);
+            options[$"pipeline[{i}]"] = o;
+        }
+        var (model, modelOptions) = Components.Models.Build(spec.Model, binder);
+        options["model"] = modelOptions;
+
+        var chain = new EstimatorChain(estimators);
+        IReadOnlyList<(string, DataSchema)> trace;
+        try
+        {
+            trace = chain.Trace(source.Schema);
+        }
+        catch (SchemaException e)
+        {
+            int index = estimators.FindIndex(x => x.Name == e.Stage);
+            var where = index >= 0 ? spec.Pipeline[index].Where : spec.Data.Where;
+            throw new SpecException(where, e.Message);
+        }
+        if (model.CheckInput(trace[^1].Item2) is { } problem)
+            throw new SpecException(spec.Model.Where, $"model `{spec.Model.Type}` cannot take the pipeline's output {trace[^1].Item2.ShapeText}: {problem}");
+        if (spec.Training.ClassWeights is { } cw && cw.Count != source.Schema.ClassNames.Count)
+            throw binder.Error(At("training"), "training.class_weights",
+                $"lists {cw.Count} weights but the data has {source.Schema.ClassNames.Count} classes [{string.Join(", ", source.Schema.ClassNames)}]");
+        return new ResolvedExperiment(binder.File, spec, source, chain, model, trace, options);
+    }
+
+    private static void CheckSplit(SplitSpec split, YamlBinder binder, YamlNode node)
+    {
+        if (split.Kind == SplitKind.RandomStratified)
+        {
+            if (split.Fractions.Count != 3 || split.Fractions.Any(f => f < 0) || Math.Abs(split.Fractions.Sum() - 1) > 1e-6)
+                throw binder.Error(node, "split.fractions", $"needs three non-negative fractions (train, validation, test) summing to 1, got [{string.Join(", ", split.Fractions)}]");
+            if (split.Fractions[0] == 0 || split.Fractions[2] == 0)
+                throw binder.Error(node, "split.fractions", "train and test fractions must be > 0");
+        }
+    }
+}

@@ -1,0 +1,49 @@
+namespace EcgExperiments.Training;
+
+public enum OptimizerKind { Adam, AdamW, Sgd }
+
+public enum LrSchedule { None, Step, Cosine }
+
+/// <summary>Everything the base trainer needs; YAML's <c>training:</c> block binds onto this record.</summary>
+public sealed record TrainingOptions
+{
+    public int Epochs { get; init; } = 10;
+    public int BatchSize { get; init; } = 32;
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+    public double LearningRate { get; init; } = 1e-3;
+    public double WeightDecay { get; init; }
+    public double Beta1 { get; init; } = 0.9;
+    public double Beta2 { get; init; } = 0.999;
+    public double Momentum { get; init; }
+    public LrSchedule Schedule { get; init; } = LrSchedule.None;
+    /// <summary>Step schedule: epochs between decays.</summary>
+    public int StepSize { get; init; } = 10;
+    /// <summary>Step schedule: decay factor.</summary>
+    public double Gamma { get; init; } = 0.1;
+    /// <summary>Clip the joint gradient L2 norm to this value; null = no clipping.</summary>
+    public double? GradientClip { get; init; }
+    /// <summary>Stop after this many epochs without improvement of <see cref="SelectBy"/>; null = never.</summary>
+    public int? Patience { get; init; }
+    /// <summary>Validation metric that picks the best checkpoint ("loss" is minimised, every other metric maximised).</summary>
+    public string SelectBy { get; init; } = "loss";
+    /// <summary>Loss weight of each class, in class order (e.g. [3, 1] for the published HYP:NORM weighting); null = equal.</summary>
+    public IReadOnlyList<double>? ClassWeights { get; init; }
+
+    /// <summary>Throws with the offending key and its valid range.</summary>
+    public void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentException($"training.epochs must be ≥ 1, got {Epochs}");
+        if (BatchSize < 1) throw new ArgumentException($"training.batch_size must be ≥ 1, got {BatchSize}");
+        if (!(LearningRate > 0)) throw new ArgumentException($"training.learning_rate must be > 0, got {LearningRate}");
+        if (WeightDecay < 0) throw new ArgumentException($"training.weight_decay must be ≥ 0, got {WeightDecay}");
+        if (Patience is < 1) throw new ArgumentException($"training.patience must be ≥ 1 when set, got {Patience}");
+        if (ClassWeights is { } w && w.Any(x => !(x > 0))) throw new ArgumentException($"training.class_weights must all be > 0, got [{string.Join(", ", w)}]");
+        if (GradientClip is <= 0) throw new ArgumentException($"training.gradient_clip must be > 0 when set, got {GradientClip}");
+    }
+}
+
+/// <summary>One epoch of history: losses, validation metrics, learning rate and time.</summary>
+public sealed record EpochRecord(int Epoch, double TrainLoss, double? ValidationLoss, IReadOnlyDictionary<string, double> ValidationMetrics, double LearningRate, double Seconds);
+
+/// <summary>Live progress for displays.</summary>
+public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double RunningLoss, TimeSpan Elapsed, TimeSpan? Remaining, EpochRecord? LastEpoch);
