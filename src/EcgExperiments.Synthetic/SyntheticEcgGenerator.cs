@@ -8,6 +8,10 @@ namespace EcgExperiments.Synthetic;
 public readonly record struct SyntheticBeat(int Sample, SyntheticBeatKind Kind);
 
 /// <summary>A generated record with its ground truth.</summary>
+/// <example><code>
+/// SyntheticEcg e = SyntheticEcgGenerator.Generate(new SyntheticEcgOptions { PrematureBeatProbability = 0.1 }, seed: 3);
+/// int pvcs = e.Beats.Count(b => b.Kind == SyntheticBeatKind.PrematureVentricular);
+/// </code></example>
 /// <param name="Signal">12 leads in PTB-XL order and names, mV.</param>
 /// <param name="Condition">Morphology class the record was generated with.</param>
 /// <param name="Beats">R-peak positions and beat kinds (exact, from the model).</param>

@@ -14,6 +14,9 @@ public enum ScoreScaling
 }
 
 /// <summary>Settings of <see cref="AnomalyEvaluator.Evaluate"/>.</summary>
+/// <example><code>
+/// var options = new AnomalyOptions { Scaling = ScoreScaling.MinMaxFromValidation, Bootstrap = new BootstrapOptions { Seed = 1 } };
+/// </code></example>
 public sealed record AnomalyOptions
 {
     public ScoreScaling Scaling { get; init; } = ScoreScaling.MinMaxPerSet;

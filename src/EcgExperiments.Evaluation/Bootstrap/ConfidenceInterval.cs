@@ -5,6 +5,10 @@ namespace EcgExperiments.Evaluation;
 /// undefined (e.g. ROC-AUC of a resample without positives); the bounds come from the others and are
 /// null when none was defined.
 /// </summary>
+/// <example><code>
+/// ConfidenceInterval ci = report.Intervals[MetricNames.RocAuc];
+/// Console.WriteLine($"AUC {ci.Point:F3} ({ci.Level:P0} CI {ci.Lower:F3}–{ci.Upper:F3}, {ci.Skipped} resamples skipped)");
+/// </code></example>
 public sealed record ConfidenceInterval(double? Point, double? Lower, double? Upper, double Level, int Resamples, int Skipped)
 {
     /// <summary>True when Lower ≤ value ≤ Upper.</summary>
@@ -17,6 +21,10 @@ public sealed record ConfidenceInterval(double? Point, double? Lower, double? Up
 /// every index so a re-creation can be verified. <see cref="BootstrapPlan.Recreate"/> rebuilds
 /// exactly the same index arrays.
 /// </summary>
+/// <example><code>
+/// ResampleIds ids = report.Resamples!;                                   // persisted with the run
+/// int[] first = BootstrapPlan.Recreate(ids, strata: testLabels).Indices(0);
+/// </code></example>
 public sealed record ResampleIds(string Algorithm, ulong Seed, int Resamples, int SampleCount, bool Stratified, string? StrataFingerprint, string IndicesFingerprint);
 
 /// <summary>Resampled values of one metric (defined ones only) and its value on the full set.</summary>

@@ -11,6 +11,10 @@ namespace EcgExperiments.Evaluation;
 public sealed record LeadReconstructionMetrics(string Lead, double Mse, double Rmse, double? PearsonR, double? PooledPearsonR, double R2, int ConstantRecords);
 
 /// <summary>Reconstruction metrics of a set of multi-lead signals (e.g. SPEC §2.3, 1 lead → 12 leads).</summary>
+/// <example><code>
+/// ReconstructionReport r = ReconstructionMetrics.Compute(targets, predictions, leadNames);
+/// foreach (var lead in r.PerLead) Console.WriteLine($"{lead.Lead}: RMSE {lead.Rmse:F4} r {lead.PearsonR:F3} R² {lead.R2:F3}");
+/// </code></example>
 /// <param name="FormatVersion">JSON format version.</param>
 /// <param name="RecordCount">Records compared.</param>
 /// <param name="SampleCount">Time samples per lead and record.</param>

@@ -1,6 +1,10 @@
 namespace EcgExperiments.Evaluation;
 
 /// <summary>Counts and rates of a thresholded binary decision (positive when score ≥ threshold).</summary>
+/// <example><code>
+/// BinaryOutcome o = threshold.Evaluate(BinaryScores.ForTest(y, scores));
+/// Console.WriteLine($"sensitivity {o.Recall:F3}, PPV {o.Precision:F3}, F1 {o.F1:F3}");
+/// </code></example>
 public sealed record BinaryOutcome(long TruePositives, long FalsePositives, long FalseNegatives, long TrueNegatives)
 {
     public double Precision => Ratio(TruePositives, TruePositives + FalsePositives);

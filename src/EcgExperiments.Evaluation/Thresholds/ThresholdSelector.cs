@@ -4,6 +4,11 @@ namespace EcgExperiments.Evaluation;
 /// A decision threshold fitted on validation scores, with its provenance. Apply it to test scores;
 /// there is no way to fit one from a <see cref="SplitRole.Test"/> set.
 /// </summary>
+/// <example><code>
+/// DecisionThreshold t = ThresholdSelector.Fit(BinaryScores.ForValidation(valY, valS), ThresholdRule.BestF1);
+/// bool[] calls = t.Apply(testScores);                   // score ≥ t.Value
+/// string json = JsonSerializer.Serialize(t, MetricJson.Options);   // provenance for the run record
+/// </code></example>
 /// <param name="Value">Predict positive when score ≥ Value.</param>
 /// <param name="Rule">How it was chosen.</param>
 /// <param name="ValidationF1">F1 at this threshold on the validation set.</param>

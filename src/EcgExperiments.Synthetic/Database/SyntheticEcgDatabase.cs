@@ -31,7 +31,11 @@ public sealed record SyntheticDatabaseOptions
     }
 }
 
-/// <summary>Dataset card of a synthetic database (STYLE: datasets carry their card).</summary>
+/// <summary>Dataset card of a synthetic database (datasets carry their card).</summary>
+/// <example><code>
+/// SyntheticDatasetCard card = new SyntheticEcgDatabase(new SyntheticDatabaseOptions { Count = 100 }).Card;
+/// Console.WriteLine($"{card.Name} ({card.Source}): {card.ClassCounts["NORM"]} NORM, {card.ClassCounts["HYP"]} HYP");
+/// </code></example>
 /// <param name="Name">Dataset name.</param>
 /// <param name="Source">Always "synthetic, generated".</param>
 /// <param name="Generator">Model and version that produced the records.</param>
