@@ -152,6 +152,11 @@ public sealed class ContentCache
                 // Another process or thread completed the same entry first; its content is equivalent.
                 return winner;
             }
+            catch (IOException e) when (Directory.Exists(final))
+            {
+                throw new IOException(
+                    $"cache entry folder {final} exists but has no {EntryManifest}, so it was not made by this cache; delete it and retry", e);
+            }
         }
         finally
         {

@@ -257,6 +257,8 @@ public sealed class PtbXlDatabase : ISignalDatabase
         int present100 = Records.Count(r => File.Exists(RecordPath(r) + ".hea"));
         int present500 = Records.Count(r => File.Exists(RecordPath(r, PtbXlSamplingRate.Hz500) + ".hea"));
         var folds = string.Join(", ", Enumerable.Range(1, 10).Select(k => Records.Count(r => r.StratFold == k)));
+        var lengths = Records.Select(r => RecordPath(r) + ".hea").Where(File.Exists)
+            .Select(h => WfdbHeader.Load(h).SampleCount ?? 0).ToArray();
         var notes = new List<string>
         {
             "Superclasses: each scp_codes key with diagnostic == 1 maps to its diagnostic_class, whatever its likelihood; a record can have several.",
@@ -279,8 +281,8 @@ public sealed class PtbXlDatabase : ISignalDatabase
             ClassBalanceUnit = "records, multi-label diagnostic superclasses",
             ClassBalance = balance,
             OfficialSplits = [new OfficialSplitInfo("strat_fold", "folds 1-8 train, 9 validation, 10 test; patients never span folds")],
-            SamplesPerRecord = (1000, 1000),
-            TotalDurationSeconds = Records.Count * 10.0,
+            SamplesPerRecord = lengths.Length == 0 ? null : (lengths.Min(), lengths.Max()),
+            TotalDurationSeconds = lengths.Length == 0 ? null : lengths.Sum() / 100.0,
             Notes = notes,
         };
     }

@@ -17,6 +17,7 @@ public sealed record WfdbHeader
     /// <summary>WFDB's sampling frequency when the record line gives none (Hz).</summary>
     public const double DefaultSamplingFrequency = 250;
 
+    /// <summary>Record name from the record line, e.g. "100" or "00001_lr".</summary>
     public required string RecordName { get; init; }
 
     /// <summary>Samples per second per signal (the base frame rate).</summary>
@@ -37,6 +38,7 @@ public sealed record WfdbHeader
     /// <summary>Date of sample 0 as written (DD/MM/YYYY), or null.</summary>
     public string? BaseDate { get; init; }
 
+    /// <summary>Signal specifications in header order.</summary>
     public required IReadOnlyList<WfdbSignalSpec> Signals { get; init; }
 
     /// <summary>Comment lines without the leading '#', in file order (MIT-BIH keeps age, sex and medications here).</summary>
@@ -46,7 +48,7 @@ public sealed record WfdbHeader
     public required string SourcePath { get; init; }
 
     /// <summary>Folder holding the header (signal file names are relative to it).</summary>
-    public string Directory => Path.GetDirectoryName(Path.GetFullPath(SourcePath)) ?? ".";
+    public string Folder => Path.GetDirectoryName(Path.GetFullPath(SourcePath)) ?? ".";
 
     public int SignalCount => Signals.Count;
 

@@ -98,12 +98,14 @@ public static class WfdbReader
                 throw new EcgDataException(
                     $"no signal named '{name}' (signals: {string.Join(", ", h.Signals.Select(s => s.Description))})",
                     h.SourcePath, record: h.RecordName);
+            if (result.Contains(i))
+                throw new ArgumentException($"record {h.RecordName}: signal '{name}' is requested twice", nameof(names));
             result.Add(i);
         }
         return result;
     }
 
-    private static string SignalPath(WfdbHeader h, string fileName) => Path.Combine(h.Directory, fileName);
+    private static string SignalPath(WfdbHeader h, string fileName) => Path.Combine(h.Folder, fileName);
 
     private static long InferSampleCount(WfdbHeader h)
     {

@@ -114,6 +114,22 @@ public sealed class MitBihDatabaseTests
     }
 
     [RealDataFact("mitbih")]
+    public void Fingerprint_follows_content_not_location()
+    {
+        using var a = new TempFolder("fp-a");
+        using var b = new TempFolder("fp-b");
+        foreach (var ext in new[] { ".hea", ".dat", ".atr" })
+        {
+            a.Copy(Path.Combine(RealData.MitBih, "100" + ext));
+            b.Copy(Path.Combine(RealData.MitBih, "100" + ext));
+        }
+        Assert.Equal(MitBihDatabase.Open(a.Path).Fingerprint, MitBihDatabase.Open(b.Path).Fingerprint);
+        File.WriteAllText(b.File("100.hea"), File.ReadAllText(b.File("100.hea")).Replace("-22131", "-22130", StringComparison.Ordinal));
+        Assert.NotEqual(MitBihDatabase.Open(a.Path).Fingerprint, MitBihDatabase.Open(b.Path).Fingerprint);
+        Assert.NotEqual(Db.Value.Fingerprint, MitBihDatabase.Open(a.Path).Fingerprint);
+    }
+
+    [RealDataFact("mitbih")]
     public void Card_summarises_records_beats_and_lead_notes()
     {
         var card = Db.Value.Card;

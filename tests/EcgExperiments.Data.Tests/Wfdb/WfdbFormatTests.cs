@@ -43,6 +43,25 @@ public sealed class WfdbFormatTests
             }
     }
 
+    [Theory]
+    [InlineData(212, 12, 1)]
+    [InlineData(212, 12, 3)]
+    [InlineData(310, 10, 1)]
+    [InlineData(311, 10, 2)]
+    [InlineData(16, 16, 5)]
+    public void Long_records_decode_across_chunk_boundaries_from_odd_offsets(int format, int bits, int signals)
+    {
+        using var tmp = new TempFolder("long");
+        var expected = RandomSignals(signals, 60_001, bits, seed: format + signals);
+        var path = WfdbTestFiles.WriteRecord(tmp.Path, "long", format, expected);
+        Assert.Equal(expected, WfdbReader.Read(path).Adc);
+        foreach (var (from, to) in new[] { (1, 60_001), (8_191, 16_385), (12_287, 12_290), (24_575, 49_153), (59_999, 60_001) })
+        {
+            var part = WfdbReader.Read(path, new WfdbReadOptions { From = from, To = to });
+            for (int s = 0; s < signals; s++) Assert.Equal(expected[s][from..to], part.Adc[s]);
+        }
+    }
+
     [Fact]
     public void Format_8_accumulates_first_differences_from_the_initial_value()
     {
@@ -179,6 +198,8 @@ public sealed class WfdbFormatTests
         var ex = Assert.Throws<EcgDataException>(() => WfdbReader.Read(path, new WfdbReadOptions { Signals = ["MLII"] }));
         Assert.Contains("record l", ex.Message);
         Assert.Contains("no signal named 'MLII' (signals: V5, V2)", ex.Message);
+        var twice = Assert.Throws<ArgumentException>(() => WfdbReader.Read(path, new WfdbReadOptions { Signals = ["V5", "v5"] }));
+        Assert.Contains("signal 'v5' is requested twice", twice.Message);
         var range = Assert.Throws<ArgumentOutOfRangeException>(() => WfdbReader.Read(path, new WfdbReadOptions { From = 1, To = 3 }));
         Assert.Contains("[1, 3) is outside [0, 2)", range.Message);
     }
