@@ -16,7 +16,8 @@ public static class SpecLoader
     public static ResolvedExperiment Load(string path)
     {
         if (!File.Exists(path)) throw new SpecException(new SourceRef(path, 0, 0, "(file)"), "experiment file not found");
-        var display = Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.GetFullPath(path));
+        var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.GetFullPath(path));
+        var display = relative.StartsWith("..", StringComparison.Ordinal) ? Path.GetFullPath(path) : relative;
         var stream = new YamlStream();
         try
         {
@@ -27,11 +28,37 @@ public static class SpecLoader
         {
             throw new SpecException(SourceRef.From(display, e.Start, "(syntax)"), $"invalid YAML: {e.InnerException?.Message ?? e.Message}");
         }
+        catch (InvalidOperationException)
+        {
+            // The representation model gives up without a position on some malformed documents; the
+            // event parser still knows where it stopped.
+            throw new SpecException(SourceRef.From(display, LastParsedMark(path), "(syntax)"),
+                "invalid YAML: the document structure is broken here (an unclosed [ or {, or inconsistent indentation?)");
+        }
         if (stream.Documents.Count == 0) throw new SpecException(new SourceRef(display, 1, 1, "(document)"), "the file is empty");
         var binder = new YamlBinder(display);
         var root = stream.Documents[0].RootNode;
         var spec = binder.Bind<ExperimentSpec>(root, "");
         return Resolve(spec, binder, (YamlMappingNode)root);
+    }
+
+    private static Mark LastParsedMark(string path)
+    {
+        var parser = new Parser(new StringReader(File.ReadAllText(path)));
+        var last = Mark.Empty;
+        try
+        {
+            while (parser.MoveNext()) last = parser.Current!.Start;
+        }
+        catch (YamlException e)
+        {
+            return e.Start;
+        }
+        catch (InvalidOperationException)
+        {
+            // The scanner failed past the last event it produced: report that event's position.
+        }
+        return last;
     }
 
     private static ResolvedExperiment Resolve(ExperimentSpec spec, YamlBinder binder, YamlMappingNode root)

@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+using EcgExperiments.Experiments.Running;
+using EcgExperiments.Experiments.Spec;
+using EcgExperiments.Training;
+
+namespace EcgExperiments.Experiments.Tests;
+
+public class ExperimentRunTests
+{
+    private sealed class Collect : IRunObserver
+    {
+        public List<string> Lines { get; } = [];
+        public List<TrainingProgress> Progress { get; } = [];
+        public void Info(string message) => Lines.Add(message);
+        void IRunObserver.Progress(TrainingProgress progress) => Progress.Add(progress);
+    }
+
+    [Fact]
+    public void The_quickstart_spec_resolves_every_stage_shape_without_data()
+    {
+        var e = SpecLoader.Load(Path.Combine(AppContext.BaseDirectory, "experiments", "quickstart.yaml"));
+        Assert.Equal("quickstart", e.Spec.Name);
+        Assert.Equal(["input", "zscore"], e.Trace.Select(t => t.stage));
+        Assert.Equal([12L, 1000L], e.Trace[^1].schema.ItemShape);
+        Assert.Equal(["NORM", "HYP"], e.Trace[^1].schema.ClassNames);
+        Assert.Equal(ComputeKind.Convolutional, e.Model.Kind);
+    }
+
+    [Fact]
+    public void Trial_key_is_stable_and_changes_with_any_resolved_value()
+    {
+        var a = SpecLoader.Load(SpecFiles.Write(SpecFiles.Minimal));
+        var b = SpecLoader.Load(SpecFiles.Write(SpecFiles.Minimal));
+        var c = SpecLoader.Load(SpecFiles.Write(SpecFiles.Minimal.Replace("learning_rate: 0.003", "learning_rate: 0.004")));
+        Assert.Equal(ExperimentRunner.TrialKey(a), ExperimentRunner.TrialKey(b));
+        Assert.NotEqual(ExperimentRunner.TrialKey(a), ExperimentRunner.TrialKey(c));
+        Assert.NotEqual(ExperimentRunner.TrialKey(a), ExperimentRunner.TrialKey(a, new RunOptions { Epochs = 9 }));
+        // Defaults are filled in: the resolved config names values the file left out.
+        var config = ExperimentRunner.ResolvedConfig(a);
+        Assert.Equal(0.9, config["training"]!["beta1"]!.GetValue<double>());
+        Assert.Equal(16, config["model"]!["se_reduction"]!.GetValue<int>() * 8);
+    }
+
+    [Fact]
+    public void A_small_synthetic_run_beats_the_class_prior_and_writes_a_complete_record()
+    {
+        var output = Directory.CreateTempSubdirectory("ecg-results-").FullName;
+        var e = SpecLoader.Load(SpecFiles.Write(SpecFiles.Minimal));
+        var observer = new Collect();
+        var outcome = ExperimentRunner.Run(e, new RunOptions { OutputDirectory = output, Device = "cpu" }, observer);
+
+        Assert.Equal("completed", outcome.Status);
+        var baseline = outcome.Baseline!.Aggregates;
+        // A clearly separable synthetic task: the model must beat the majority-class prior by a wide margin.
+        Assert.True(outcome.Test.Aggregates.BalancedAccuracy >= 0.8, $"balanced accuracy {outcome.Test.Aggregates.BalancedAccuracy:0.000}");
+        Assert.Equal(0.5, baseline.BalancedAccuracy, 6);
+        Assert.True(outcome.Test.Aggregates.RocAuc > 0.9, $"AUC {outcome.Test.Aggregates.RocAuc}");
+        var ci = outcome.Test.Intervals["accuracy"];
+        Assert.True(ci.Lower <= outcome.Test.Aggregates.Accuracy && outcome.Test.Aggregates.Accuracy <= ci.Upper);
+
+        foreach (var f in new[] { "run.json", "metrics.md", "metrics.csv", "metrics.json", "predictions.csv", "model.ecgstate", "pipeline.json" })
+            Assert.True(File.Exists(Path.Combine(outcome.RunDirectory, f)), f);
+        var record = JsonNode.Parse(File.ReadAllText(Path.Combine(outcome.RunDirectory, "run.json")))!;
+        Assert.Equal("completed", record["status"]!.GetValue<string>());
+        Assert.Equal(4, record["history"]!.AsArray().Count);
+        Assert.Equal(outcome.TrialKey, record["trial_key"]!.GetValue<string>());
+        Assert.Equal(3UL, record["seed"]!.GetValue<ulong>());
+        Assert.Equal(0.003, record["resolved_config"]!["training"]!["learning_rate"]!.GetValue<double>());
+        Assert.NotNull(record["environment"]!["libtorch"]);
+        Assert.True(record["peak_memory_bytes"]!.GetValue<long>() > 0);
+        Assert.Equal(0, record["split"]!["overlapping_patients"]!.GetValue<int>());
+        Assert.Contains(observer.Progress, p => p.LastEpoch is not null);
+        var csv = File.ReadAllLines(Path.Combine(outcome.RunDirectory, "metrics.csv"));
+        Assert.Equal("experiment,protocol,model,split,metric,class,value,lower,upper,level", csv[0]);
+        Assert.Contains(csv, l => l.StartsWith("tiny,", StringComparison.Ordinal) && l.Contains(",class_prior,test,accuracy,", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Cancelling_finishes_the_batch_and_records_the_run_as_interrupted()
+    {
+        var output = Directory.CreateTempSubdirectory("ecg-results-").FullName;
+        var e = SpecLoader.Load(SpecFiles.Write(SpecFiles.Minimal.Replace("epochs: 4", "epochs: 50")));
+        using var cancel = new CancellationTokenSource();
+        var observer = new CancelAfterFirstBatch(cancel);
+        var outcome = ExperimentRunner.Run(e, new RunOptions { OutputDirectory = output, Device = "cpu" }, observer, cancel.Token);
+        Assert.Equal("interrupted", outcome.Status);
+        var record = JsonNode.Parse(File.ReadAllText(Path.Combine(outcome.RunDirectory, "run.json")))!;
+        Assert.Equal("interrupted", record["status"]!.GetValue<string>());
+        Assert.True(record["history"]!.AsArray().Count < 50);
+    }
+
+    private sealed class CancelAfterFirstBatch(CancellationTokenSource cts) : IRunObserver
+    {
+        public void Info(string message) { }
+        public void Progress(TrainingProgress progress) => cts.Cancel();
+    }
+}

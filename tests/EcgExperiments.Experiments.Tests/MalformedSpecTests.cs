@@ -1,0 +1,52 @@
+using EcgExperiments.Experiments.Spec;
+
+namespace EcgExperiments.Experiments.Tests;
+
+/// <summary>Every malformed experiment file fails with file:line:column, the offending key and what would be valid.</summary>
+public class MalformedSpecTests
+{
+    public static TheoryData<string, string, string[]> Cases => new()
+    {
+        // name, YAML, fragments the message must contain
+        { "misspelt top-level key", SpecFiles.Minimal + "\ntrainig: { epochs: 3 }\n", ["spec.yaml:9:1", "`trainig`", "did you mean 'training'"] },
+        { "misspelt training key", SpecFiles.Minimal.Replace("learning_rate", "learning_rat"), ["spec.yaml:7:", "training.learning_rat", "did you mean 'learning_rate'"] },
+        { "wrong type for epochs", SpecFiles.Minimal.Replace("epochs: 4", "epochs: four"), ["training.epochs", "expected an integer, got 'four'"] },
+        { "negative epochs", SpecFiles.Minimal.Replace("epochs: 4", "epochs: -1"), ["training", "epochs must be ≥ 1"] },
+        { "unknown optimizer", SpecFiles.Minimal.Replace("select_by: macro_f1", "optimizer: adamm"), ["training.optimizer", "did you mean 'adam'", "adam_w", "sgd"] },
+        { "unknown model type", SpecFiles.Minimal.Replace("type: cnn2d", "type: cnn2"), ["model.type", "unknown model type 'cnn2'", "did you mean 'cnn2d'"] },
+        { "unknown transform", SpecFiles.Minimal.Replace("type: zscore", "type: zscor"), ["pipeline[0].type", "did you mean 'zscore'"] },
+        { "unknown data source", SpecFiles.Minimal.Replace("type: synthetic", "type: synthetik"), ["data.type", "did you mean 'synthetic'"] },
+        { "unknown model option", SpecFiles.Minimal.Replace("se: true", "squeeze: true"), ["model.squeeze", "valid keys:", "se_reduction"] },
+        { "image too small for the model", SpecFiles.Minimal.Replace("widths: [4, 8]", "widths: [4, 8, 8, 8, 8, 8]"), ["model", "cannot take the pipeline's output [12 × 1000]", "need images of at least"] },
+        { "split fractions do not sum to one", SpecFiles.Minimal + "\nsplit: { fractions: [0.5, 0.2, 0.2] }\n", ["split.fractions", "summing to 1"] },
+        { "class weights of the wrong length", SpecFiles.Minimal.Replace("select_by: macro_f1", "class_weights: [3, 1, 1]"), ["training.class_weights", "3 weights", "2 classes [NORM, HYP]"] },
+        { "list where a number belongs", SpecFiles.Minimal.Replace("learning_rate: 0.003", "learning_rate: [0.1]"), ["training.learning_rate", "expected a number, got a list"] },
+        { "missing name", SpecFiles.Minimal.Replace("name: tiny", "description: x"), ["`name`", "needs a `name:`"] },
+        { "missing model", SpecFiles.Minimal.Split('\n').Where(l => !l.StartsWith("model:")).Aggregate((a, b) => a + "\n" + b), ["`model`", "missing `model:`"] },
+        { "component without type", SpecFiles.Minimal.Replace("{ type: synthetic, records: 80, effect: 1.0 }", "{ records: 80 }"), ["`data`", "needs a `type:`"] },
+        { "invalid YAML syntax", SpecFiles.Minimal.Replace("seed: 3", "seed: [3"), ["spec.yaml:", "invalid YAML"] },
+        { "bad threads setting", SpecFiles.Minimal + "\nthreads: many\n", ["`threads`", "'auto' or a positive integer"] },
+        { "dropout out of range", SpecFiles.Minimal.Replace("dropout: 0.1", "dropout: 1.5"), ["`model`", "model.dropout must be in [0, 1)"] },
+        { "bad confidence level", SpecFiles.Minimal.Replace("bootstrap_resamples: 200", "confidence_level: 95"), ["evaluation.confidence_level", "(0, 1)"] },
+        { "too few synthetic records", SpecFiles.Minimal.Replace("records: 80", "records: 2"), ["`data`", "data.records must be ≥ 4"] },
+        { "bad pool pair", SpecFiles.Minimal.Replace("pool: [2, 4]", "pool: [2, 4, 8]"), ["model.pool", "expected [height, width]"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Malformed_specs_fail_with_location_key_and_choices(string name, string yaml, string[] fragments)
+    {
+        var path = SpecFiles.Write(yaml);
+        var e = Assert.Throws<SpecException>(() => SpecLoader.Load(path));
+        foreach (var f in fragments) Assert.True(e.Message.Contains(f, StringComparison.Ordinal), $"{name}: message lacks '{f}':\n{e.Message}");
+        Assert.Matches(@"spec\.yaml:\d+:\d+: ", e.Message);
+    }
+
+    [Fact]
+    public void A_missing_file_is_reported_by_path()
+    {
+        var e = Assert.Throws<SpecException>(() => SpecLoader.Load("/nonexistent/x.yaml"));
+        Assert.Contains("/nonexistent/x.yaml", e.Message);
+        Assert.Contains("not found", e.Message);
+    }
+}
