@@ -12,17 +12,22 @@ namespace EcgExperiments.Experiments;
 /// <summary>A classifier the runner can build for a data schema, plus what it needs to know before data exists.</summary>
 public sealed record ClassifierBuild(string Description, ComputeKind Kind, Func<DataSchema, Module<Tensor, Tensor>> Create, Func<DataSchema, string?> CheckInput);
 
-/// <summary>The registries behind YAML <c>type:</c> names.</summary>
+/// <summary>
+/// The registries behind YAML <c>type:</c> names. Each area registers its components in its own file
+/// (Registrations/*.cs), so adding one is one class plus one line there.
+/// </summary>
 public static class Components
 {
-    public static ComponentRegistry<IDataSource> DataSources { get; } = new ComponentRegistry<IDataSource>("data source")
-        .Register<SyntheticSourceOptions>("synthetic", "seeded ECGSYN 12-lead records, NORM vs hypertrophy-like", o => new SyntheticSource(o));
+    public static ComponentRegistry<IDataSource> DataSources { get; } = new("data source");
+    public static ComponentRegistry<IEstimator> Transforms { get; } = new("transform");
+    public static ComponentRegistry<ClassifierBuild> Models { get; } = new("model");
 
-    public static ComponentRegistry<IEstimator> Transforms { get; } = new ComponentRegistry<IEstimator>("transform")
-        .Register<ZScoreOptions>("zscore", "z-score per lead, statistics fitted on the training split only", o => new ZScoreEstimator(o));
-
-    public static ComponentRegistry<ClassifierBuild> Models { get; } = new ComponentRegistry<ClassifierBuild>("model")
-        .Register<Cnn2dSpec>("cnn2d", "2-D CNN with optional squeeze-and-excitation (SPEC §2.1)", Cnn2dSpec.Build);
+    static Components()
+    {
+        SourceRegistrations.Register(DataSources);
+        TransformRegistrations.Register(Transforms);
+        ModelRegistrations.Register(Models);
+    }
 }
 
 /// <summary>YAML options of the CNN2D(+SE) classifier; defaults are the published network.</summary>
