@@ -166,3 +166,23 @@ public class SpectrogramRecipeTests
         Assert.Equal(1f, image.Max());
     }
 }
+
+public class FastLogTests
+{
+    [Fact]
+    public void FastLogIsAccurateOverTheFloatRange()
+    {
+        // the dB path relies on it from amin² = 1e-10 up to huge powers
+        int w = System.Numerics.Vector<float>.Count;
+        double worst = 0;
+        var values = new float[w];
+        for (double e = -37; e < 38; e += 0.01)
+        {
+            for (int l = 0; l < w; l++) values[l] = (float)Math.Pow(10, e + l * 0.0013);
+            var ln = Decibels.FastLog(new System.Numerics.Vector<float>(values));
+            for (int l = 0; l < w; l++)
+                worst = Math.Max(worst, Math.Abs(ln[l] - Math.Log(values[l])) / Math.Max(1, Math.Abs(Math.Log(values[l]))));
+        }
+        Assert.True(worst < 3e-7, $"worst relative error {worst}");
+    }
+}

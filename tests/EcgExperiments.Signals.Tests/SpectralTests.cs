@@ -162,6 +162,29 @@ public class StftInvariantTests
         }
     }
 
+    [Theory]
+    [InlineData(428, 64, 16, 428)]   // 27 frames: whole blocks of four plus a tail
+    [InlineData(256, 64, 2, 320)]    // 161 frames
+    [InlineData(255, 40, 3, 100)]    // odd n_fft: no mirrored bins
+    [InlineData(30, 30, 1, 9)]       // n_fft ≡ 2 (mod 4)
+    public void PowerPathEqualsSquaredComplexSpectrum(int nFft, int win, int hop, int length)
+    {
+        // The pruned provider writes |X|² straight into the (bins × frames) layout through its own
+        // SIMD transpose; it must agree with the complex path.
+        var rng = new Random(length);
+        var x = Enumerable.Range(0, length).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        var o = StftOptions.For(nFft, win, hop);
+        foreach (var provider in new[] { FftProviders.PrunedDft, FftProviders.MathNet })
+        {
+            var d = Spectrogram.Stft(x, o, provider);
+            var p = Spectrogram.StftPower(x, o, provider);
+            Assert.Equal(d.Shape, p.Shape);
+            double peak = d.Data.Max(z => z.MagnitudeSquared());
+            for (int i = 0; i < p.Data.Length; i++)
+                Assert.True(Math.Abs(p.Data[i] - d.Data[i].MagnitudeSquared()) <= 1e-5 * peak, $"{provider.Name} value {i}: {p.Data[i]} vs {d.Data[i].MagnitudeSquared()}");
+        }
+    }
+
     [Fact]
     public void PlanOutputShapesNeedNoData()
     {

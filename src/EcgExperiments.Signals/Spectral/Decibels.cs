@@ -121,13 +121,39 @@ public static class Decibels
         var vScale = new Vector<float>(fScale);
         var vOffset = new Vector<float>(fOffset);
         var vFloor = new Vector<float>(floor);
+        bool normal = fAmin >= MinNormal; // the fast logarithm needs normal floats
         for (; i + w <= power.Length; i += w)
         {
             var p = Vector.Max(new Vector<float>(power[i..]), vAmin);
-            Vector.Max(Vector.Log(p) * vScale - vOffset, vFloor).CopyTo(destination[i..]);
+            var ln = normal ? FastLog(p) : Vector.Log(p);
+            Vector.Max(ln * vScale - vOffset, vFloor).CopyTo(destination[i..]);
         }
         for (; i < power.Length; i++)
             destination[i] = MathF.Max(MathF.Log(MathF.Max(power[i], fAmin)) * fScale - fOffset, floor);
+    }
+
+    private const float MinNormal = 1.17549435e-38f;
+
+    /// <summary>
+    /// Natural logarithm of positive normal floats to ~1e-7 relative error, about twice as fast as
+    /// <see cref="Vector.Log(Vector{float})"/>: x = 2^e·m with m in [√½, √2), then
+    /// ln m = 2·atanh(s), s = (m − 1)/(m + 1), |s| ≤ 0.172, by its odd series to s⁹ (next term 7e-10).
+    /// </summary>
+    internal static Vector<float> FastLog(Vector<float> x)
+    {
+        var bits = Vector.AsVectorInt32(x);
+        var exponent = Vector.ShiftRightArithmetic(bits, 23) - new Vector<int>(127);
+        var mantissa = Vector.AsVectorSingle((bits & new Vector<int>(0x007FFFFF)) | new Vector<int>(0x3F800000));
+        var high = Vector.GreaterThan(mantissa, new Vector<float>(1.41421356f));
+        mantissa = Vector.ConditionalSelect(high, mantissa * 0.5f, mantissa);
+        exponent -= high; // a true mask is −1
+        var s = (mantissa - Vector<float>.One) / (mantissa + Vector<float>.One);
+        var z = s * s;
+        var series = Vector.FusedMultiplyAdd(z, new Vector<float>(2f / 9), new Vector<float>(2f / 7));
+        series = Vector.FusedMultiplyAdd(z, series, new Vector<float>(2f / 5));
+        series = Vector.FusedMultiplyAdd(z, series, new Vector<float>(2f / 3));
+        series = Vector.FusedMultiplyAdd(z, series, new Vector<float>(2f));
+        return Vector.FusedMultiplyAdd(Vector.ConvertToSingle(exponent), new Vector<float>(0.693147181f), s * series);
     }
 
     private static float Max(ReadOnlySpan<float> values)

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace EcgExperiments.Signals.Spectral;
 
@@ -194,13 +196,19 @@ public sealed class PrunedDftProvider : IFftProvider
                 Accumulate(_sinEven, oEven, evenStride, _evenCount, f0, kb, r);
                 Accumulate(_sinOdd, oOdd, oddStride, _oddCount, f0, kb, s);
                 int n = Math.Min(2 * w, _baseBins - kb);
-                for (int fq = 0; fq < FrameBlock && f0 + fq < count; fq++)
+                bool wholeBlock = f0 + FrameBlock <= count;
+                for (int h = 0; h < 2; h++)
                 {
-                    int t = f0 + fq;
-                    for (int h = 0; h < 2; h++)
+                    int k = kb + h * w, lanes = Math.Min(w, n - h * w);
+                    if (lanes <= 0) break;
+                    if (!output.Power.IsEmpty && wholeBlock && lanes == w && output.FrameStride == 1 && Avx.IsSupported && w == 8)
                     {
-                        int at = fq * 2 * w + h * w, k = kb + h * w, lanes = Math.Min(w, n - h * w);
-                        if (lanes <= 0) break;
+                        WritePowerBlock(output, f0, k, p, q, r, s, h * w);
+                        continue;
+                    }
+                    for (int fq = 0; fq < FrameBlock && f0 + fq < count; fq++)
+                    {
+                        int at = fq * 2 * w + h * w;
                         var pv = new Vector<float>(p[at..]);
                         var qv = new Vector<float>(q[at..]);
                         var rv = new Vector<float>(r[at..]);
@@ -211,12 +219,72 @@ public sealed class PrunedDftProvider : IFftProvider
                         var am = pv - qv;
                         var bm = sv - rv;
                         if (output.Power.IsEmpty)
-                            WriteComplex(output, t, k, lanes, a, b, am, bm, tmp);
+                            WriteComplex(output, f0 + fq, k, lanes, a, b, am, bm, tmp);
                         else
-                            WritePower(output, t, k, lanes, a * a + b * b, am * am + bm * bm, tmp);
+                            WritePower(output, f0 + fq, k, lanes, a * a + b * b, am * am + bm * bm, tmp);
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// |X|² of four consecutive frames × eight bins (and their mirrors) into a (bins × frames)
+        /// layout: a 4 × 8 SIMD transpose turns each bin's four frames into one 128-bit store.
+        /// </summary>
+        private void WritePowerBlock(Output o, int f0, int k, Span<float> p, Span<float> q, Span<float> r, Span<float> s, int lane0)
+        {
+            const int w = 8;
+            Span<Vector256<float>> power = stackalloc Vector256<float>[FrameBlock];
+            Span<Vector256<float>> mirror = stackalloc Vector256<float>[FrameBlock];
+            for (int fq = 0; fq < FrameBlock; fq++)
+            {
+                int at = fq * 2 * w + lane0;
+                var pv = Vector256.Create<float>(p.Slice(at, w));
+                var qv = Vector256.Create<float>(q.Slice(at, w));
+                var rv = Vector256.Create<float>(r.Slice(at, w));
+                var sv = Vector256.Create<float>(s.Slice(at, w));
+                var a = pv + qv;
+                var b = rv + sv;
+                var am = pv - qv;
+                var bm = sv - rv;
+                power[fq] = a * a + b * b;
+                mirror[fq] = am * am + bm * bm;
+            }
+            ref float dst = ref MemoryMarshal.GetReference(o.Power);
+            int bs = o.BinStride;
+            Transpose4x8(power, out var u0, out var u1, out var u2, out var u3);
+            Store4(ref dst, k * bs + f0, bs, u0, u1, u2, u3);
+            if (!_mirror) return;
+            Transpose4x8(mirror, out u0, out u1, out u2, out u3);
+            Store4(ref dst, (Length / 2 - k) * bs + f0, -bs, u0, u1, u2, u3);
+        }
+
+        // rows a, b, c, d (8 lanes) → uL holds column L in its low half and column L+4 in its high half
+        private static void Transpose4x8(Span<Vector256<float>> rows, out Vector256<float> u0, out Vector256<float> u1,
+                                         out Vector256<float> u2, out Vector256<float> u3)
+        {
+            var t0 = Avx.UnpackLow(rows[0], rows[1]);
+            var t1 = Avx.UnpackHigh(rows[0], rows[1]);
+            var t2 = Avx.UnpackLow(rows[2], rows[3]);
+            var t3 = Avx.UnpackHigh(rows[2], rows[3]);
+            u0 = Avx.Shuffle(t0, t2, 0x44);
+            u1 = Avx.Shuffle(t0, t2, 0xEE);
+            u2 = Avx.Shuffle(t1, t3, 0x44);
+            u3 = Avx.Shuffle(t1, t3, 0xEE);
+        }
+
+        // columns 0..7 go to rows at + 0·step … at + 7·step (step may be negative for mirrors)
+        private static void Store4(ref float dst, int at, int step, Vector256<float> u0, Vector256<float> u1,
+                                   Vector256<float> u2, Vector256<float> u3)
+        {
+            u0.GetLower().StoreUnsafe(ref Unsafe.Add(ref dst, at));
+            u1.GetLower().StoreUnsafe(ref Unsafe.Add(ref dst, at + step));
+            u2.GetLower().StoreUnsafe(ref Unsafe.Add(ref dst, at + 2 * step));
+            u3.GetLower().StoreUnsafe(ref Unsafe.Add(ref dst, at + 3 * step));
+            u0.GetUpper().StoreUnsafe(ref Unsafe.Add(ref dst, at + 4 * step));
+            u1.GetUpper().StoreUnsafe(ref Unsafe.Add(ref dst, at + 5 * step));
+            u2.GetUpper().StoreUnsafe(ref Unsafe.Add(ref dst, at + 6 * step));
+            u3.GetUpper().StoreUnsafe(ref Unsafe.Add(ref dst, at + 7 * step));
         }
 
         private void WriteComplex(Output o, int t, int k, int lanes, Vector<float> a, Vector<float> b,
