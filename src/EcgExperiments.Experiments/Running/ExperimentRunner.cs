@@ -120,9 +120,18 @@ public static class ExperimentRunner
             timings["load_seconds"] = sw.Elapsed.TotalSeconds;
 
             sw.Restart();
-            if (spec.Split.Kind != SplitKind.RandomStratified)
-                throw new SpecException(new SourceRef(e.File, 0, 0, "split.kind"), $"split kind '{spec.Split.Kind}' is not available for data source '{spec.Data!.Type}'");
-            var split = DataSplit.RandomStratified(data, spec.Split.Fractions, spec.Seed);
+            DataSplit split;
+            if (spec.Split.Kind == SplitKind.Official)
+            {
+                var official = e.Source.Official(data)
+                    ?? throw new SpecException(spec.Data!.Where with { Key = "split.kind" }, $"data source '{spec.Data.Type}' has no official split; use random_stratified");
+                split = DataSplit.Create(data, official.Train, official.Validation, official.Test);
+                observer.Info($"official split: {official.Name}");
+            }
+            else
+            {
+                split = DataSplit.RandomStratified(data, spec.Split.Fractions, spec.Seed);
+            }
             if (split.OverlappingGroups > 0 && !spec.Split.AllowPatientOverlap)
                 throw new EcgDataException($"{split.OverlappingGroups} patients appear in more than one split part; set split.allow_patient_overlap: true only to reproduce an intra-patient protocol", e.File);
             var fitted = e.Pipeline.Fit(split.Train);

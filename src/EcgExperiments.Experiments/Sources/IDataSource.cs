@@ -14,4 +14,13 @@ public interface IDataSource
     string Fingerprint { get; }
 
     DataView Load(CancellationToken cancel = default);
+
+    /// <summary>
+    /// The database's official train/validation/test split of a loaded view (indices into it), e.g. PTB-XL
+    /// strat_fold 1–8 / 9 / 10 or de Chazal DS1/DS2; null when the source has none.
+    /// </summary>
+    OfficialSplit? Official(DataView data) => null;
 }
+
+/// <summary>Index lists of an official split and its name for reports (e.g. "PTB-XL strat_fold 1–8/9/10").</summary>
+public sealed record OfficialSplit(string Name, IReadOnlyList<int> Train, IReadOnlyList<int> Validation, IReadOnlyList<int> Test);
