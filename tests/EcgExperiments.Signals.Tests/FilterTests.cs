@@ -184,6 +184,10 @@ public class FilteringGoldenTests
     {
         var e = Assert.Throws<ArgumentException>(() => Filter.FiltFilt(FilterPresets.BeatGanBandPass(), new float[320]));
         Assert.Contains("320 samples but must be longer than padlen = 327", e.Message);
+        int minimum = Filter.MinimumFiltFiltLength(FilterPresets.BeatGanBandPass());
+        Assert.Equal(328, minimum);
+        Assert.Equal(minimum, Filter.FiltFilt(FilterPresets.BeatGanBandPass(), new float[minimum]).Length);
+        Assert.Throws<ArgumentException>(() => Filter.FiltFilt(FilterPresets.BeatGanBandPass(), new float[minimum - 1]));
     }
 }
 

@@ -51,6 +51,7 @@ public class ResampleInvariantTests
         var r = Resample.ToRate(s, to);
         Assert.Equal(to, r.SamplingRate);
         Assert.Equal(PolyphaseResampler.Create(up, down).OutputLength(1000), r.Length);
+        Assert.Equal(r.Length, Resample.OutputLength(1000, from, to));   // shape without data
         Assert.Equal("r1", r.RecordId);
     }
 

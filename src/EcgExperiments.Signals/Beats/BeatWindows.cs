@@ -60,6 +60,11 @@ public sealed record FixedBeatWindowOptions
 }
 
 /// <summary>Fixed-length beat windows cut from one lead, stored back to back.</summary>
+/// <example><code>
+/// var set = BeatWindows.Fixed(lead, rPeaks);
+/// for (int i = 0; i &lt; set.Count; i++) Use(set.Window(i), labels[set.BeatIndices[i]]);
+/// Console.WriteLine($"{set.Skipped} beats too close to the record edge");
+/// </code></example>
 public sealed class BeatWindowSet
 {
     internal BeatWindowSet(int windowLength, float[] samples, int[] beatIndices, int[] skippedBeatIndices)
@@ -90,7 +95,15 @@ public sealed class BeatWindowSet
     public ReadOnlySpan<float> Window(int i) => Samples.AsSpan(i * WindowLength, WindowLength);
 }
 
-/// <summary>Cuts beats out of a lead around given R-peak sample positions.</summary>
+/// <summary>
+/// Cuts beats out of a lead around given R-peak sample positions (strictly increasing, inside the
+/// signal). The window length is known from the options alone: <see cref="MidpointBeatWindowOptions.Length"/>
+/// and <see cref="FixedBeatWindowOptions.Length"/>.
+/// </summary>
+/// <example><code>
+/// BeatWindowSet stftBeats = BeatWindows.Midpoint(record, lead: 0, rPeaks);   // SPEC §2.2, 428 samples
+/// BeatWindowSet ganBeats = BeatWindows.Fixed(filtered, lead: 0, rPeaks);     // SPEC §2.4, 320 samples
+/// </code></example>
 public static class BeatWindows
 {
     /// <summary>SPEC §2.2 windows (see <see cref="MidpointBeatWindowOptions"/>).</summary>

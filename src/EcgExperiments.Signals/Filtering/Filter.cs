@@ -134,6 +134,18 @@ public static class Filter
         return signal.With(PerLead(signal, lead => FiltFilt(filter, lead, options)));
     }
 
+    /// <summary>
+    /// Shortest signal <see cref="FiltFilt(TransferFunction, ReadOnlySpan{float}, FiltFiltOptions?)"/>
+    /// accepts with these options: padlen + 1 (328 for the 109-tap BeatGAN band-pass). Needs no data,
+    /// for shape checks of a pipeline.
+    /// </summary>
+    public static int MinimumFiltFiltLength(TransferFunction filter, FiltFiltOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        options ??= FiltFiltOptions.Default;
+        return options.PadType == FiltFiltPadType.None ? 1 : (options.PadLength ?? 3 * filter.Order) + 1;
+    }
+
     // ------------------------------------------------------------------ second-order sections
 
     /// <summary>scipy.signal.sosfilt from rest.</summary>

@@ -1,6 +1,9 @@
 namespace EcgExperiments.Signals.Filtering;
 
 /// <summary>Filters of the published workloads, with what was found about how they were applied.</summary>
+/// <example><code>
+/// float[] filtered = Filter.FiltFilt(FilterPresets.BeatGanBandPass(360), record.Leads[0]);
+/// </code></example>
 public static class FilterPresets
 {
     /// <summary>

@@ -69,4 +69,8 @@ public sealed record SecondOrderSections(double[] Coefficients)
 }
 
 /// <summary>Zeros, poles and gain of a digital filter (scipy's zpk form).</summary>
+/// <example><code>
+/// ZeroPoleGain zpk = IirDesign.ButterZpk(options);
+/// bool stable = zpk.Poles.All(p =&gt; p.Magnitude &lt; 1);
+/// </code></example>
 public sealed record ZeroPoleGain(Complex[] Zeros, Complex[] Poles, double Gain);

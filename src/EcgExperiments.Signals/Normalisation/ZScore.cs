@@ -48,6 +48,10 @@ public sealed record ZScoreStatistics(IReadOnlyList<string> LeadNames, double[] 
 }
 
 /// <summary>Z-score normalisation fitted on training data (fit once, apply to every split).</summary>
+/// <example><code>
+/// var stats = ZScore.Fit(train);
+/// var testNormalised = test.Select(stats.Apply).ToList();
+/// </code></example>
 public static class ZScore
 {
     /// <summary>

@@ -154,6 +154,26 @@ public sealed class PolyphaseResampler
 /// </code></example>
 public static class Resample
 {
+    /// <summary>
+    /// Length of resample_poly's output, ⌈n·up/down⌉ after reducing up/down, without designing
+    /// the filter (for shape checks before any data is read).
+    /// </summary>
+    public static int OutputLength(int inputLength, int up, int down)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(inputLength);
+        if (up < 1 || down < 1) throw new ArgumentException($"resample: up and down must be ≥ 1, got {up}/{down}", up < 1 ? "up" : "down");
+        int g = PolyphaseResampler.Gcd(up, down);
+        long n = (long)inputLength * (up / g);
+        return checked((int)((n + down / g - 1) / (down / g)));
+    }
+
+    /// <summary>Output length when resampling <paramref name="inputLength"/> samples from <paramref name="fromHz"/> to <paramref name="toHz"/>.</summary>
+    public static int OutputLength(int inputLength, double fromHz, double toHz)
+    {
+        var (up, down) = RatioForRates(fromHz, toHz);
+        return OutputLength(inputLength, up, down);
+    }
+
     /// <summary>scipy.signal.resample_poly(x, up, down) with its default Kaiser(5.0) design.</summary>
     public static float[] Poly(ReadOnlySpan<float> x, int up, int down, ResamplePolyOptions? options = null)
         => PolyphaseResampler.Create(up, down, options).Apply(x);

@@ -3,6 +3,10 @@ using System.Numerics;
 namespace EcgExperiments.Signals.Spectral;
 
 /// <summary>The 0 dB reference: a fixed value, or the maximum of the input (librosa's <c>ref=np.max</c>).</summary>
+/// <example><code>
+/// DbReference peak = DbReference.Max;
+/// DbReference unit = 1.0;   // implicit fixed reference
+/// </code></example>
 public readonly record struct DbReference
 {
     private DbReference(bool isMax, double value)

@@ -4,6 +4,10 @@ namespace EcgExperiments.Signals.Spectral;
 /// Creates real-input DFT plans. The provider is the swappable engine behind every STFT and
 /// spectrum in this library (compare MathNet's <c>Control.FourierTransformProvider</c>).
 /// </summary>
+/// <example><code>
+/// IRealDftPlan plan = FftProviders.Auto.CreateRealPlan(length: 428, supportStart: 183, supportLength: 63);
+/// plan.Forward(windowedSupports, count: 27, re, im);
+/// </code></example>
 public interface IFftProvider
 {
     /// <summary>Short name for run records and benchmarks, e.g. "mathnet".</summary>
@@ -22,6 +26,11 @@ public interface IFftProvider
 /// A reusable, thread-safe real DFT of fixed length: forward gives bins 0..length/2 with numpy's
 /// convention (X[k] = Σ x[n]·e^(−2πikn/N), unscaled); inverse is numpy.fft.irfft (scaled by 1/N).
 /// </summary>
+/// <example><code>
+/// var plan = Fft.Provider.CreateRealPlan(256, 0, 256);
+/// plan.Forward(frame, 1, re, im);       // 129 bins
+/// plan.Inverse(re, im, frameAgain);     // ≈ frame
+/// </code></example>
 public interface IRealDftPlan
 {
     /// <summary>Name of the provider that made the plan (after any automatic choice), for run records.</summary>
@@ -124,6 +133,9 @@ public static class Fft
 }
 
 /// <summary>The built-in providers.</summary>
+/// <example><code>
+/// var plan = StftPlan.Create(StftOptions.For(428, 64, 16), FftProviders.MathNet);   // compare engines
+/// </code></example>
 public static class FftProviders
 {
     /// <summary>MathNet.Numerics <c>Fourier.ForwardReal/InverseReal</c> with the Matlab convention (numpy's).</summary>
@@ -170,6 +182,9 @@ public static class FftProviders
 /// 256/64 0.7 vs 12.5; 1024 full 12.6 vs 36; 2048 full 51 vs 93; 3000 full 169 vs 880; but
 /// 4096 full 928 vs 184, where the basis no longer fits in cache.
 /// </summary>
+/// <example><code>
+/// Fft.Provider = new AutoFftProvider(FftProviders.MathNet, FftProviders.PrunedDft);   // the default
+/// </code></example>
 public sealed class AutoFftProvider : IFftProvider
 {
     private readonly IFftProvider _general;

@@ -6,6 +6,9 @@ namespace EcgExperiments.Signals.Spectral;
 /// Real DFT through MathNet.Numerics' packed real transforms. <see cref="FourierOptions.Matlab"/>
 /// is numpy's convention: negative exponent forward and no scaling; 1/N on the inverse.
 /// </summary>
+/// <example><code>
+/// Fft.Provider = FftProviders.MathNet;
+/// </code></example>
 public sealed class MathNetFftProvider : IFftProvider
 {
     public string Name => "mathnet";

@@ -22,6 +22,9 @@ namespace EcgExperiments.Signals.Spectral;
 /// exactly in integers ((k·j) mod N) before the cosine, so the basis is accurate to double
 /// precision before it is stored as float. Inverse transforms are delegated to MathNet.
 /// </remarks>
+/// <example><code>
+/// var plan = FftProviders.PrunedDft.CreateRealPlan(428, 183, 63);   // Hann-64 support of a 428-point frame
+/// </code></example>
 public sealed class PrunedDftProvider : IFftProvider
 {
     public string Name => "pruned-dft";
@@ -29,7 +32,7 @@ public sealed class PrunedDftProvider : IFftProvider
     public IRealDftPlan CreateRealPlan(int length, int supportStart, int supportLength)
     {
         FftProviders.CheckPlanArguments(length, supportStart, supportLength);
-        return new Plan(length, supportStart, supportLength);
+        return Plan.Create(length, supportStart, supportLength);
     }
 
     private sealed class Plan : IRealDftPlan
@@ -47,48 +50,66 @@ public sealed class PrunedDftProvider : IFftProvider
         private readonly float[] _mirrorCos, _mirrorSin;           // … and of their mirrors
         private readonly IRealDftPlan _inverse;
 
-        public Plan(int length, int supportStart, int supportLength)
+        private Plan(int length, int supportStart, int supportLength, int centre, int radius, int baseBins, bool mirror,
+                     int padded, float[] cosEven, float[] cosOdd, float[] sinEven, float[] sinOdd,
+                     float[] phaseCos, float[] phaseSin, float[] mirrorCos, float[] mirrorSin, IRealDftPlan inverse)
         {
             Length = length;
             Bins = length / 2 + 1;
             SupportStart = supportStart;
             SupportLength = supportLength;
-            _centre = supportStart + supportLength / 2;
-            _radius = Math.Max(_centre - supportStart, supportStart + supportLength - 1 - _centre);
-            _mirror = length % 2 == 0 && length >= 4;
-            _baseBins = _mirror ? length / 4 + 1 : Bins;
+            _centre = centre;
+            _radius = radius;
+            _baseBins = baseBins;
+            _mirror = mirror;
+            _padded = padded;
+            _evenCount = radius / 2 + 1;
+            _oddCount = (radius + 1) / 2;
+            (_cosEven, _cosOdd, _sinEven, _sinOdd) = (cosEven, cosOdd, sinEven, sinOdd);
+            (_phaseCos, _phaseSin, _mirrorCos, _mirrorSin) = (phaseCos, phaseSin, mirrorCos, mirrorSin);
+            _inverse = inverse;
+        }
+
+        /// <summary>Precomputes the folded cos/sin bases and the phase of every bin.</summary>
+        public static Plan Create(int length, int supportStart, int supportLength)
+        {
+            int centre = supportStart + supportLength / 2;
+            int radius = Math.Max(centre - supportStart, supportStart + supportLength - 1 - centre);
+            bool mirror = length % 2 == 0 && length >= 4;
+            int baseBins = mirror ? length / 4 + 1 : length / 2 + 1;
             int lanes = 2 * Vector<float>.Count;
-            _padded = (_baseBins + lanes - 1) / lanes * lanes;
-            _evenCount = _radius / 2 + 1;
-            _oddCount = (_radius + 1) / 2;
-            _cosEven = new float[_evenCount * _padded];
-            _sinEven = new float[_evenCount * _padded];
-            _cosOdd = new float[Math.Max(_oddCount, 1) * _padded];
-            _sinOdd = new float[Math.Max(_oddCount, 1) * _padded];
-            _phaseCos = new float[_padded];
-            _phaseSin = new float[_padded];
-            _mirrorCos = new float[_padded];
-            _mirrorSin = new float[_padded];
-            for (int k = 0; k < _baseBins; k++)
+            int padded = (baseBins + lanes - 1) / lanes * lanes;
+            int evenCount = radius / 2 + 1, oddCount = (radius + 1) / 2;
+            var cosEven = new float[evenCount * padded];
+            var sinEven = new float[evenCount * padded];
+            var cosOdd = new float[Math.Max(oddCount, 1) * padded];
+            var sinOdd = new float[Math.Max(oddCount, 1) * padded];
+            var phaseCos = new float[padded];
+            var phaseSin = new float[padded];
+            var mirrorCos = new float[padded];
+            var mirrorSin = new float[padded];
+            for (int k = 0; k < baseBins; k++)
             {
-                for (int j = 0; j <= _radius; j++)
+                for (int j = 0; j <= radius; j++)
                 {
                     double angle = Angle(k, j, length);
-                    int row = (j / 2) * _padded + k;
-                    if (j % 2 == 0) { _cosEven[row] = (float)Math.Cos(angle); _sinEven[row] = (float)Math.Sin(angle); }
-                    else { _cosOdd[row] = (float)Math.Cos(angle); _sinOdd[row] = (float)Math.Sin(angle); }
+                    int row = (j / 2) * padded + k;
+                    if (j % 2 == 0) { cosEven[row] = (float)Math.Cos(angle); sinEven[row] = (float)Math.Sin(angle); }
+                    else { cosOdd[row] = (float)Math.Cos(angle); sinOdd[row] = (float)Math.Sin(angle); }
                 }
-                double phase = Angle(k, _centre, length);
-                _phaseCos[k] = (float)Math.Cos(phase);
-                _phaseSin[k] = (float)Math.Sin(phase);
-                if (_mirror)
+                double phase = Angle(k, centre, length);
+                phaseCos[k] = (float)Math.Cos(phase);
+                phaseSin[k] = (float)Math.Sin(phase);
+                if (mirror)
                 {
-                    double mirrored = Angle(length / 2 - k, _centre, length);
-                    _mirrorCos[k] = (float)Math.Cos(mirrored);
-                    _mirrorSin[k] = (float)Math.Sin(mirrored);
+                    double mirrored = Angle(length / 2 - k, centre, length);
+                    mirrorCos[k] = (float)Math.Cos(mirrored);
+                    mirrorSin[k] = (float)Math.Sin(mirrored);
                 }
             }
-            _inverse = FftProviders.MathNet.CreateRealPlan(length, 0, length);
+            return new Plan(length, supportStart, supportLength, centre, radius, baseBins, mirror, padded,
+                            cosEven, cosOdd, sinEven, sinOdd, phaseCos, phaseSin, mirrorCos, mirrorSin,
+                            FftProviders.MathNet.CreateRealPlan(length, 0, length));
         }
 
         private static double Angle(int k, int j, int n) => 2 * Math.PI * (int)((long)k * j % n) / n;

@@ -64,6 +64,9 @@ public sealed record SpectrogramImageOptions
 }
 
 /// <summary>The spectrogram-image recipes of the published workloads.</summary>
+/// <example><code>
+/// var mine = SpectrogramRecipes.B2iGan with { Height = 64, Width = 64 };   // a variant for a sweep
+/// </code></example>
 public static class SpectrogramRecipes
 {
     /// <summary>
@@ -96,7 +99,11 @@ public static class SpectrogramRecipes
     };
 }
 
-/// <summary>Per-thread scratch of a <see cref="SpectrogramImagePlan"/>.</summary>
+/// <summary>Per-thread scratch of a <see cref="SpectrogramImagePlan"/> (not thread-safe: one per thread).</summary>
+/// <example><code>
+/// var ws = plan.CreateWorkspace();
+/// foreach (var beat in beats) plan.Render(beat, image, ws);
+/// </code></example>
 public sealed class SpectrogramImageWorkspace
 {
     internal SpectrogramImageWorkspace(StftWorkspace stft, float[] spectrogram, float[] resizeScratch)

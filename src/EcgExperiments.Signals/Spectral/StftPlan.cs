@@ -8,6 +8,9 @@ namespace EcgExperiments.Signals.Spectral;
 /// Per-thread scratch memory of an <see cref="StftPlan"/>: buffers grow to the largest signal seen
 /// and are reused, so steady-state STFTs allocate nothing. Not thread-safe: one per thread.
 /// </summary>
+/// <example><code>
+/// Parallel.ForEach(chunks, () =&gt; plan.CreateWorkspace(), (chunk, _, ws) =&gt; { Work(chunk, ws); return ws; }, _ =&gt; { });
+/// </code></example>
 public sealed class StftWorkspace
 {
     internal float[] Padded = [];

@@ -44,7 +44,7 @@ public static class Windows
     public static double[] Create(WindowSpec spec, int length, bool periodic)
     {
         if (length <= 0) throw new ArgumentOutOfRangeException(nameof(length), length, "window length must be positive");
-        if (spec.Kind == WindowKind.Kaiser && !(spec.Beta >= 0) )
+        if (spec.Kind == WindowKind.Kaiser && !(spec.Beta >= 0))
             throw new ArgumentOutOfRangeException(nameof(spec), spec.Beta, "kaiser window needs β ≥ 0");
         if (length == 1) return [1.0];
         // The periodic window is the symmetric one of length + 1, truncated (scipy's _extend/_truncate).
