@@ -12,6 +12,12 @@
 #include <torch/cuda.h>
 #include <ATen/Parallel.h>
 
+#ifdef ECG_WITH_CUDA
+#include <ATen/cuda/CUDAContext.h>
+#include <cuda_runtime_api.h>
+#endif
+
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -111,10 +117,55 @@ ECG_API int ecg_cuda_synchronize(int index) {
     TRY_INT(if (torch::cuda::is_available()) torch::cuda::synchronize(index); return 0;)
 }
 
+// GPU facts for run records. Empty / 0 on a CPU-only build.
+ECG_API const char* ecg_cuda_device_name(int index) {
+    thread_local std::string name;
+    name.clear();
+#ifdef ECG_WITH_CUDA
+    try { if (torch::cuda::is_available()) name = at::cuda::getDeviceProperties(index)->name; } catch (...) { name.clear(); }
+#endif
+    return name.c_str();
+}
+ECG_API int64_t ecg_cuda_total_memory(int index) {
+#ifdef ECG_WITH_CUDA
+    try { if (torch::cuda::is_available()) return static_cast<int64_t>(at::cuda::getDeviceProperties(index)->totalGlobalMem); } catch (...) {}
+#endif
+    return 0;
+}
+ECG_API int ecg_cuda_driver_version() {
+    int v = 0;
+#ifdef ECG_WITH_CUDA
+    if (cudaDriverGetVersion(&v) != cudaSuccess) v = 0;
+#endif
+    return v;
+}
+ECG_API int ecg_cuda_runtime_version() {
+    int v = 0;
+#ifdef ECG_WITH_CUDA
+    if (cudaRuntimeGetVersion(&v) != cudaSuccess) v = 0;
+#endif
+    return v;
+}
+ECG_API int64_t ecg_cudnn_version() {
+    try { return at::detail::getCUDAHooks().versionCuDNN(); } catch (...) { return 0; }
+}
+// Bytes currently held by libtorch's CUDA caching allocator (peak since the last reset), for run records.
+ECG_API int64_t ecg_cuda_max_memory_allocated(int index) {
+#ifdef ECG_WITH_CUDA
+    try { return static_cast<int64_t>(c10::cuda::CUDACachingAllocator::getDeviceStats(index).allocated_bytes[0].peak); } catch (...) {}
+#endif
+    return 0;
+}
+
 ECG_API int ecg_set_cudnn_flags(int deterministic, int benchmark) {
     TRY_INT(at::globalContext().setDeterministicCuDNN(deterministic != 0);
             at::globalContext().setBenchmarkCuDNN(benchmark != 0); return 0;)
 }
+// TF32 tensor-core math for matmul/conv on Ampere and later GPUs (PyTorch enables it for cuDNN convs by default).
+ECG_API int ecg_set_allow_tf32(int on) {
+    TRY_INT(at::globalContext().setAllowTF32CuBLAS(on != 0); at::globalContext().setAllowTF32CuDNN(on != 0); return 0;)
+}
+ECG_API int ecg_get_allow_tf32() { return at::globalContext().allowTF32CuDNN() ? 1 : 0; }
 ECG_API int ecg_get_cudnn_deterministic() { return at::globalContext().deterministicCuDNN() ? 1 : 0; }
 
 ECG_API int ecg_grad_enabled() { return at::GradMode::is_enabled() ? 1 : 0; }
@@ -262,8 +313,15 @@ ECG_API T* ecg_binary(const T* a, const T* b, int op) {
     })
 }
 
-ECG_API T* ecg_binary_scalar(const T* a, double s, int op) {
-    TRY_PTR(const T& x = *a;
+// PyTorch semantics: an integral tensor combined with an integral-valued scalar stays integral.
+static at::Scalar scalar_for(const T& x, double s) {
+    if (at::isIntegralType(x.scalar_type(), /*includeBool=*/false) && std::floor(s) == s && std::abs(s) < 9.0e15)
+        return at::Scalar(static_cast<int64_t>(s));
+    return at::Scalar(s);
+}
+
+ECG_API T* ecg_binary_scalar(const T* a, double sv, int op) {
+    TRY_PTR(const T& x = *a; const at::Scalar s = scalar_for(x, sv);
     switch (op) {
         case 0: return wrap(x + s);
         case 1: return wrap(x - s);
@@ -279,8 +337,8 @@ ECG_API T* ecg_binary_scalar(const T* a, double s, int op) {
         case 11: return wrap(x.gt(s));
         case 12: return wrap(x.ge(s));
         case 16: return wrap(x.remainder(s));
-        case 17: return wrap(s - x);   // reversed subtraction: scalar - tensor
-        case 18: return wrap(s / x);   // reversed division
+        case 17: return wrap(at::rsub(x, s));   // reversed subtraction: scalar - tensor
+        case 18: return wrap(x.reciprocal() * s);   // reversed division
         default: throw std::runtime_error("unknown scalar op code " + std::to_string(op));
     })
 }

@@ -285,6 +285,7 @@ public sealed unsafe partial class Tensor : IDisposable
     public Tensor ge(double s) => Scalar(s, ScalarOp.Ge);
     public Tensor logical_and(Tensor o) => Binary(o, BinaryOp.LogicalAnd);
     public Tensor logical_or(Tensor o) => Binary(o, BinaryOp.LogicalOr);
+    public Tensor remainder(double divisor) => Scalar(divisor, ScalarOp.Remainder);
     public Tensor clamp_min(double lo) => Scalar(lo, ScalarOp.ClampMin);
     public Tensor clamp_max(double hi) => Scalar(hi, ScalarOp.ClampMax);
     public Tensor clamp(double lo, double hi) => Wrap(ecg_clamp(Handle, lo, hi), "clamp", this);

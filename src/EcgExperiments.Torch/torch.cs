@@ -65,10 +65,30 @@ public static unsafe partial class torch
         public static bool is_available() => ecg_cuda_is_available() == 1;
         public static int device_count() => ecg_cuda_device_count();
         public static void synchronize(int index = 0) => Tensor.Check(ecg_cuda_synchronize(index), "cuda.synchronize");
+
+        /// <summary>GPU model name, e.g. "NVIDIA H100 80GB HBM3"; empty on CPU-only builds.</summary>
+        public static string get_device_name(int index = 0) => Marshal.PtrToStringUTF8(ecg_cuda_device_name(index)) ?? "";
+
+        public static long total_memory(int index = 0) => ecg_cuda_total_memory(index);
+
+        /// <summary>Peak bytes held by libtorch's CUDA caching allocator on the device.</summary>
+        public static long max_memory_allocated(int index = 0) => ecg_cuda_max_memory_allocated(index);
+
+        /// <summary>CUDA driver and runtime versions as CUDA encodes them (e.g. 12020 = 12.2); 0 when absent.</summary>
+        public static (int driver, int runtime) versions() => (ecg_cuda_driver_version(), ecg_cuda_runtime_version());
+
+        public static long cudnn_version() => ecg_cudnn_version();
     }
 
     public static class backends
     {
+        /// <summary>TF32 tensor-core math for matmuls and convolutions on Ampere+ GPUs (fast, ~1e-3 relative error).</summary>
+        public static bool allow_tf32
+        {
+            get => ecg_get_allow_tf32() == 1;
+            set => Tensor.Check(ecg_set_allow_tf32(value ? 1 : 0), "allow_tf32");
+        }
+
         public static class cudnn
         {
             public static bool is_available() => ecg_cudnn_is_available() == 1;

@@ -124,3 +124,19 @@ public class TensorTests
         Assert.Contains(".to(ScalarType.Int64)", e.Message);
     }
 }
+
+public class ScalarPromotionTests
+{
+    [Fact]
+    public void Integral_tensors_with_integral_scalars_stay_integral_like_pytorch()
+    {
+        using var scope = torch.NewDisposeScope();
+        var l = torch.arange(0, 7);
+        Assert.Equal(ScalarType.Int64, l.remainder(5).dtype);
+        Assert.Equal(new long[] { 0, 1, 2, 3, 4, 0, 1 }, l.remainder(5).data<long>());
+        Assert.Equal(ScalarType.Int64, (l * 2).dtype);
+        Assert.Equal(ScalarType.Float32, (l * 2.5).dtype);
+        Assert.Equal(new long[] { 10, 9, 8 }, (10 - torch.arange(0, 3)).data<long>());
+        Assert.Equal(new float[] { 2, 1, 0.5f }, (2 / torch.tensor(new float[] { 1, 2, 4 })).data<float>());
+    }
+}

@@ -26,7 +26,24 @@ public static class EnvironmentInfo
             ? "statistically equivalent (GPU kernels may reorder floating-point sums)"
             : threads == 1 ? "bit-exact on this machine (CPU, single thread)" : "statistically equivalent (multi-threaded CPU reductions may reorder sums)",
         ["git_commit"] = GitCommit(),
+        ["gpu"] = device.IsCuda ? Gpu(device.Index) : null,
     };
+
+    private static JsonObject Gpu(int index)
+    {
+        var (driver, runtime) = torch.cuda.versions();
+        return new JsonObject
+        {
+            ["name"] = torch.cuda.get_device_name(index),
+            ["memory_bytes"] = torch.cuda.total_memory(index),
+            ["cuda_driver"] = CudaVersion(driver),
+            ["cuda_runtime"] = CudaVersion(runtime),
+            ["cudnn"] = torch.cuda.cudnn_version(),
+            ["cudnn_deterministic"] = torch.backends.cudnn.deterministic,
+        };
+    }
+
+    private static string CudaVersion(int v) => v == 0 ? "unknown" : $"{v / 1000}.{v % 1000 / 10}";
 
     /// <summary>The checkout's HEAD commit read from .git (no git binary needed), or null outside a checkout.</summary>
     public static string? GitCommit()

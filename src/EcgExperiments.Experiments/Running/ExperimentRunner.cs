@@ -61,6 +61,7 @@ public static class ExperimentRunner
             ["seed"] = spec.Seed,
             ["device"] = overrides?.Device ?? spec.Device,
             ["threads"] = overrides?.Threads ?? spec.Threads,
+            ["cudnn_deterministic"] = spec.CudnnDeterministic,
             ["data"] = Component(spec.Data!.Type, e.ComponentOptions["data"]),
             ["split"] = JsonSerializer.SerializeToNode(spec.Split, Json),
             ["pipeline"] = new JsonArray(spec.Pipeline.Select((p, i) => (JsonNode)Component(p.Type, e.ComponentOptions[$"pipeline[{i}]"])).ToArray()),
@@ -96,6 +97,7 @@ public static class ExperimentRunner
         var device = Device.Parse(options.Device ?? spec.Device);
         var threads = ThreadPolicy.Resolve(options.Threads ?? spec.Threads, e.Model.Kind);
         torch.set_num_threads(threads.Threads);
+        if (device.IsCuda) torch.backends.cudnn.deterministic = spec.CudnnDeterministic;
         var record = new JsonObject
         {
             ["format"] = "ecg-run",

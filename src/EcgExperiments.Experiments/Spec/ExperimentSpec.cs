@@ -23,6 +23,8 @@ public sealed record ExperimentSpec
     public string Device { get; init; } = "auto";
     /// <summary>"auto" (policy by model kind) or a thread count.</summary>
     public string Threads { get; init; } = "auto";
+    /// <summary>GPU only: deterministic cuDNN algorithms (repeatable, slower). Recorded in the run record.</summary>
+    public bool CudnnDeterministic { get; init; }
     public ComponentSpec? Data { get; init; }
     public SplitSpec Split { get; init; } = new();
     public IReadOnlyList<ComponentSpec> Pipeline { get; init; } = [];

@@ -21,7 +21,15 @@ internal static unsafe partial class NativeMethods
     [DllImport(Lib)] internal static extern int ecg_cuda_device_count();
     [DllImport(Lib)] internal static extern int ecg_cudnn_is_available();
     [DllImport(Lib)] internal static extern int ecg_cuda_synchronize(int index);
+    [DllImport(Lib)] internal static extern IntPtr ecg_cuda_device_name(int index);
+    [DllImport(Lib)] internal static extern long ecg_cuda_total_memory(int index);
+    [DllImport(Lib)] internal static extern int ecg_cuda_driver_version();
+    [DllImport(Lib)] internal static extern int ecg_cuda_runtime_version();
+    [DllImport(Lib)] internal static extern long ecg_cudnn_version();
+    [DllImport(Lib)] internal static extern long ecg_cuda_max_memory_allocated(int index);
     [DllImport(Lib)] internal static extern int ecg_set_cudnn_flags(int deterministic, int benchmark);
+    [DllImport(Lib)] internal static extern int ecg_set_allow_tf32(int on);
+    [DllImport(Lib)] internal static extern int ecg_get_allow_tf32();
     [DllImport(Lib)] internal static extern int ecg_get_cudnn_deterministic();
     [DllImport(Lib)] internal static extern int ecg_grad_enabled();
     [DllImport(Lib)] internal static extern void ecg_set_grad_enabled(int on);
