@@ -1,3 +1,5 @@
+using EcgExperiments.Training.Imbalance;
+
 namespace EcgExperiments.Training;
 
 public enum OptimizerKind { Adam, AdamW, Sgd }
@@ -28,6 +30,17 @@ public sealed record TrainingOptions
     public string SelectBy { get; init; } = "loss";
     /// <summary>Loss weight of each class, in class order (e.g. [3, 1] for the published HYP:NORM weighting); null = equal.</summary>
     public IReadOnlyList<double>? ClassWeights { get; init; }
+    /// <summary>
+    /// Class-imbalance strategy (YAML <c>imbalance: { strategy: focal, focal_gamma: 2 }</c>); null = none, or the
+    /// class_weights strategy when <see cref="ClassWeights"/> is set (the two must not both be given).
+    /// </summary>
+    public ImbalanceOptions? Imbalance { get; init; }
+
+    /// <summary>The effective imbalance options: <see cref="Imbalance"/>, else <see cref="ClassWeights"/> as explicit weights, else none.</summary>
+    public ImbalanceOptions ResolvedImbalance() =>
+        Imbalance ?? (ClassWeights is { } w
+            ? new ImbalanceOptions { Strategy = ImbalanceStrategyKind.ClassWeights, ClassWeights = w, Weighting = ClassWeightMode.Explicit }
+            : new ImbalanceOptions());
 
     /// <summary>Throws with the offending key and its valid range.</summary>
     public void Validate()
@@ -38,6 +51,9 @@ public sealed record TrainingOptions
         if (WeightDecay < 0) throw new ArgumentException($"training.weight_decay must be ≥ 0, got {WeightDecay}");
         if (Patience is < 1) throw new ArgumentException($"training.patience must be ≥ 1 when set, got {Patience}");
         if (ClassWeights is { } w && w.Any(x => !(x > 0))) throw new ArgumentException($"training.class_weights must all be > 0, got [{string.Join(", ", w)}]");
+        if (ClassWeights is not null && Imbalance is not null)
+            throw new ArgumentException("training.class_weights and training.imbalance are both set; move the weights into imbalance: { strategy: class_weights, class_weights: [...] }");
+        Imbalance?.Validate();
         if (GradientClip is <= 0) throw new ArgumentException($"training.gradient_clip must be > 0 when set, got {GradientClip}");
     }
 }
