@@ -1,0 +1,88 @@
+using System.CommandLine;
+using EcgExperiments.Core;
+using EcgExperiments.Data.NumPy;
+using EcgExperiments.Torch;
+using EcgExperiments.Training.Reconstruction;
+
+namespace EcgExperiments.Cli;
+
+/// <summary>What <see cref="ConvertCommand.ConvertFolder"/> did.</summary>
+/// <param name="Converted">Output files written, by input file name.</param>
+/// <param name="Leads">Leads per output file.</param>
+/// <param name="Length">Samples per lead in the outputs.</param>
+public sealed record ConversionSummary(IReadOnlyList<string> Converted, int Leads, int Length);
+
+/// <summary>
+/// <c>ecg convert MODEL INPUT_DIR OUTPUT_DIR</c>: SPEC §2.3 batch conversion. Every <c>.npy</c> file of INPUT_DIR
+/// holds one lead (a 1-D float32/float64 array of any length, or shape (1, n)); OUTPUT_DIR receives a file of the
+/// same name holding the reconstructed leads × length float32 array (12 × 1000 for the published model). The model
+/// file is written by <see cref="ReconstructionModelFile.Save"/> and carries its architecture and input lead.
+/// </summary>
+/// <example><code>
+/// ecg convert models/recon.ecgstate single_lead/ twelve_lead/ --device auto
+/// </code></example>
+public static class ConvertCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<string>("model") { Description = "reconstruction model file (written by ReconstructionModelFile.Save)" };
+        var input = new Argument<string>("input") { Description = "folder of single-lead .npy files (1-D arrays)" };
+        var output = new Argument<string>("output") { Description = "folder for the reconstructed leads × samples .npy files (same names)" };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (default cpu)" };
+        var command = new Command("convert", "Reconstruct 12-lead ECGs from a folder of single-lead .npy files (SPEC 2.3)") { model, input, output, device };
+        command.SetAction(p =>
+        {
+            try
+            {
+                var summary = ConvertFolder(p.GetValue(model)!, p.GetValue(input)!, p.GetValue(output)!, Device.Parse(p.GetValue(device) ?? "cpu"));
+                Console.WriteLine($"converted {summary.Converted.Count} file(s) to {summary.Leads} × {summary.Length} in {p.GetValue(output)}");
+                return 0;
+            }
+            catch (Exception e) when (e is EcgDataException or TorchException or ArgumentException or IOException or InvalidCastException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Converts every <c>*.npy</c> of <paramref name="inputFolder"/> (sorted by name) into <paramref name="outputFolder"/>.</summary>
+    public static ConversionSummary ConvertFolder(string modelPath, string inputFolder, string outputFolder, Device device, int batchSize = 64)
+    {
+        if (!Directory.Exists(inputFolder)) throw new EcgDataException("input folder not found", inputFolder);
+        var files = Directory.GetFiles(inputFolder, "*.npy").OrderBy(f => f, StringComparer.Ordinal).ToArray();
+        if (files.Length == 0) throw new EcgDataException("no .npy files in the input folder", inputFolder);
+        if (Path.GetFullPath(inputFolder) == Path.GetFullPath(outputFolder))
+            throw new ArgumentException($"the output folder is the input folder ({inputFolder}); the inputs would be overwritten");
+        using var converter = ReconstructionModelFile.Load(modelPath, device);
+        Directory.CreateDirectory(outputFolder);
+        var written = new List<string>();
+        foreach (var chunk in files.Chunk(batchSize))
+        {
+            var leads = chunk.Select(ReadLead).ToArray();
+            var outputs = converter.Convert(leads, batchSize);
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                var name = Path.GetFileName(chunk[i]);
+                NpyFile.Write(Path.Combine(outputFolder, name), NpyArray.Create(outputs[i], converter.Info.Leads, converter.Info.Length));
+                written.Add(name);
+            }
+        }
+        return new ConversionSummary(written, converter.Info.Leads, converter.Info.Length);
+    }
+
+    private static float[] ReadLead(string path)
+    {
+        var a = NpyFile.Read(path);
+        bool oneLead = a.Shape.Count == 1 || (a.Shape.Count == 2 && (a.Shape[0] == 1 || a.Shape[1] == 1));
+        if (!oneLead || a.Count < 2)
+            throw new EcgDataException($"expected one lead (a 1-D array of at least 2 samples), got shape ({string.Join(", ", a.Shape)})", path);
+        return a.DType switch
+        {
+            NpyDType.Float32 => a.As<float>(),
+            NpyDType.Float64 => a.As<double>().Select(v => (float)v).ToArray(),
+            _ => throw new EcgDataException($"expected float32 or float64 samples, got {a.DType}", path),
+        };
+    }
+}
