@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using EcgExperiments.Signals.Resampling;
+
+namespace EcgExperiments.Pipeline.Transforms;
+
+/// <summary>YAML <c>type: resample</c>: polyphase resampling (scipy.signal.resample_poly) of every lead to a target rate.</summary>
+public sealed record ResampleOptions
+{
+    /// <summary>Output sampling rate in Hz; the input rate comes from the schema (never guessed).</summary>
+    public double TargetRate { get; init; } = 100;
+    /// <summary>β of the Kaiser window of the anti-aliasing filter (scipy default 5).</summary>
+    public double KaiserBeta { get; init; } = 5.0;
+    /// <summary>Filter half-length per max(up, down) (scipy uses 10).</summary>
+    public int HalfLengthPerRate { get; init; } = 10;
+}
+
+/// <summary>
+/// Resamples [samples] or [leads × samples] items from the schema's rate to <see cref="ResampleOptions.TargetRate"/>;
+/// the output schema carries the new rate and length (e.g. 500 → 100 Hz: 5000 → 1000 samples).
+/// </summary>
+/// <example><code>
+/// var down = new ResampleTransform(new ResampleOptions { TargetRate = 100 });
+/// down.GetOutputSchema(new DataSchema([12, 5000], 500, ["NORM", "HYP"])); // [12 × 1000] @ 100 Hz
+/// </code></example>
+public sealed class ResampleTransform(ResampleOptions options) : StatelessTransform
+{
+    private readonly ConcurrentDictionary<(int, int), PolyphaseResampler> _resamplers = new();
+
+    public override string Name => "resample";
+    public ResampleOptions Options { get; } = options;
+
+    public override DataSchema GetOutputSchema(DataSchema input)
+    {
+        var layout = SignalLayout.Of(input, Name);
+        var fs = SignalLayout.RequireRate(input, Name);
+        if (!(Options.TargetRate > 0)) throw new SchemaException(Name, $"target_rate must be > 0 Hz, got {Options.TargetRate}");
+        var (up, down) = Ratio(fs);
+        int length = Resample.OutputLength(layout.Samples, up, down);
+        if (length < 1)
+            throw new SchemaException(Name, $"{layout.Samples} samples at {SignalLayout.Hz(fs)} Hz leave no sample at {SignalLayout.Hz(Options.TargetRate)} Hz");
+        return input with { ItemShape = SignalLayout.WithSamples(input, length), SamplingRate = Options.TargetRate };
+    }
+
+    public override Example Apply(Example example, DataSchema input, DataSchema output)
+    {
+        var layout = SignalLayout.Of(input, Name);
+        var (up, down) = Ratio(input.SamplingRate!.Value);
+        var resampler = _resamplers.GetOrAdd((up, down), k => PolyphaseResampler.Create(k.Item1, k.Item2,
+            new ResamplePolyOptions { KaiserBeta = Options.KaiserBeta, HalfLengthPerRate = Options.HalfLengthPerRate }));
+        int outSamples = (int)output.ItemShape[^1];
+        return example with { Values = SignalLayout.MapLeads(example.Values, layout.Leads, layout.Samples, outSamples, x => resampler.Apply(x.Span)) };
+    }
+
+    private (int Up, int Down) Ratio(double fs)
+    {
+        try
+        {
+            return Resample.RatioForRates(fs, Options.TargetRate);
+        }
+        catch (ArgumentException e)
+        {
+            throw new SchemaException(Name, e.Message);
+        }
+    }
+
+    public override JsonObject SaveState() => TransformStateJson.Save(Options);
+
+    /// <summary>Rebuilds the transform from <see cref="SaveState"/>.</summary>
+    public static ResampleTransform LoadState(JsonObject state) => new(TransformStateJson.Load<ResampleOptions>(state, "resample"));
+}
