@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Xml.Linq;
+
+namespace EcgExperiments.Reports;
+
+/// <summary>One line of a chart: legend name, colour and points (non-finite points are dropped).</summary>
+public sealed record ChartSeries(string Name, string Color, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Dashed = false);
+
+/// <summary>
+/// Inline SVG charts built as <see cref="XElement"/>s, so text and attributes are XML-escaped by
+/// construction and every chart is well-formed XML. No external fonts, scripts or images.
+/// </summary>
+public static class SvgCharts
+{
+    public static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+
+    private const double Left = 52, Right = 12, Top = 28, Bottom = 64;
+
+    /// <summary>A line chart with axes, ticks, legend and an optional dashed diagonal (ROC chance line).</summary>
+    public static XElement LineChart(string title, string xLabel, string yLabel, IReadOnlyList<ChartSeries> series,
+        (double min, double max)? xRange = null, (double min, double max)? yRange = null, bool diagonal = false,
+        double width = 330, double height = 300)
+    {
+        var (x0, x1) = xRange ?? Range(series.SelectMany(s => s.X));
+        var (y0, y1) = yRange ?? Range(series.SelectMany(s => s.Y), includeZero: true);
+        double pw = width - Left - Right, ph = height - Top - Bottom;
+        double Sx(double v) => Left + (v - x0) / (x1 - x0) * pw;
+        double Sy(double v) => Top + ph - (v - y0) / (y1 - y0) * ph;
+
+        var svg = Svg(width, height, title);
+        svg.Add(Text(width / 2, 16, title, anchor: "middle", size: 12, bold: true));
+        svg.Add(new XElement("rect", A("x", Left), A("y", Top), A("width", pw), A("height", ph), new XAttribute("fill", "#fff"), new XAttribute("stroke", "#888")));
+        foreach (var t in Ticks(x0, x1))
+        {
+            svg.Add(Line(Sx(t), Top + ph, Sx(t), Top + ph + 4, "#888"));
+            svg.Add(Text(Sx(t), Top + ph + 15, Tick(t), anchor: "middle", size: 10));
+        }
+        foreach (var t in Ticks(y0, y1))
+        {
+            svg.Add(Line(Left - 4, Sy(t), Left, Sy(t), "#888"));
+            svg.Add(Line(Left, Sy(t), Left + pw, Sy(t), "#eee"));
+            svg.Add(Text(Left - 6, Sy(t) + 3, Tick(t), anchor: "end", size: 10));
+        }
+        svg.Add(Text(Left + pw / 2, Top + ph + 30, xLabel, anchor: "middle", size: 11));
+        svg.Add(new XElement("text", A("x", 12), A("y", Top + ph / 2), new XAttribute("text-anchor", "middle"), new XAttribute("font-size", "11"),
+            new XAttribute("transform", $"rotate(-90 12 {F(Top + ph / 2)})"), yLabel));
+        if (diagonal)
+            svg.Add(new XElement("line", A("x1", Sx(x0)), A("y1", Sy(y0)), A("x2", Sx(x1)), A("y2", Sy(y1)),
+                new XAttribute("stroke", "#aaa"), new XAttribute("stroke-dasharray", "4 3")));
+        for (int i = 0; i < series.Count; i++)
+        {
+            var s = series[i];
+            var pts = Enumerable.Range(0, Math.Min(s.X.Count, s.Y.Count))
+                .Where(k => double.IsFinite(s.X[k]) && double.IsFinite(s.Y[k]))
+                .Select(k => $"{F(Sx(Math.Clamp(s.X[k], x0, x1)))},{F(Sy(Math.Clamp(s.Y[k], y0, y1)))}").ToList();
+            if (pts.Count > 0)
+            {
+                var line = new XElement("polyline", new XAttribute("points", string.Join(" ", pts)), new XAttribute("fill", "none"),
+                    new XAttribute("stroke", s.Color), new XAttribute("stroke-width", "2"), new XElement("title", s.Name));
+                if (s.Dashed) line.Add(new XAttribute("stroke-dasharray", "6 3"));
+                svg.Add(line);
+                if (pts.Count == 1)
+                {
+                    var xy = pts[0].Split(',');
+                    svg.Add(new XElement("circle", new XAttribute("cx", xy[0]), new XAttribute("cy", xy[1]), new XAttribute("r", "3"), new XAttribute("fill", s.Color)));
+                }
+            }
+            double ly = Top + ph + 44 + (i / 2) * 14, lx = Left + (i % 2) * (pw / 2);
+            svg.Add(new XElement("line", A("x1", lx), A("y1", ly - 4), A("x2", lx + 16), A("y2", ly - 4), new XAttribute("stroke", s.Color),
+                new XAttribute("stroke-width", "2"), s.Dashed ? new XAttribute("stroke-dasharray", "4 2") : null));
+            svg.Add(Text(lx + 20, ly, Shorten(s.Name, 24), size: 10));
+        }
+        return svg;
+    }
+
+    /// <summary>A confusion matrix as a grid coloured by row-normalised share, each cell showing its count.</summary>
+    public static XElement ConfusionGrid(string title, IReadOnlyList<string> classNames, IReadOnlyList<IReadOnlyList<long>> counts)
+    {
+        int k = classNames.Count;
+        double cell = Math.Clamp(200.0 / Math.Max(k, 1), 22, 60), left = 90, top = 44;
+        double width = left + k * cell + 16, height = top + k * cell + 40;
+        var svg = Svg(width, height, title);
+        svg.Add(Text(width / 2, 16, title, anchor: "middle", size: 12, bold: true));
+        svg.Add(Text(left + k * cell / 2, 34, "predicted", anchor: "middle", size: 10));
+        for (int i = 0; i < k; i++)
+        {
+            long rowTotal = counts[i].Sum();
+            svg.Add(Text(left - 6, top + i * cell + cell / 2 + 4, Shorten(classNames[i], 12), anchor: "end", size: 10));
+            svg.Add(Text(left + i * cell + cell / 2, top + k * cell + 14, Shorten(classNames[i], 8), anchor: "middle", size: 10));
+            for (int j = 0; j < k; j++)
+            {
+                double share = rowTotal == 0 ? 0 : (double)counts[i][j] / rowTotal;
+                svg.Add(new XElement("rect", A("x", left + j * cell), A("y", top + i * cell), A("width", cell), A("height", cell),
+                    new XAttribute("fill", Blue(share)), new XAttribute("stroke", "#fff"),
+                    new XElement("title", $"true {classNames[i]}, predicted {classNames[j]}: {counts[i][j]} ({share:P1} of the row)")));
+                svg.Add(Text(left + j * cell + cell / 2, top + i * cell + cell / 2 + 4, counts[i][j].ToString(CultureInfo.InvariantCulture),
+                    anchor: "middle", size: 11, color: share > 0.5 ? "#fff" : "#111"));
+            }
+        }
+        svg.Add(Text(left + k * cell / 2, top + k * cell + 30, "rows: true class", anchor: "middle", size: 10));
+        return svg;
+    }
+
+    /// <summary>A heat-map of <paramref name="values"/>[row][column] (null = no run), each cell labelled with its text.</summary>
+    public static XElement Heatmap(string title, IReadOnlyList<string> rows, IReadOnlyList<string> columns,
+        IReadOnlyList<IReadOnlyList<double?>> values, IReadOnlyList<IReadOnlyList<string>> labels, IReadOnlyList<IReadOnlyList<string>> tooltips)
+    {
+        double cw = 120, ch = 40, left = 130, top = 50;
+        double width = left + columns.Count * cw + 16, height = top + rows.Count * ch + 30;
+        var finite = values.SelectMany(r => r).Where(v => v is { } d && double.IsFinite(d)).Select(v => v!.Value).ToList();
+        double lo = finite.Count > 0 ? finite.Min() : 0, hi = finite.Count > 0 ? finite.Max() : 1;
+        var svg = Svg(width, height, title);
+        svg.Add(Text(width / 2, 16, title, anchor: "middle", size: 12, bold: true));
+        svg.Add(Text(left + columns.Count * cw / 2, 34, "architecture (model.type)", anchor: "middle", size: 10));
+        for (int j = 0; j < columns.Count; j++)
+            svg.Add(Text(left + j * cw + cw / 2, top - 4, Shorten(columns[j], 16), anchor: "middle", size: 11, bold: true));
+        for (int i = 0; i < rows.Count; i++)
+        {
+            svg.Add(Text(left - 6, top + i * ch + ch / 2 + 4, Shorten(rows[i], 18), anchor: "end", size: 11, bold: true));
+            for (int j = 0; j < columns.Count; j++)
+            {
+                var v = values[i][j];
+                double share = v is { } d && double.IsFinite(d) ? (hi > lo ? (d - lo) / (hi - lo) : 1) : -1;
+                svg.Add(new XElement("rect", A("x", left + j * cw), A("y", top + i * ch), A("width", cw), A("height", ch),
+                    new XAttribute("fill", share < 0 ? "#f3f3f3" : Green(share)), new XAttribute("stroke", "#fff"),
+                    new XElement("title", tooltips[i][j])));
+                svg.Add(Text(left + j * cw + cw / 2, top + i * ch + ch / 2 + 4, labels[i][j], anchor: "middle", size: 11, color: share > 0.6 ? "#fff" : "#111"));
+            }
+        }
+        svg.Add(Text(8, top + rows.Count * ch + 20, "rows: training.imbalance.strategy", size: 10));
+        return svg;
+    }
+
+    private static XElement Svg(double width, double height, string label) =>
+        new("svg", A("width", width), A("height", height), new XAttribute("viewBox", $"0 0 {F(width)} {F(height)}"),
+            new XAttribute("role", "img"), new XAttribute("aria-label", label), new XAttribute("font-family", "sans-serif"));
+
+    private static XElement Text(double x, double y, string text, string anchor = "start", int size = 11, bool bold = false, string color = "#111") =>
+        new("text", A("x", x), A("y", y), new XAttribute("text-anchor", anchor), new XAttribute("font-size", size.ToString(CultureInfo.InvariantCulture)),
+            new XAttribute("fill", color), bold ? new XAttribute("font-weight", "bold") : null, text);
+
+    private static XElement Line(double x1, double y1, double x2, double y2, string color) =>
+        new("line", A("x1", x1), A("y1", y1), A("x2", x2), A("y2", y2), new XAttribute("stroke", color));
+
+    private static XAttribute A(string name, double value) => new(name, F(value));
+
+    internal static string F(double v) => Math.Round(v, 2).ToString("0.##", CultureInfo.InvariantCulture);
+
+    private static string Tick(double v) => Math.Round(v, 6).ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static string Shorten(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
+
+    private static (double, double) Range(IEnumerable<double> values, bool includeZero = false)
+    {
+        var v = values.Where(double.IsFinite).ToList();
+        if (v.Count == 0) return (0, 1);
+        double lo = includeZero ? Math.Min(0, v.Min()) : v.Min(), hi = v.Max();
+        if (hi <= lo) hi = lo + 1;
+        return (lo, hi + (includeZero ? (hi - lo) * 0.05 : 0));
+    }
+
+    private static IEnumerable<double> Ticks(double lo, double hi)
+    {
+        double raw = (hi - lo) / 4, mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        double step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * mag).First(s => s >= raw);
+        for (double t = Math.Ceiling(lo / step) * step; t <= hi + step * 1e-9; t += step) yield return t;
+    }
+
+    private static string Blue(double share) => Mix(share, (239, 243, 255), (8, 69, 148));
+    private static string Green(double share) => Mix(share, (229, 245, 224), (0, 109, 44));
+
+    private static string Mix(double t, (int r, int g, int b) a, (int r, int g, int b) b)
+    {
+        int C(int x, int y) => (int)Math.Round(x + (y - x) * Math.Clamp(t, 0, 1));
+        return $"#{C(a.r, b.r):x2}{C(a.g, b.g):x2}{C(a.b, b.b):x2}";
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text;
+using EcgExperiments.Core;
+
+namespace EcgExperiments.Reports;
+
+/// <summary>
+/// Builds the comparison report of a set of runs (SPEC §4): <c>report.md</c> (PTB-XL-benchmark-style table,
+/// <c>0.930(05)</c> notation), <c>report.csv</c> (tidy: experiment × trial × metric × class with point,
+/// lower, upper, level, protocol), <c>report.json</c> (the same rows plus run identities) and
+/// <c>report.html</c> (self-contained, inline SVG).
+/// </summary>
+/// <example><code>
+/// ReportFiles files = ReportBuilder.Build(["results"], "reports/today");
+/// Console.WriteLine(files.Html);
+/// </code></example>
+public static class ReportBuilder
+{
+    /// <summary>Finds the runs under <paramref name="paths"/> (run folders or results roots) and writes the report.</summary>
+    /// <exception cref="EcgDataException">No run found, or a run record cannot be read.</exception>
+    public static ReportFiles Build(IEnumerable<string> paths, string outputDirectory, ReportOptions? options = null) =>
+        Write(RunLoader.Discover(paths), outputDirectory, options);
+
+    /// <summary>Writes the report of already loaded runs.</summary>
+    public static ReportFiles Write(IReadOnlyList<RunRecord> runs, string outputDirectory, ReportOptions? options = null)
+    {
+        options ??= new ReportOptions();
+        if (runs.Count == 0) throw new EcgDataException("no runs to report on", file: outputDirectory);
+        if (options.Decimals is < 0 or > 10) throw new ArgumentOutOfRangeException(nameof(options), options.Decimals, "ReportOptions.Decimals must be in 0..10");
+        Directory.CreateDirectory(outputDirectory);
+        var rows = runs.SelectMany(TidyMetricRow.FromRun).ToList();
+        string Path_(string ext) => Path.Combine(outputDirectory, $"{options.FileStem}.{ext}");
+        var utf8 = new UTF8Encoding(false);
+        var files = new ReportFiles(Path_("md"), Path_("csv"), Path_("json"), Path_("html"), runs.Count, rows.Count);
+        File.WriteAllText(files.Markdown, MarkdownReportWriter.Write(runs, options), utf8);
+        File.WriteAllText(files.Csv, CsvReportWriter.Write(rows), utf8);
+        File.WriteAllText(files.Json, JsonReportWriter.Write(runs, rows, options), utf8);
+        File.WriteAllText(files.Html, HtmlReportWriter.Write(runs, options), utf8);
+        return files;
+    }
+}

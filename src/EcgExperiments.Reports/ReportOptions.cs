@@ -1,0 +1,25 @@
+using EcgExperiments.Evaluation;
+
+namespace EcgExperiments.Reports;
+
+/// <summary>Options of <see cref="ReportBuilder"/>.</summary>
+public sealed record ReportOptions
+{
+    /// <summary>Report title (Markdown heading, HTML title).</summary>
+    public string Title { get; init; } = "EcgExperiments comparison report";
+
+    /// <summary>Decimals of the Markdown/HTML numbers (CSV and JSON keep full precision).</summary>
+    public int Decimals { get; init; } = 3;
+
+    /// <summary>
+    /// Metric of the strategy × architecture heat-map: an aggregate name from <see cref="MetricNames"/>
+    /// (e.g. "macro_f1", "accuracy", "roc_auc") or a per-class key such as "recall[HYP]".
+    /// </summary>
+    public string HeatmapMetric { get; init; } = MetricNames.MacroF1;
+
+    /// <summary>Base name of the written files (<c>report.md</c>, <c>report.csv</c>, <c>report.json</c>, <c>report.html</c>).</summary>
+    public string FileStem { get; init; } = "report";
+}
+
+/// <summary>The files a report wrote.</summary>
+public sealed record ReportFiles(string Markdown, string Csv, string Json, string Html, int RunCount, int RowCount);

@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using EcgExperiments.Evaluation;
+
+namespace EcgExperiments.Reports;
+
+/// <summary>One epoch of a run's training history (validation loss is null when there was no validation set).</summary>
+public sealed record EpochLoss(int Epoch, double? TrainLoss, double? ValidationLoss);
+
+/// <summary>
+/// What a report needs from one run folder (<c>results/&lt;experiment&gt;/&lt;trial-key-12&gt;/</c>): identity, the
+/// protocol the test metrics were measured under, the resolved configuration (raw and flattened to dotted
+/// keys), the per-epoch losses and the test-set <see cref="MetricReport"/>. Made by <see cref="RunLoader"/>.
+/// </summary>
+public sealed record RunRecord
+{
+    /// <summary>Full path of the run folder.</summary>
+    public required string Folder { get; init; }
+    public required string Experiment { get; init; }
+
+    /// <summary>First 12 hex digits of the trial key (the folder name).</summary>
+    public required string TrialKey { get; init; }
+    public required string Status { get; init; }
+
+    /// <summary>The split protocol every test metric of this run refers to, e.g. "random stratified by record".</summary>
+    public required string Protocol { get; init; }
+
+    /// <summary><c>resolved_config.model.type</c>.</summary>
+    public required string ModelType { get; init; }
+
+    /// <summary><c>model.description</c> of the run record (falls back to the model type).</summary>
+    public required string ModelDescription { get; init; }
+
+    /// <summary><c>resolved_config.training.imbalance.strategy</c>, or "none" without one.</summary>
+    public required string Strategy { get; init; }
+
+    /// <summary>The resolved configuration as written in run.json.</summary>
+    public required JsonObject ResolvedConfig { get; init; }
+
+    /// <summary><see cref="ResolvedConfig"/> flattened by <see cref="ConfigFlattener"/>.</summary>
+    public required IReadOnlyDictionary<string, string> FlatConfig { get; init; }
+
+    public required IReadOnlyList<EpochLoss> History { get; init; }
+    public int? BestEpoch { get; init; }
+
+    /// <summary>Test-set metrics (metrics.json, or run.json's <c>metrics</c> when that file is missing).</summary>
+    public required MetricReport Metrics { get; init; }
+
+    /// <summary>Short label for legends and headings: "experiment/trialkey".</summary>
+    public string Label => $"{Experiment}/{TrialKey}";
+}
