@@ -23,8 +23,9 @@ public static class HtmlReportWriter
         td.num{text-align:right;font-variant-numeric:tabular-nums}
         caption{caption-side:top;text-align:left;font-size:12px;color:#444;padding-bottom:4px;max-width:1300px}
         .charts{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}
-        figure{margin:0;border:1px solid #e3e3e3;padding:4px}
-        figcaption{font-size:11px;color:#555;max-width:330px}
+        figure{margin:0;border:1px solid #e3e3e3;padding:4px;display:inline-block}
+        figcaption{font-size:11px;color:#555;max-width:310px}
+        figure.wide figcaption{max-width:520px}
         .meta{font-size:13px;color:#333}
         """;
 
@@ -103,7 +104,7 @@ public static class HtmlReportWriter
             values.Add(vRow); labels.Add(lRow); tips.Add(tRow);
         }
         var protocols = runs.Select(r => r.Protocol).Distinct().ToList();
-        sb.Append("<h2>Strategy × architecture</h2>\n<figure>");
+        sb.Append("<h2>Strategy × architecture</h2>\n<figure class=\"wide\">");
         sb.Append(Svg(SvgCharts.Heatmap($"{key} (test set)", strategies, models, values, labels, tips)));
         sb.Append("<figcaption>").Append(E($"Cell = test-set {key} of the best run with that imbalance strategy and model type, point(CI half-width). " +
             $"Protocol: {string.Join("; ", protocols)}. Hover a cell for each run and its protocol.")).Append("</figcaption></figure>\n");
@@ -154,7 +155,7 @@ public static class HtmlReportWriter
         if (run.History.Any(h => h.ValidationLoss is not null))
             loss.Add(new("validation loss", SvgCharts.Palette[1], epochs, run.History.Select(h => h.ValidationLoss ?? double.NaN).ToList(), Dashed: true));
         var xr = epochs.Count > 1 ? (epochs.Min(), epochs.Max()) : (0.0, Math.Max(1.0, epochs.DefaultIfEmpty(1).Max()));
-        Figure(sb, SvgCharts.LineChart("Training curves", "epoch", "loss", loss, xr),
+        Figure(sb, SvgCharts.LineChart("Training curves", "epoch", "loss", loss, xr, integerX: true),
             $"Loss per epoch on the training and validation sets of protocol: {run.Protocol}" + (run.BestEpoch is { } b ? $"; best epoch {b}." : "."));
         sb.Append("</div>\n");
     }

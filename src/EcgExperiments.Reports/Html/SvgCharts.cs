@@ -16,10 +16,10 @@ public static class SvgCharts
 
     private const double Left = 52, Right = 12, Top = 28, Bottom = 64;
 
-    /// <summary>A line chart with axes, ticks, legend and an optional dashed diagonal (ROC chance line).</summary>
+    /// <summary>A line chart with axes, ticks, legend and an optional dashed diagonal (ROC chance line); <paramref name="integerX"/> keeps x ticks on whole numbers (epochs).</summary>
     public static XElement LineChart(string title, string xLabel, string yLabel, IReadOnlyList<ChartSeries> series,
         (double min, double max)? xRange = null, (double min, double max)? yRange = null, bool diagonal = false,
-        double width = 330, double height = 300)
+        double width = 310, double height = 290, bool integerX = false)
     {
         var (x0, x1) = xRange ?? Range(series.SelectMany(s => s.X));
         var (y0, y1) = yRange ?? Range(series.SelectMany(s => s.Y), includeZero: true);
@@ -30,7 +30,7 @@ public static class SvgCharts
         var svg = Svg(width, height, title);
         svg.Add(Text(width / 2, 16, title, anchor: "middle", size: 12, bold: true));
         svg.Add(new XElement("rect", A("x", Left), A("y", Top), A("width", pw), A("height", ph), new XAttribute("fill", "#fff"), new XAttribute("stroke", "#888")));
-        foreach (var t in Ticks(x0, x1))
+        foreach (var t in Ticks(x0, x1, integerX))
         {
             svg.Add(Line(Sx(t), Top + ph, Sx(t), Top + ph + 4, "#888"));
             svg.Add(Text(Sx(t), Top + ph + 15, Tick(t), anchor: "middle", size: 10));
@@ -159,10 +159,11 @@ public static class SvgCharts
         return (lo, hi + (includeZero ? (hi - lo) * 0.05 : 0));
     }
 
-    private static IEnumerable<double> Ticks(double lo, double hi)
+    private static IEnumerable<double> Ticks(double lo, double hi, bool integer = false)
     {
         double raw = (hi - lo) / 4, mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         double step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * mag).First(s => s >= raw);
+        if (integer) step = Math.Max(1, Math.Ceiling(step));   // epochs: no 1.5
         for (double t = Math.Ceiling(lo / step) * step; t <= hi + step * 1e-9; t += step) yield return t;
     }
 
