@@ -1,0 +1,78 @@
+using EcgExperiments.Data.MitBih;
+using EcgExperiments.Data.PtbXl;
+using EcgExperiments.Data.Splits;
+using EcgExperiments.Data.Ucr;
+using EcgExperiments.Pipeline;
+using EcgExperiments.Signals.Beats;
+using EcgExperiments.Signals.Filtering;
+using EcgExperiments.Signals.Normalisation;
+using EcgExperiments.Signals.Resampling;
+using EcgExperiments.TestSupport;
+
+namespace EcgExperiments.Training.Generative.Tests;
+
+/// <summary>Small-scale views of the shared real databases for the generative trainers (data loading stays out of Training).</summary>
+internal static class GenerativeTestData
+{
+    /// <summary>PTB-XL records (ecg_id order) as 12 × <paramref name="length"/> views: first <paramref name="train"/> for training, then validation, then test.</summary>
+    public static (DataView Train, DataView Validation, DataView Test) PtbXl(int train, int validation, int test, int length)
+    {
+        var db = PtbXlDatabase.Open(RealData.PtbXl);
+        var records = db.Records.Take(train + validation + test).ToArray();
+        IReadOnlyList<string>? leadNames = null;
+        double rate = 0;
+        var examples = new Example[records.Length];
+        Parallel.For(0, records.Length, i =>
+        {
+            var s = db.LoadSignal(records[i]);
+            var r = s.Length == length ? s : Interpolate.LinearToLength(s, length);
+            leadNames ??= r.LeadNames;
+            rate = r.SamplingRate;
+            examples[i] = new Example(records[i].RecordId, db.PatientOf(records[i].RecordId), r.Leads.SelectMany(l => l).ToArray(), 0);
+        });
+        var schema = new DataSchema([12, length], rate, ["ecg"], leadNames);
+        return (new DataView(schema, examples[..train]), new DataView(schema, examples[train..(train + validation)]),
+            new DataView(schema, examples[(train + validation)..]));
+    }
+
+    /// <summary>The 500-row ECG5000 TRAIN file as [140, 1] series, class 0 = normal (UCR class 1), 1 = abnormal, with stratified 5-fold ids.</summary>
+    public static (DataView All, int[] Fold) Ecg5000(int folds, int seed)
+    {
+        var data = UcrDataset.Load(Path.Combine(RealData.Ecg5000, "ECG5000_TRAIN.txt"));
+        var schema = new DataSchema([data.SeriesLength, 1], null, ["normal", "abnormal"]);
+        var examples = data.Rows.Select(r => new Example($"train:{r.Index}", $"train:{r.Index}", r.Values,
+            r.Label == Ecg5000Database.NormalClass ? 0 : 1)).ToArray();
+        var fold = StratifiedKFold.FoldOf(examples.Select(e => e.Label.ToString()).ToArray(), folds, seed);
+        return (new DataView(schema, examples), fold);
+    }
+
+    /// <summary>
+    /// SPEC §2.4 1-D beats of a few MIT-BIH records: MLII, BeatGAN's 3–45 Hz FIR (filtfilt over the whole record),
+    /// windows [R − 140, R + 180), each beat min-max scaled to [−1, 1]; labels in BeatGAN's mapping (0 = N).
+    /// </summary>
+    public static DataView MitBihBeats(IReadOnlyList<string> records)
+    {
+        var db = MitBihDatabase.Open(RealData.MitBih);
+        var filter = FilterPresets.BeatGanBandPass(360);
+        var perRecord = new List<Example>[records.Count];
+        Parallel.For(0, records.Count, k =>
+        {
+            var id = records[k];
+            var lead = db.LoadLead(id, LeadSelection.MlIIOrV5);
+            var filtered = Filter.FiltFilt(filter, lead.Leads[0]);
+            var beats = db.Beats(id, BeatClassMapping.BeatGan);
+            var set = BeatWindows.Fixed(filtered, beats.Select(b => b.RPeak).ToArray(), new FixedBeatWindowOptions(), id);
+            var list = new List<Example>(set.Count);
+            for (int w = 0; w < set.Count; w++)
+            {
+                var beat = beats[set.BeatIndices[w]];
+                var values = new float[set.WindowLength];
+                Scaling.MinMax(set.Window(w), values, -1f, 1f);
+                list.Add(new Example(beat.Id, id, values, beat.ClassIndex));
+            }
+            perRecord[k] = list;
+        });
+        var schema = new DataSchema([1, 320], 360, BeatClassMapping.BeatGan.Classes, ["MLII"]);
+        return new DataView(schema, perRecord.SelectMany(l => l).ToArray());
+    }
+}
