@@ -1,5 +1,4 @@
 using EcgExperiments.Core;
-using EcgExperiments.Synthetic.Internal;
 using EcgExperiments.Synthetic.Model;
 
 namespace EcgExperiments.Synthetic;
@@ -42,9 +41,9 @@ public static class SyntheticEcgGenerator
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var morphRng = SeededRandom.ForStream(seed, MorphologyStream);
-        var rhythmRng = SeededRandom.ForStream(seed, RhythmStream);
-        var noiseRng = SeededRandom.ForStream(seed, NoiseStream);
+        var morphRng = SplitMix64.ForStream(seed, MorphologyStream);
+        var rhythmRng = SplitMix64.ForStream(seed, RhythmStream);
+        var noiseRng = SplitMix64.ForStream(seed, NoiseStream);
 
         int q = options.DecimationFactor;
         double internalRate = options.SamplingRate * q;
@@ -89,7 +88,7 @@ public static class SyntheticEcgGenerator
     /// R-peak steps from the RR process. A premature beat comes after 60–70 % of the RR interval and
     /// is followed by a full compensatory pause (the two intervals sum to two normal ones).
     /// </summary>
-    private static (int[] RPeaks, int[] Kinds) Beats(RrProcess rr, SeededRandom rng, double prematureProbability, double internalRate, int lastStep)
+    private static (int[] RPeaks, int[] Kinds) Beats(RrProcess rr, SplitMix64 rng, double prematureProbability, double internalRate, int lastStep)
     {
         var peaks = new List<int> { 0 };
         var kinds = new List<int> { 0 };
@@ -121,7 +120,7 @@ public static class SyntheticEcgGenerator
         return (peaks.ToArray(), kinds.ToArray());
     }
 
-    private static float[][] Project(double[][] dipole, int count, SyntheticEcgOptions o, SeededRandom rng)
+    private static float[][] Project(double[][] dipole, int count, SyntheticEcgOptions o, SplitMix64 rng)
     {
         var leads = new float[LeadProjection.LeadNames.Length][];
         for (int l = 0; l < leads.Length; l++) leads[l] = new float[count];

@@ -1,3 +1,4 @@
+using EcgExperiments.Core;
 using System.Globalization;
 
 namespace EcgExperiments.Data.Splits;
@@ -67,7 +68,7 @@ public static class StratifiedSplitter
             .Select(g => g.Select(x => x.i).ToList()).ToList();
         var allocation = ControlledRounding.Allocate(groups.Select(g => g.Count).ToArray(), counts.ToArray());
 
-        var rng = new DeterministicRandom(seed);
+        var rng = new SplitMix64(unchecked((ulong)seed));
         var parts = counts.Select(_ => new List<int>()).ToArray();
         for (int g = 0; g < groups.Count; g++)
         {

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Runtime.InteropServices;
 using EcgExperiments.Core;
-using EcgExperiments.Evaluation.Internal;
 
 namespace EcgExperiments.Evaluation;
 

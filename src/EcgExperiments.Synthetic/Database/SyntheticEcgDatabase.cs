@@ -1,4 +1,4 @@
-using EcgExperiments.Synthetic.Internal;
+using EcgExperiments.Core;
 
 namespace EcgExperiments.Synthetic;
 
@@ -105,7 +105,7 @@ public sealed class SyntheticEcgDatabase
         double perBlock = Options.HypertrophyFraction * Block;
         int hyp = (int)(Math.Floor((block + 1) * perBlock + 1e-9) - Math.Floor(block * perBlock + 1e-9));
         // Fisher–Yates over the block's slots with the block's own stream; the first `hyp` slots are HYP
-        var rng = SeededRandom.ForStream(Options.Seed ^ LabelStream, (ulong)block);
+        var rng = SplitMix64.ForStream(Options.Seed ^ LabelStream, (ulong)block);
         var order = Enumerable.Range(0, Block).ToArray();
         for (int i = Block - 1; i > 0; i--)
         {
@@ -119,7 +119,7 @@ public sealed class SyntheticEcgDatabase
     public int LabelOf(int index) => ConditionOf(index) == SyntheticCondition.Hypertrophy ? 1 : 0;
 
     /// <summary>Seed of record <paramref name="index"/>.</summary>
-    public ulong SeedOf(int index) => SeededRandom.ForStream(Options.Seed ^ RecordStream, (ulong)index).NextUInt64();
+    public ulong SeedOf(int index) => SplitMix64.ForStream(Options.Seed ^ RecordStream, (ulong)index).NextUInt64();
 
     /// <summary>Generates record <paramref name="index"/> (any index ≥ 0; those ≥ Count exist too, for "more of the same").</summary>
     public SyntheticEcg Record(int index)

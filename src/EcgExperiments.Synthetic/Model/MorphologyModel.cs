@@ -1,4 +1,4 @@
-using EcgExperiments.Synthetic.Internal;
+using EcgExperiments.Core;
 
 namespace EcgExperiments.Synthetic.Model;
 
@@ -36,7 +36,7 @@ internal static class MorphologyModel
     public sealed record Jitter(double Scale, double AboutX, double AboutY, double AboutZ, double[] WaveAmplitude, double[] WaveShift, double[] WaveWidth,
         Vector3 EctopicDirection, double EctopicAmplitude);
 
-    public static Jitter DrawJitter(SeededRandom rng, double amount)
+    public static Jitter DrawJitter(SplitMix64 rng, double amount)
     {
         double scale = rng.LogNormalFactor(0.12 * amount);
         double ax = rng.NextGaussian() * 8 * Deg * amount;

@@ -1,4 +1,4 @@
-using EcgExperiments.Synthetic.Internal;
+using EcgExperiments.Core;
 
 namespace EcgExperiments.Synthetic.Model;
 
@@ -30,7 +30,7 @@ internal sealed class RrProcess
 
     public double MeanRr { get; }
 
-    public static RrProcess Create(SeededRandom rng, double heartRate, double heartRateStd, double lfHfRatio, double mayerHz, double respiratoryHz)
+    public static RrProcess Create(SplitMix64 rng, double heartRate, double heartRateStd, double lfHfRatio, double mayerHz, double respiratoryHz)
     {
         double meanRr = 60 / heartRate;
         double rrStd = 60 * heartRateStd / (heartRate * heartRate); // d(60/hr) = −60/hr² d(hr)

@@ -52,8 +52,8 @@ public sealed class SplitterTests
         // The generator and the allocation are this project's own code, so this value only changes when they do.
         var pinned = StratifiedSplitter.Split(Enumerable.Range(0, 20).Select(i => $"r{i}").ToArray(),
             Enumerable.Range(0, 20).Select(i => i % 3 == 0 ? "A" : "B").ToArray(), [("train", 0.7), ("test", 0.3)], 7, SplitProtocol.IntraPatient);
-        Assert.Equal(["r0", "r4", "r6", "r7", "r8", "r10"], pinned["test"].Members); // 2 of 7 A, 4 of 13 B
-        Assert.Equal("5ca26b2a7dab5e9ae74fcf23791e14cf907343a140e27c197768900a94226aa9", pinned.Fingerprint);
+        Assert.Equal(["r0", "r2", "r5", "r6", "r7", "r10"], pinned["test"].Members); // 2 of 7 A, 4 of 13 B
+        Assert.Equal("bdeb0dd2d0d1054819d61261ba9134bce3ec7b576b67013a418bf121f9951285", pinned.Fingerprint);
     }
 
     [Fact]
