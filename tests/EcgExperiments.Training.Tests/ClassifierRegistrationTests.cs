@@ -1,4 +1,5 @@
 using EcgExperiments.Experiments;
+using EcgExperiments.Experiments.Running;
 using EcgExperiments.Experiments.Spec;
 using EcgExperiments.Models;
 using EcgExperiments.Pipeline;
@@ -67,6 +68,36 @@ public class ClassifierRegistrationTests
             """)));
         Assert.Contains("training.imbalance.strategy", e.Message);
         Assert.Contains("focal", e.Message);
+    }
+
+    private sealed class Quiet : IRunObserver
+    {
+        public void Info(string message) { }
+        public void Progress(TrainingProgress progress) { }
+    }
+
+    [Fact]
+    public void A_yaml_experiment_trains_resnet1d_with_undersampling_end_to_end()
+    {
+        var e = SpecLoader.Load(Write("""
+            name: resnet-undersample
+            seed: 5
+            data: { type: synthetic, records: 60, hypertrophy_fraction: 0.25, effect: 1.0, sampling_rate: 100, duration_seconds: 5 }
+            pipeline:
+              - type: zscore
+            model: { type: resnet1d, stem_width: 8, stem_stride: 2, block_widths: [8, 16], head_hidden: 16 }
+            training:
+              epochs: 3
+              batch_size: 16
+              learning_rate: 0.003
+              imbalance: { strategy: undersample }
+            evaluation: { bootstrap_resamples: 50 }
+            """));
+        var output = Directory.CreateTempSubdirectory("ecg-results-").FullName;
+        var outcome = ExperimentRunner.Run(e, new RunOptions { OutputDirectory = output, Device = "cpu" }, new Quiet());
+        Assert.Equal("completed", outcome.Status);
+        // The resolved configuration in the run record names the strategy.
+        Assert.Contains("undersample", outcome.Record.ToJsonString());
     }
 
     [Fact]

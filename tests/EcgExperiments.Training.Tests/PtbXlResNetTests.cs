@@ -12,7 +12,7 @@ namespace EcgExperiments.Training.Tests;
 /// <summary>
 /// Small-scale SPEC §2.1 on the shared 400-record PTB-XL subset: NORM-only vs any-HYP, 12 × 1000 at 100 Hz,
 /// per-lead z-score fitted on the training folds, strat_fold 1–8 train / 9 validation / 10 test (199 / 36 / 35 records,
-/// 20 / 6 / 6 HYP). Measured test ROC-AUC with seeds 1, 2, 3, 7: 1.000, 1.000, 0.989, 1.000; asserted ≥ 0.85 (prior 0.5).
+/// 20 / 6 / 6 HYP). Measured test ROC-AUC (8 epochs) with seeds 1, 2, 3, 7: 1.000, 1.000, 0.977, 1.000; asserted ≥ 0.85 (prior 0.5).
 /// </summary>
 public class PtbXlResNetTests(ITestOutputHelper output)
 {
@@ -57,7 +57,7 @@ public class PtbXlResNetTests(ITestOutputHelper output)
         output.WriteLine($"train {train.Count} ({string.Join("/", train.ClassCounts())}), val {val.Count} ({string.Join("/", val.ClassCounts())}), test {test.Count} ({string.Join("/", test.ClassCounts())}) NORM/HYP");
         var options = new TrainingOptions
         {
-            Epochs = 12, BatchSize = 32, LearningRate = 3e-3, SelectBy = MetricNames.RocAuc,
+            Epochs = 8, BatchSize = 32, LearningRate = 3e-3, SelectBy = MetricNames.RocAuc,
             Imbalance = new ImbalanceOptions { Strategy = ImbalanceStrategyKind.ClassWeights },
         };
         var trainer = new ClassifierTrainer(options, _ => new ResNet1d(new ResNet1dOptions
