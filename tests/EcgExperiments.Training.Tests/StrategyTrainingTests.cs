@@ -73,8 +73,8 @@ public class StrategyTrainingTests
         var pa = Probabilities(a);
         var pb = Probabilities(new ClassifierTrainer(viaStrategy, SyntheticData.Linear, Device.CPU, 1));
         var pc = Probabilities(new ClassifierTrainer(legacy with { ClassWeights = null }, SyntheticData.Linear, Device.CPU, 1, [1, 9]));
-        Assert.Equal(pa, pb);
-        Assert.Equal(pa, pc);
+        // Same seed, same weights: the same model up to multi-threaded float reduction order.
+        Assert.All(pa.Zip(pb, pc), t => { Assert.Equal(t.First, t.Second, 5); Assert.Equal(t.First, t.Third, 5); });
     }
 
     [Fact]
