@@ -131,6 +131,15 @@ public class BeatGanTrainerTests(ITestOutputHelper output)
             trainer.Fit(new DataView(new DataSchema([1, 320], 360, ["N"]), [new Example("b", "b", new float[320], 0)]), null)).Message);
     }
 
+    [Theory]
+    [InlineData("accuracy", "gan.select_by")]
+    [InlineData(null, "gan.batch_size")]
+    public void Invalid_options_name_the_setting(string? selectBy, string expected)
+    {
+        var o = selectBy is null ? new GanTrainingOptions { BatchSize = 1 } : new GanTrainingOptions { SelectBy = selectBy };
+        Assert.Contains(expected, Assert.Throws<ArgumentException>(() => new BeatGanTrainer(o, 1, Device.CPU, 1)).Message);
+    }
+
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);

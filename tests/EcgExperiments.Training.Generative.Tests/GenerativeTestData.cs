@@ -1,3 +1,4 @@
+using EcgExperiments.Core;
 using EcgExperiments.Data.MitBih;
 using EcgExperiments.Data.PtbXl;
 using EcgExperiments.Data.Splits;
@@ -19,18 +20,14 @@ internal static class GenerativeTestData
     {
         var db = PtbXlDatabase.Open(RealData.PtbXl);
         var records = db.Records.Take(train + validation + test).ToArray();
-        IReadOnlyList<string>? leadNames = null;
-        double rate = 0;
-        var examples = new Example[records.Length];
+        var signals = new EcgSignal[records.Length];
         Parallel.For(0, records.Length, i =>
         {
             var s = db.LoadSignal(records[i]);
-            var r = s.Length == length ? s : Interpolate.LinearToLength(s, length);
-            leadNames ??= r.LeadNames;
-            rate = r.SamplingRate;
-            examples[i] = new Example(records[i].RecordId, db.PatientOf(records[i].RecordId), r.Leads.SelectMany(l => l).ToArray(), 0);
+            signals[i] = s.Length == length ? s : Interpolate.LinearToLength(s, length);
         });
-        var schema = new DataSchema([12, length], rate, ["ecg"], leadNames);
+        var examples = records.Select((r, i) => new Example(r.RecordId, db.PatientOf(r.RecordId), signals[i].Leads.SelectMany(l => l).ToArray(), 0)).ToArray();
+        var schema = new DataSchema([12, length], signals[0].SamplingRate, ["ecg"], signals[0].LeadNames);
         return (new DataView(schema, examples[..train]), new DataView(schema, examples[train..(train + validation)]),
             new DataView(schema, examples[(train + validation)..]));
     }
