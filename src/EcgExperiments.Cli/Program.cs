@@ -16,9 +16,10 @@ var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N 
 var threads = new Option<string?>("--threads") { Description = "libtorch threads: auto or a number (overrides the spec)" };
 var epochs = new Option<int?>("--epochs") { Description = "override training.epochs (e.g. a quick smoke run)" };
 var output = new Option<string?>("--output") { Description = "results root (overrides output.dir)" };
+var retryFailed = new Option<bool>("--retry-failed") { Description = "sweeps: run trials again whose record says failed (completed trials are always skipped)" };
 
-var run = new Command("run", "Run an experiment file and write its metric tables and run record") { specArgument, dryRun, device, threads, epochs, output };
-run.SetAction(p => Guarded(() => RunCommand(p.GetValue(specArgument), p.GetValue(dryRun), new RunOptions
+var run = new Command("run", "Run an experiment file (every trial of its sweep) and write metric tables and run records") { specArgument, dryRun, device, threads, epochs, output, retryFailed };
+run.SetAction(p => Guarded(() => RunCommand(p.GetValue(specArgument), p.GetValue(dryRun), p.GetValue(retryFailed), new RunOptions
 {
     Device = p.GetValue(device),
     Threads = p.GetValue(threads),
@@ -47,13 +48,14 @@ if (Console.IsOutputRedirected) AnsiConsole.Profile.Capabilities.Ansi = false; /
 var root = new RootCommand("EcgExperiments: declarative deep-learning experiments on ECGs") { run, validate, info, CardCommand.Create(Guarded), ReportCommand.Create(Guarded) };
 return root.Parse(args).Invoke();
 
-static int RunCommand(string? specPath, bool dry, RunOptions options)
+static int RunCommand(string? specPath, bool dry, bool retryFailed, RunOptions options)
 {
     specPath ??= DefaultSpec();
-    var e = SpecLoader.Load(specPath);
+    var trials = SpecLoader.LoadTrials(specPath);
+    var e = trials[0].Experiment;
     if (dry)
     {
-        PrintDryRun(e, options);
+        PrintDryRun(trials, options);
         return 0;
     }
     using var cancel = new CancellationTokenSource();
@@ -64,9 +66,31 @@ static int RunCommand(string? specPath, bool dry, RunOptions options)
         cancel.Cancel();
         Console.Error.WriteLine("\nstopping after the current batch; the partial run is recorded as interrupted (Ctrl-C again to abort)");
     };
-    var outcome = ExperimentRunner.Run(e, options, new ConsoleObserver(), cancel.Token);
-    PrintSummary(e, outcome);
-    return outcome.Status == "completed" ? 0 : 130;
+    if (trials.Count == 1 && trials[0].Values.Count == 0)
+    {
+        var outcome = ExperimentRunner.Run(e, options, new ConsoleObserver(), cancel.Token);
+        PrintSummary(e, outcome);
+        return outcome.Status == "completed" ? 0 : 130;
+    }
+    var outcomes = SweepRunner.Run(trials, options, new ConsoleObserver(), retryFailed, cancel.Token);
+    PrintSweep(e, outcomes, trials.Count);
+    if (cancel.IsCancellationRequested) return 130;
+    return outcomes.All(o => o.Status == "completed") ? 0 : 1;
+}
+
+static void PrintSweep(ResolvedExperiment e, IReadOnlyList<TrialOutcome> outcomes, int total)
+{
+    var table = new Table().Title($"{e.Spec.Name}: {outcomes.Count}/{total} trials ({e.Spec.Split.Protocol})");
+    table.AddColumn("#").AddColumn("trial").AddColumn("values").AddColumn("status").AddColumn("accuracy").AddColumn("macro F1").AddColumn("ROC-AUC");
+    foreach (var o in outcomes)
+    {
+        var a = o.Run?.Test.Aggregates;
+        table.AddRow(o.Trial.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), StableHash.Short(o.TrialKey),
+            Markup.Escape(string.Join(", ", o.Trial.Values.Select(v => $"{v.Key}={v.Value}"))), o.Status + (o.Error is null ? "" : $" ({Markup.Escape(o.Error)})"),
+            Fmt(a?.Accuracy), Fmt(a?.MacroF1), Fmt(a?.RocAuc));
+    }
+    AnsiConsole.Write(table);
+    Console.WriteLine($"results: {Path.GetDirectoryName(outcomes.FirstOrDefault()?.RunDirectory)} (one folder per trial, index.sqlite); skipped trials were already complete");
 }
 
 static string DefaultSpec()
@@ -81,16 +105,21 @@ static string DefaultSpec()
         ?? throw new SpecException(new SourceRef("experiments/quickstart.yaml", 0, 0, "(file)"), "no spec given and the default quick-start experiment was not found; pass a YAML file");
 }
 
-static void PrintDryRun(ResolvedExperiment e, RunOptions options)
+static void PrintDryRun(IReadOnlyList<Trial> trials, RunOptions options)
 {
-    var key = ExperimentRunner.TrialKey(e, options);
+    var e = trials[0].Experiment;
     Console.WriteLine($"{e.File}: {e.Spec.Name} — dry run (no data read)");
     Console.WriteLine($"  data:  {e.Source.Description}");
     foreach (var (stage, schema) in e.Trace) Console.WriteLine($"  {stage,-12} → {schema}");
     Console.WriteLine($"  model: {e.Model.Description} on {e.Trace[^1].schema.ShapeText}");
     Console.WriteLine($"  split: {e.Spec.Split.Kind} [{string.Join(", ", e.Spec.Split.Fractions)}] — {e.Spec.Split.Protocol}");
-    Console.WriteLine($"  trials: 1");
-    Console.WriteLine($"    #1 {StableHash.Short(key)}  epochs {options.Epochs ?? e.Spec.Training.Epochs}, batch {e.Spec.Training.BatchSize}, lr {e.Spec.Training.LearningRate}, seed {e.Spec.Seed}");
+    Console.WriteLine($"  trials: {trials.Count}");
+    foreach (var t in trials)
+    {
+        var s = t.Experiment.Spec;
+        var values = t.Values.Count == 0 ? "" : "  " + string.Join(", ", t.Values.Select(v => $"{v.Key}={v.Value}"));
+        Console.WriteLine($"    #{t.Number} {StableHash.Short(ExperimentRunner.TrialKey(t.Experiment, options))}  model {t.Experiment.Model.Description}, epochs {options.Epochs ?? s.Training.Epochs}, batch {s.Training.BatchSize}, lr {s.Training.LearningRate}{values}");
+    }
 }
 
 static void PrintSummary(ResolvedExperiment e, RunOutcome o)

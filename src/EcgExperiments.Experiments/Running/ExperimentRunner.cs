@@ -260,7 +260,7 @@ public static class ExperimentRunner
     public static string ResultsRoot(string dir) =>
         Path.IsPathRooted(dir) ? dir : Path.GetFullPath(Path.Combine(ProjectPaths.RepositoryRoot ?? Directory.GetCurrentDirectory(), dir));
 
-    private static string Slug(string name) =>
+    public static string Slug(string name) =>
         new string(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray());
 
     private sealed class Progress(IRunObserver observer) : IProgress<TrainingProgress>

@@ -34,6 +34,23 @@ public sealed record ExperimentSpec
     public OutputSpec Output { get; init; } = new();
     /// <summary>Published metrics this experiment is meant to reproduce (checked by <c>ecg verify</c>).</summary>
     public IReadOnlyList<ExpectSpec> Expect { get; init; } = [];
+    /// <summary>Trials to run: values substituted at dotted keys of this file (absent = one trial).</summary>
+    public SweepSpec? Sweep { get; init; }
+}
+
+public enum SweepMode { Grid, Random }
+
+/// <summary>
+/// A sweep over any keys of the experiment file. Each parameter is a dotted key (<c>training.learning_rate</c>,
+/// <c>model</c>) with a list of YAML values substituted there (scalars, lists or whole mappings).
+/// </summary>
+public sealed record SweepSpec
+{
+    public SweepMode Mode { get; init; } = SweepMode.Grid;
+    /// <summary>Random mode: how many distinct combinations to draw (seeded by the experiment seed).</summary>
+    public int Trials { get; init; } = 10;
+    public IReadOnlyDictionary<string, IReadOnlyList<YamlDotNet.RepresentationModel.YamlNode>> Parameters { get; init; } =
+        new Dictionary<string, IReadOnlyList<YamlDotNet.RepresentationModel.YamlNode>>();
 }
 
 public enum SplitKind { RandomStratified, Official }

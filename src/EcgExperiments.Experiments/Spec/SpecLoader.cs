@@ -5,6 +5,9 @@ using YamlDotNet.RepresentationModel;
 
 namespace EcgExperiments.Experiments.Spec;
 
+/// <summary>One trial of a file: its number, the sweep values that define it, and the resolved experiment.</summary>
+public sealed record Trial(int Number, IReadOnlyDictionary<string, string> Values, ResolvedExperiment Experiment);
+
 /// <summary>An experiment with every component built and every stage's shape resolved, before any data is read.</summary>
 public sealed record ResolvedExperiment(
     string File, ExperimentSpec Spec, IDataSource Source, EstimatorChain Pipeline, ClassifierBuild Model,
@@ -13,7 +16,44 @@ public sealed record ResolvedExperiment(
 /// <summary>Reads, binds and validates experiment files. Every error carries file:line:column and the key.</summary>
 public static class SpecLoader
 {
+    /// <summary>Loads a file that declares one experiment (its sweep, if any, is ignored: see <see cref="LoadTrials"/>).</summary>
     public static ResolvedExperiment Load(string path)
+    {
+        var (root, binder) = Parse(path);
+        var spec = binder.Bind<ExperimentSpec>(root, "");
+        return Resolve(spec, binder, (YamlMappingNode)root);
+    }
+
+    /// <summary>
+    /// Every trial of a file: one per sweep combination (or the file itself without a sweep), each resolved and
+    /// shape-checked before anything runs. A combination that does not resolve fails the whole sweep here, with
+    /// the trial's values in the message.
+    /// </summary>
+    public static IReadOnlyList<Trial> LoadTrials(string path)
+    {
+        var (root, binder) = Parse(path);
+        var spec = binder.Bind<ExperimentSpec>(root, "");
+        if (spec.Sweep is null || spec.Sweep.Parameters.Count == 0)
+            return [new Trial(1, new Dictionary<string, string>(), Resolve(spec, binder, (YamlMappingNode)root))];
+        var trials = new List<Trial>();
+        foreach (var (assignment, index) in SweepExpander.Combinations(spec.Sweep, spec.Seed, binder, (YamlMappingNode)root).Select((a, i) => (a, i)))
+        {
+            var node = SweepExpander.Apply((YamlMappingNode)root, assignment, binder);
+            var values = assignment.ToDictionary(a => a.Key, a => SweepExpander.Show(a.Value));
+            try
+            {
+                var trialSpec = binder.Bind<ExperimentSpec>(node, "");
+                trials.Add(new Trial(index + 1, values, Resolve(trialSpec, binder, node)));
+            }
+            catch (SpecException e)
+            {
+                throw new SpecException(e.Where, $"{e.Message.Split(": `", 2)[^1]} (sweep trial {index + 1}: {string.Join(", ", values.Select(v => $"{v.Key}={v.Value}"))})");
+            }
+        }
+        return trials;
+    }
+
+    private static (YamlNode root, YamlBinder binder) Parse(string path)
     {
         if (!File.Exists(path)) throw new SpecException(new SourceRef(path, 0, 0, "(file)"), "experiment file not found");
         var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.GetFullPath(path));
@@ -38,8 +78,8 @@ public static class SpecLoader
         if (stream.Documents.Count == 0) throw new SpecException(new SourceRef(display, 1, 1, "(document)"), "the file is empty");
         var binder = new YamlBinder(display);
         var root = stream.Documents[0].RootNode;
-        var spec = binder.Bind<ExperimentSpec>(root, "");
-        return Resolve(spec, binder, (YamlMappingNode)root);
+        if (root is not YamlMappingNode) throw binder.Error(root, "(document)", "an experiment file is a mapping of sections (name:, data:, model:, …)");
+        return (root, binder);
     }
 
     private static Mark LastParsedMark(string path)

@@ -1,0 +1,83 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace EcgExperiments.Experiments.Running;
+
+/// <summary>
+/// SQLite index of runs beside the JSON run records (<c>results/&lt;experiment&gt;/index.sqlite</c>): one row per trial
+/// key with status, timings, the sweep values and headline metrics. The JSON records stay the source of truth;
+/// the index makes "which trials are done / failed" and cross-run queries cheap.
+/// </summary>
+public sealed class RunIndex : IDisposable
+{
+    private static int _initialised;
+    private readonly SqliteConnection _db;
+
+    public RunIndex(string path)
+    {
+        if (Interlocked.Exchange(ref _initialised, 1) == 0) SQLitePCL.Batteries.Init();
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _db.Open();
+        Execute("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000;");
+        Execute("""
+            CREATE TABLE IF NOT EXISTS runs (
+              trial_key TEXT PRIMARY KEY, experiment TEXT NOT NULL, trial INTEGER, status TEXT NOT NULL,
+              run_dir TEXT NOT NULL, sweep_values TEXT, error TEXT, updated_utc TEXT NOT NULL,
+              seconds REAL, accuracy REAL, macro_f1 REAL, roc_auc REAL)
+            """);
+    }
+
+    public string? StatusOf(string trialKey)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT status FROM runs WHERE trial_key = $k";
+        cmd.Parameters.AddWithValue("$k", trialKey);
+        return cmd.ExecuteScalar() as string;
+    }
+
+    public void Record(string trialKey, string experiment, int trial, string status, string runDir, string sweepValues,
+        string? error, double? seconds, double? accuracy, double? macroF1, double? rocAuc)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = """
+            INSERT INTO runs (trial_key, experiment, trial, status, run_dir, sweep_values, error, updated_utc, seconds, accuracy, macro_f1, roc_auc)
+            VALUES ($k, $e, $t, $s, $d, $v, $err, $u, $sec, $acc, $f1, $auc)
+            ON CONFLICT(trial_key) DO UPDATE SET status=$s, run_dir=$d, sweep_values=$v, error=$err, updated_utc=$u,
+              seconds=$sec, accuracy=$acc, macro_f1=$f1, roc_auc=$auc, trial=$t
+            """;
+        cmd.Parameters.AddWithValue("$k", trialKey);
+        cmd.Parameters.AddWithValue("$e", experiment);
+        cmd.Parameters.AddWithValue("$t", trial);
+        cmd.Parameters.AddWithValue("$s", status);
+        cmd.Parameters.AddWithValue("$d", runDir);
+        cmd.Parameters.AddWithValue("$v", sweepValues);
+        cmd.Parameters.AddWithValue("$err", (object?)error ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$u", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("$sec", (object?)seconds ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$acc", (object?)accuracy ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$f1", (object?)macroF1 ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$auc", (object?)rocAuc ?? DBNull.Value);
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>(trial key, status) of every indexed run.</summary>
+    public IReadOnlyList<(string key, string status)> All()
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT trial_key, status FROM runs ORDER BY trial";
+        using var r = cmd.ExecuteReader();
+        var list = new List<(string, string)>();
+        while (r.Read()) list.Add((r.GetString(0), r.GetString(1)));
+        return list;
+    }
+
+    private void Execute(string sql)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose() => _db.Dispose();
+}
