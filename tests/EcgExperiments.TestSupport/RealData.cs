@@ -38,3 +38,37 @@ public sealed class RealDataTheoryAttribute : TheoryAttribute
         if (!RealData.Has(dataset)) Skip = RealData.SkipReason(dataset);
     }
 }
+
+/// <summary>
+/// A fact that compares with a Python peer (Debian's <c>/usr/bin/python3</c> with the named modules). Where the
+/// modules are missing it is reported as skipped with the package to install, instead of passing unchecked.
+/// </summary>
+public sealed class PythonPeerFactAttribute : FactAttribute
+{
+    public const string Python = "/usr/bin/python3";
+
+    public PythonPeerFactAttribute(params string[] modules)
+    {
+        if (!Available(modules))
+            Skip = $"needs {Python} with {string.Join(", ", modules)} (Debian: apt-get install {string.Join(" ", modules.Select(m => "python3-" + m))})";
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Cache = new();
+
+    private static bool Available(string[] modules) => Cache.GetOrAdd(string.Join(",", modules), _ =>
+    {
+        if (!File.Exists(Python)) return false;
+        try
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo(Python, ["-c", "import " + string.Join(", ", modules)])
+            { RedirectStandardError = true, RedirectStandardOutput = true };
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            p.WaitForExit(20_000);
+            return p.HasExited && p.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    });
+}

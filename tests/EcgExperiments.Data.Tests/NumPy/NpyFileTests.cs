@@ -1,3 +1,4 @@
+using EcgExperiments.TestSupport;
 using System.Diagnostics;
 using System.Text;
 using EcgExperiments.Core;
@@ -70,11 +71,10 @@ public sealed class NpyFileTests
         Assert.Equal([3], a.Shape);
     }
 
-    [Fact]
+    [PythonPeerFact("numpy")]
     public void Files_written_by_NumPy_read_here_and_files_written_here_read_in_NumPy()
     {
-        const string python = "/usr/bin/python3";
-        if (!File.Exists(python) || !RunPython(python, "import numpy", out _)) return; // NumPy absent: the other tests cover the format
+        const string python = PythonPeerFactAttribute.Python;
         using var tmp = new TempFolder("npy-golden");
         var script = $$"""
             import numpy as np
