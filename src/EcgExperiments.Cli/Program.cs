@@ -81,12 +81,14 @@ static int RunCommand(string? specPath, bool dry, bool retryFailed, RunOptions o
 static void PrintSweep(ResolvedExperiment e, IReadOnlyList<TrialOutcome> outcomes, int total)
 {
     var table = new Table().Title($"{e.Spec.Name}: {outcomes.Count}/{total} trials ({e.Spec.Split.Protocol})");
-    table.AddColumn("#").AddColumn("trial").AddColumn("values").AddColumn("status").AddColumn("accuracy").AddColumn("macro F1").AddColumn("ROC-AUC");
+    var keys = outcomes.FirstOrDefault()?.Trial.Values.Keys.ToList() ?? [];
+    table.AddColumn("#").AddColumn("trial").AddColumn(Markup.Escape(string.Join(" | ", keys))).AddColumn("status").AddColumn("accuracy").AddColumn("macro F1").AddColumn("ROC-AUC");
     foreach (var o in outcomes)
     {
         var a = o.Run?.Test.Aggregates;
         table.AddRow(o.Trial.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), StableHash.Short(o.TrialKey),
-            Markup.Escape(string.Join(", ", o.Trial.Values.Select(v => $"{v.Key}={v.Value}"))), o.Status + (o.Error is null ? "" : $" ({Markup.Escape(o.Error)})"),
+            Markup.Escape(string.Join(" | ", o.Trial.Values.Values.Select(v => v.Replace("strategy: ", "").TrimStart('{').TrimEnd('}')))),
+            o.Status + (o.Error is null ? "" : $" ({Markup.Escape(o.Error)})"),
             Fmt(a?.Accuracy), Fmt(a?.MacroF1), Fmt(a?.RocAuc));
     }
     AnsiConsole.Write(table);
