@@ -45,9 +45,13 @@ public static class ExperimentRunner
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new IntPairConverter() },
     };
 
-    /// <summary>The version of this code, for trial keys: assembly version plus the checkout's commit.</summary>
+    /// <summary>
+    /// The code version in trial keys: the project version (Directory.Build.props), bumped when a change alters
+    /// results. Not the commit: that would re-run every finished trial after any unrelated commit. The commit is
+    /// recorded in each run record's environment.
+    /// </summary>
     public static string CodeVersion =>
-        $"{typeof(ExperimentRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0"}+{EnvironmentInfo.GitCommit() ?? "nogit"}";
+        typeof(ExperimentRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
     /// <summary>The resolved configuration as JSON: every spec value with defaults filled in, components with their bound options.</summary>
     public static JsonObject ResolvedConfig(ResolvedExperiment e, RunOptions? overrides = null)
