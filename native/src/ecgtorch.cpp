@@ -88,7 +88,8 @@ at::TensorOptions make_options(int dtype, int dev_type, int dev_index, bool requ
 
 ECG_API const char* ecg_last_error() { return g_last_error.c_str(); }
 
-ECG_API int ecg_abi_version() { return 1; }
+// Bumped whenever an exported function is added or changes; the C# side refuses a bridge of another version.
+ECG_API int ecg_abi_version() { return 2; }
 
 ECG_API const char* ecg_torch_version() {
     static std::string v = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +

@@ -156,4 +156,10 @@ static int Guarded(Func<int> body)
         Console.Error.WriteLine($"error: {e.Message}");
         return 1;
     }
+    catch (TypeInitializationException e) when (e.InnerException is TorchException t)
+    {
+        // The native bridge could not be loaded (missing libtorch, missing or outdated build).
+        Console.Error.WriteLine($"error: {t.Message}");
+        return 1;
+    }
 }

@@ -19,6 +19,24 @@ internal static class NativeLibraryResolver
         NativeLibrary.SetDllImportResolver(typeof(NativeLibraryResolver).Assembly, Resolve);
     }
 
+    private static string? _loadedFrom;
+
+    /// <summary>Refuses a bridge built from other sources (an old native/build after an update), with what to do.</summary>
+    public static void CheckAbi(Func<int> abiVersion, int expected)
+    {
+        int found;
+        try
+        {
+            found = abiVersion();
+        }
+        catch (EntryPointNotFoundException)
+        {
+            throw new TorchException($"{_loadedFrom ?? FileName} is not an EcgExperiments bridge of this version (no ecg_abi_version). Rebuild it with `./ecg setup`.");
+        }
+        if (found != expected)
+            throw new TorchException($"{_loadedFrom ?? FileName} implements bridge ABI {found}, this build needs {expected}. Rebuild it with `./ecg setup`.");
+    }
+
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
     {
         if (name != NativeMethods.Lib) return IntPtr.Zero;
@@ -31,7 +49,9 @@ internal static class NativeLibraryResolver
                 $"or point {PathVariable} at a built {FileName}.");
         try
         {
-            return NativeLibrary.Load(existing);
+            var handle = NativeLibrary.Load(existing);
+            _loadedFrom = existing;
+            return handle;
         }
         catch (DllNotFoundException e)
         {
@@ -47,7 +67,12 @@ internal static class NativeLibraryResolver
     private static IEnumerable<string> Candidates()
     {
         var env = Environment.GetEnvironmentVariable(PathVariable);
-        if (!string.IsNullOrWhiteSpace(env)) yield return Path.GetFullPath(env);
+        if (!string.IsNullOrWhiteSpace(env))
+        {
+            // An explicit choice is never silently replaced by another build.
+            yield return Path.GetFullPath(env);
+            yield break;
+        }
         yield return Path.Combine(AppContext.BaseDirectory, FileName);
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {

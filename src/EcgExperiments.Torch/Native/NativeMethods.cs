@@ -7,7 +7,14 @@ internal static unsafe partial class NativeMethods
 {
     internal const string Lib = "ecgtorch";
 
-    static NativeMethods() => NativeLibraryResolver.Install();
+    /// <summary>The bridge ABI this assembly was written against (native/src/ecgtorch.cpp: ecg_abi_version).</summary>
+    internal const int ExpectedAbiVersion = 2;
+
+    static NativeMethods()
+    {
+        NativeLibraryResolver.Install();
+        NativeLibraryResolver.CheckAbi(() => ecg_abi_version(), ExpectedAbiVersion);
+    }
 
     [DllImport(Lib)] internal static extern IntPtr ecg_last_error();
     [DllImport(Lib)] internal static extern int ecg_abi_version();

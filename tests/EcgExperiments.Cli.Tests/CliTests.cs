@@ -1,0 +1,82 @@
+using System.Diagnostics;
+
+namespace EcgExperiments.Cli.Tests;
+
+/// <summary>The `ecg` command as a user runs it: exit codes and what it prints.</summary>
+public class CliTests
+{
+    private static (int code, string stdout, string stderr) Ecg(IDictionary<string, string>? env, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ecg.dll"), .. args])
+        { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr);
+    }
+
+    [Fact]
+    public void An_invalid_spec_exits_2_with_file_line_and_key_and_no_stack_trace()
+    {
+        var dir = Directory.CreateTempSubdirectory("ecg-cli-").FullName;
+        var spec = Path.Combine(dir, "bad.yaml");
+        File.WriteAllText(spec, "name: x\ndata: { type: synthetic }\nmodel: { type: cnn2d }\ntraining: { epocs: 3 }\n");
+        var (code, _, stderr) = Ecg(null, "validate", spec);
+        Assert.Equal(2, code);
+        Assert.Contains("bad.yaml:4:13: `training.epocs`: unknown key 'epocs' (did you mean 'epochs'?)", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public void Dry_run_lists_every_stage_shape_without_reading_data()
+    {
+        var quickstart = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "experiments", "quickstart.yaml");
+        var (code, stdout, stderr) = Ecg(null, "run", Path.GetFullPath(quickstart), "--dry-run");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("zscore       → [12 × 1000] @ 100 Hz, classes [NORM, HYP]", stdout);
+        Assert.Contains("trials: 1", stdout);
+    }
+
+    [Fact]
+    public void A_bridge_whose_libtorch_is_missing_gives_one_actionable_message()
+    {
+        // A stand-in bridge that needs a libtorch library the loader cannot find, as on a machine without libtorch.
+        var dir = Directory.CreateTempSubdirectory("ecg-nolibtorch-").FullName;
+        var src = Path.Combine(dir, "stub.cpp");
+        // It must call into the dependency: Debian links with --as-needed and drops unused libraries.
+        File.WriteAllText(src, "extern \"C\" int torch_stub();\nextern \"C\" int ecg_abi_version() { return torch_stub(); }\n");
+        File.WriteAllText(Path.Combine(dir, "dep.cpp"), "extern \"C\" int torch_stub() { return 0; }\n");
+        Run("g++", "-shared", "-fPIC", "-o", Path.Combine(dir, "libtorch_missing.so"), Path.Combine(dir, "dep.cpp"));
+        Run("g++", "-shared", "-fPIC", "-o", Path.Combine(dir, "libecgtorch.so"), src, "-L" + dir, "-ltorch_missing");
+        File.Delete(Path.Combine(dir, "libtorch_missing.so"));
+
+        var (code, _, stderr) = Ecg(new Dictionary<string, string> { ["ECG_NATIVE_LIB"] = Path.Combine(dir, "libecgtorch.so") }, "info");
+        Assert.Equal(1, code);
+        Assert.Contains("needs libtorch, which is not installed", stderr);
+        Assert.Contains("./ecg setup", stderr);
+        Assert.Contains("apt-get install libtorch-dev", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public void A_bridge_from_other_sources_is_refused_with_a_rebuild_hint()
+    {
+        var dir = Directory.CreateTempSubdirectory("ecg-oldbridge-").FullName;
+        File.WriteAllText(Path.Combine(dir, "old.cpp"), "extern \"C\" int ecg_abi_version() { return 1; }\n");
+        Run("g++", "-shared", "-fPIC", "-o", Path.Combine(dir, "libecgtorch.so"), Path.Combine(dir, "old.cpp"));
+        var (code, _, stderr) = Ecg(new Dictionary<string, string> { ["ECG_NATIVE_LIB"] = Path.Combine(dir, "libecgtorch.so") }, "info");
+        Assert.Equal(1, code);
+        Assert.Contains("implements bridge ABI 1, this build needs 2", stderr);
+        Assert.Contains("./ecg setup", stderr);
+    }
+
+    private static void Run(string file, params string[] args)
+    {
+        using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true })!;
+        var err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"{file} failed: {err}");
+    }
+}
