@@ -1,3 +1,4 @@
+using EcgExperiments.Core;
 using EcgExperiments.Evaluation;
 using EcgExperiments.Pipeline;
 using EcgExperiments.Torch;
@@ -56,7 +57,7 @@ public sealed class ClassifierTrainer : TrainerBase<Module<Tensor, Tensor>>
         return _createModel(schema);
     }
 
-    protected override int[] EpochOrder(DataView train, Random rng) => PlanFor(train).Sampler.Order(train.Labels(), rng);
+    protected override int[] EpochOrder(DataView train, SplitMix64 rng) => PlanFor(train).Sampler.Order(train.Labels(), rng);
 
     protected override Tensor BatchLoss(Module<Tensor, Tensor> model, DataView data, int[] batch)
     {

@@ -1,3 +1,4 @@
+using EcgExperiments.Core;
 using System.Diagnostics;
 using EcgExperiments.Pipeline;
 using EcgExperiments.Torch;
@@ -39,7 +40,7 @@ public abstract class TrainerBase<TModel> where TModel : Module
     protected abstract ValidationResult Validate(TModel model, DataView validation);
 
     /// <summary>The order in which training examples are visited this epoch (default: a seeded shuffle of all).</summary>
-    protected virtual int[] EpochOrder(DataView train, Random rng)
+    protected virtual int[] EpochOrder(DataView train, SplitMix64 rng)
     {
         var order = Enumerable.Range(0, train.Count).ToArray();
         rng.Shuffle(order);
@@ -50,7 +51,7 @@ public abstract class TrainerBase<TModel> where TModel : Module
     {
         if (train.Count == 0) throw new ArgumentException("the training split is empty");
         torch.manual_seed(Seed);
-        var rng = new Random(unchecked((int)Seed));
+        var rng = new SplitMix64(Seed);
         var model = CreateModel(train.Schema);
         model.to(Device);
         using var optimizer = CreateOptimizer(model);

@@ -45,7 +45,7 @@ public class ExperimentRunTests
     public void A_small_synthetic_run_beats_the_class_prior_and_writes_a_complete_record()
     {
         var output = Directory.CreateTempSubdirectory("ecg-results-").FullName;
-        var e = SpecLoader.Load(SpecFiles.Write(SpecFiles.Minimal));
+        var e = SpecLoader.Load(SpecFiles.Write(SpecFiles.Minimal.Replace("epochs: 4", "epochs: 8")));
         var observer = new Collect();
         var outcome = ExperimentRunner.Run(e, new RunOptions { OutputDirectory = output, Device = "cpu" }, observer);
 
@@ -62,7 +62,7 @@ public class ExperimentRunTests
             Assert.True(File.Exists(Path.Combine(outcome.RunDirectory, f)), f);
         var record = JsonNode.Parse(File.ReadAllText(Path.Combine(outcome.RunDirectory, "run.json")))!;
         Assert.Equal("completed", record["status"]!.GetValue<string>());
-        Assert.Equal(4, record["history"]!.AsArray().Count);
+        Assert.Equal(8, record["history"]!.AsArray().Count);
         Assert.Equal(outcome.TrialKey, record["trial_key"]!.GetValue<string>());
         Assert.Equal(3UL, record["seed"]!.GetValue<ulong>());
         Assert.Equal(0.003, record["resolved_config"]!["training"]!["learning_rate"]!.GetValue<double>());

@@ -1,3 +1,4 @@
+using EcgExperiments.Core;
 using EcgExperiments.Pipeline;
 using EcgExperiments.Torch;
 using EcgExperiments.Training.Imbalance;
@@ -17,7 +18,7 @@ public class ImbalanceOptionsTests
             Assert.False(string.IsNullOrWhiteSpace(s.Description));
             var plan = s.Prepare([0, 0, 0, 1], 2);
             Assert.NotNull(plan.Loss);
-            Assert.NotEmpty(plan.Sampler.Order([0, 0, 0, 1], new Random(1)));
+            Assert.NotEmpty(plan.Sampler.Order([0, 0, 0, 1], new SplitMix64(1)));
         }
     }
 

@@ -7,27 +7,31 @@ namespace EcgExperiments.Experiments.Running;
 public sealed record DataSplit(DataView Train, DataView Validation, DataView Test, string Fingerprint, int OverlappingGroups)
 {
     /// <summary>
-    /// Seeded split stratified by label, at the level of groups (patients): every group goes to exactly one part,
-    /// so the split is patient-disjoint by construction. Group labels are the majority label of their examples.
+    /// Seeded split stratified by label (the data layer's <see cref="Data.Splits.StratifiedSplitter"/>). At patient
+    /// level every group goes to exactly one part, so the split is patient-disjoint by construction (a group is
+    /// stratified by its first example's label); at example level groups may straddle parts, which the runner's
+    /// leakage guard then reports.
     /// </summary>
-    public static DataSplit RandomStratified(DataView data, IReadOnlyList<double> fractions, ulong seed)
+    public static DataSplit RandomStratified(DataView data, IReadOnlyList<double> fractions, ulong seed, bool byPatient = true)
     {
-        var groups = data.Examples.Select((e, i) => (e.Group, i)).GroupBy(x => x.Group, x => x.i).ToList();
-        var rng = new Random(unchecked((int)(seed * 2654435761UL)));
-        var parts = new List<int>[] { [], [], [] };
-        foreach (var byLabel in groups.GroupBy(g => data.Examples[g.First()].Label).OrderBy(g => g.Key))
+        int intSeed = unchecked((int)(seed ^ (seed >> 32)));
+        if (!byPatient)
         {
-            var members = byLabel.OrderBy(g => g.Key, StringComparer.Ordinal).ToArray();
-            rng.Shuffle(members);
-            int n = members.Length;
-            int nTrain = (int)Math.Round(n * fractions[0]);
-            int nVal = (int)Math.Round(n * fractions[1]);
-            if (nTrain + nVal > n) nVal = n - nTrain;
-            for (int i = 0; i < n; i++)
-                parts[i < nTrain ? 0 : i < nTrain + nVal ? 1 : 2].AddRange(members[i]);
+            var parts = Data.Splits.StratifiedSplitter.SplitIndices(data.Examples.Select(e => e.Label.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), fractions, intSeed);
+            return Create(data, parts[0], parts[1], parts[2]);
         }
-        foreach (var p in parts) p.Sort();
-        return Create(data, parts[0], parts[1], parts[2]);
+        var groups = new List<string>();
+        var members = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (int i = 0; i < data.Count; i++)
+        {
+            var g = data.Examples[i].Group;
+            if (!members.TryGetValue(g, out var list)) { members[g] = list = []; groups.Add(g); }
+            list.Add(i);
+        }
+        var strata = groups.Select(g => data.Examples[members[g][0]].Label.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var groupParts = Data.Splits.StratifiedSplitter.SplitIndices(strata, fractions, intSeed);
+        var expanded = groupParts.Select(p => p.SelectMany(gi => members[groups[gi]]).Order().ToList()).ToArray();
+        return Create(data, expanded[0], expanded[1], expanded[2]);
     }
 
     public static DataSplit Create(DataView data, IReadOnlyList<int> train, IReadOnlyList<int> validation, IReadOnlyList<int> test)

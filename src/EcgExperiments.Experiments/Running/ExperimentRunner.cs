@@ -136,7 +136,7 @@ public static class ExperimentRunner
             }
             else
             {
-                split = DataSplit.RandomStratified(data, spec.Split.Fractions, spec.Seed);
+                split = DataSplit.RandomStratified(data, spec.Split.Fractions, spec.Seed, spec.Split.Level == SplitLevel.Patient);
             }
             if (split.OverlappingGroups > 0 && !spec.Split.AllowPatientOverlap)
                 throw new EcgDataException($"{split.OverlappingGroups} patients appear in more than one split part; set split.allow_patient_overlap: true only to reproduce an intra-patient protocol", e.File);

@@ -154,8 +154,8 @@ public sealed class MitBihBeatsSource : IDataSource
         var ds1 = ds1RecordsPresent.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (_options.ValidationFraction == 0 || ds1.Length < 2) return [];
         int n = Math.Max(1, (int)Math.Round(_options.ValidationFraction * ds1.Length));
-        var rng = new Random(_options.ValidationSeed);
-        return ds1.OrderBy(_ => rng.Next()).Take(n).Order(StringComparer.Ordinal).ToArray();
+        var rng = new EcgExperiments.Core.SplitMix64(unchecked((ulong)_options.ValidationSeed));
+        return ds1.OrderBy(_ => rng.NextUInt64()).Take(n).Order(StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>de Chazal DS1 (train, less the validation records) / DS1 validation records / DS2 (test).</summary>

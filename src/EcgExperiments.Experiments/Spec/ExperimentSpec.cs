@@ -55,11 +55,15 @@ public sealed record SweepSpec
 
 public enum SplitKind { RandomStratified, Official }
 
+public enum SplitLevel { Patient, Example }
+
 public sealed record SplitSpec
 {
     public SplitKind Kind { get; init; } = SplitKind.RandomStratified;
     /// <summary>Train, validation and test fractions for random splits.</summary>
     public IReadOnlyList<double> Fractions { get; init; } = [0.7, 0.15, 0.15];
+    /// <summary>Random splits: assign whole patients (default, honest) or single examples (published record/beat-level protocols).</summary>
+    public SplitLevel Level { get; init; } = SplitLevel.Patient;
     /// <summary>The published protocol may put one patient's data in several parts; this must then be accepted explicitly.</summary>
     public bool AllowPatientOverlap { get; init; }
     /// <summary>Label carried into reports, e.g. "published (intra-patient)" or "honest (inter-patient)".</summary>

@@ -1,3 +1,4 @@
+using EcgExperiments.Core;
 using EcgExperiments.Evaluation;
 using EcgExperiments.Pipeline;
 using EcgExperiments.Torch;
@@ -44,7 +45,7 @@ public sealed class AutoencoderTrainer(
     };
 
     /// <summary>Seeded shuffle of the normal examples only.</summary>
-    protected override int[] EpochOrder(DataView train, Random rng)
+    protected override int[] EpochOrder(DataView train, SplitMix64 rng)
     {
         var order = Enumerable.Range(0, train.Count).Where(i => train.Examples[i].Label == NormalClass).ToArray();
         if (order.Length == 0) throw new ArgumentException($"the training view has no examples of the normal class '{train.Schema.ClassNames[NormalClass]}'");

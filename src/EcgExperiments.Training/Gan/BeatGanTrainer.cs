@@ -1,3 +1,4 @@
+using EcgExperiments.Core;
 using System.Diagnostics;
 using EcgExperiments.Evaluation;
 using EcgExperiments.Models;
@@ -101,7 +102,7 @@ public sealed class BeatGanTrainer
         var normals = Enumerable.Range(0, train.Count).Where(i => train.Examples[i].Label == NormalClass).ToArray();
         if (normals.Length < 2) throw new ArgumentException($"the training view has {normals.Length} normal examples; at least 2 are needed");
         torch.manual_seed(Seed);
-        var rng = new Random(unchecked((int)Seed));
+        var rng = new SplitMix64(Seed);
         var g = new BeatGanGenerator(Dims, Options.Model);
         var d = new BeatGanDiscriminator(Dims, Options.Model);
         BeatGanDiscriminator.InitialiseWeights(g);

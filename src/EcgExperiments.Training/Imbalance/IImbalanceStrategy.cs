@@ -1,3 +1,4 @@
+using EcgExperiments.Core;
 using EcgExperiments.Torch;
 
 namespace EcgExperiments.Training.Imbalance;
@@ -30,5 +31,5 @@ public interface IClassificationLoss
 /// <summary>The training example indices visited in one epoch, in order (may repeat or omit examples).</summary>
 public interface IEpochSampler
 {
-    int[] Order(IReadOnlyList<int> labels, Random rng);
+    int[] Order(IReadOnlyList<int> labels, SplitMix64 rng);
 }

@@ -1,9 +1,10 @@
+using EcgExperiments.Core;
 namespace EcgExperiments.Training.Imbalance;
 
 /// <summary>Every example once per epoch in a seeded random order (the trainer's default).</summary>
 public sealed class ShuffleSampler : IEpochSampler
 {
-    public int[] Order(IReadOnlyList<int> labels, Random rng)
+    public int[] Order(IReadOnlyList<int> labels, SplitMix64 rng)
     {
         var order = Enumerable.Range(0, labels.Count).ToArray();
         rng.Shuffle(order);
@@ -19,7 +20,7 @@ public sealed class ClassBalancedSampler(int? samplesPerEpoch = null) : IEpochSa
 {
     public int? SamplesPerEpoch { get; } = samplesPerEpoch;
 
-    public int[] Order(IReadOnlyList<int> labels, Random rng)
+    public int[] Order(IReadOnlyList<int> labels, SplitMix64 rng)
     {
         if (labels.Count == 0) return [];
         var counts = new Dictionary<int, int>();
@@ -45,7 +46,7 @@ public sealed class RandomUndersampler(double ratio = 1) : IEpochSampler
 {
     public double Ratio { get; } = ratio;
 
-    public int[] Order(IReadOnlyList<int> labels, Random rng)
+    public int[] Order(IReadOnlyList<int> labels, SplitMix64 rng)
     {
         var byClass = Enumerable.Range(0, labels.Count).GroupBy(i => labels[i]).OrderBy(g => g.Key).Select(g => g.ToArray()).ToList();
         if (byClass.Count == 0) return [];
