@@ -26,6 +26,19 @@ public class ExperimentRunTests
         Assert.Equal(ComputeKind.Convolutional, e.Model.Kind);
     }
 
+    public static TheoryData<string> ShippedExperiments() =>
+        [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "experiments"), "*.yaml").Select(f => Path.GetFileName(f)).Order()];
+
+    [Theory]
+    [MemberData(nameof(ShippedExperiments))]
+    public void Every_shipped_experiment_resolves_all_its_trials_without_data(string file)
+    {
+        var trials = SpecLoader.LoadTrials(Path.Combine(AppContext.BaseDirectory, "experiments", file));
+        Assert.NotEmpty(trials);
+        Assert.All(trials, t => Assert.True(t.Experiment.Trace.Count >= 1 && t.Experiment.Model.CheckInput(t.Experiment.Trace[^1].schema) is null));
+        Assert.Equal(trials.Count, trials.Select(t => ExperimentRunner.TrialKey(t.Experiment)).Distinct().Count());
+    }
+
     [Fact]
     public void Trial_key_is_stable_and_changes_with_any_resolved_value()
     {
