@@ -94,51 +94,11 @@ internal sealed class RankedScores
     /// which equals the Mann–Whitney statistic with half credit for tied positive/negative pairs.
     /// Null when one of the two classes has no (weighted) samples.
     /// </summary>
-    public double? Auc(ReadOnlySpan<bool> isPositive, ReadOnlySpan<int> weights)
-    {
-        double tp = 0, fp = 0, area = 0;
-        bool weighted = !weights.IsEmpty;
-        for (int g = 0; g < _groupScore.Length; g++)
-        {
-            double tpInc = 0, fpInc = 0;
-            for (int j = _groupStart[g]; j < _groupStart[g + 1]; j++)
-            {
-                int i = _order[j];
-                double w = weighted ? weights[i] : 1;
-                if (isPositive[i]) tpInc += w; else fpInc += w;
-            }
-            area += fpInc * (2 * tp + tpInc) / 2;
-            tp += tpInc;
-            fp += fpInc;
-        }
-        if (tp == 0 || fp == 0) return null;
-        return area / (tp * fp);
-    }
+    public double? Auc(ReadOnlySpan<bool> isPositive, ReadOnlySpan<int> weights) => Both(isPositive, weights).Auc;
 
     /// <summary>
     /// sklearn's average_precision_score: Σ (R_k − R_{k−1}) · P_k over distinct thresholds, a step
     /// function without interpolation. Null when there are no (weighted) positives.
     /// </summary>
-    public double? AveragePrecision(ReadOnlySpan<bool> isPositive, ReadOnlySpan<int> weights)
-    {
-        double totalPositive = 0;
-        bool weighted = !weights.IsEmpty;
-        for (int i = 0; i < isPositive.Length; i++)
-            if (isPositive[i]) totalPositive += weighted ? weights[i] : 1;
-        if (totalPositive == 0) return null;
-        double tp = 0, fp = 0, ap = 0;
-        for (int g = 0; g < _groupScore.Length; g++)
-        {
-            double tpInc = 0;
-            for (int j = _groupStart[g]; j < _groupStart[g + 1]; j++)
-            {
-                int i = _order[j];
-                double w = weighted ? weights[i] : 1;
-                if (isPositive[i]) tpInc += w; else fp += w;
-            }
-            tp += tpInc;
-            if (tpInc > 0) ap += tpInc / totalPositive * (tp / (tp + fp));
-        }
-        return ap;
-    }
+    public double? AveragePrecision(ReadOnlySpan<bool> isPositive, ReadOnlySpan<int> weights) => Both(isPositive, weights).AveragePrecision;
 }
