@@ -45,7 +45,7 @@ info.SetAction(_ => Guarded(() =>
 }));
 
 if (Console.IsOutputRedirected) AnsiConsole.Profile.Capabilities.Ansi = false; // plain tables in logs and CI
-var root = new RootCommand("EcgExperiments: declarative deep-learning experiments on ECGs") { run, validate, info, CardCommand.Create(Guarded), ReportCommand.Create(Guarded), ConvertCommand.Create() };
+var root = new RootCommand("EcgExperiments: declarative deep-learning experiments on ECGs") { run, validate, info, CardCommand.Create(Guarded), ReportCommand.Create(Guarded), ConvertCommand.Create(), VerifyCommand.Create(Guarded) };
 return root.Parse(args).Invoke();
 
 static int RunCommand(string? specPath, bool dry, bool retryFailed, RunOptions options)

@@ -72,6 +72,38 @@ public class CliTests
         Assert.Contains("./ecg setup", stderr);
     }
 
+    [Fact]
+    public void Verify_runs_a_missing_trial_then_reads_it_and_exits_1_when_a_target_is_missed()
+    {
+        var dir = Directory.CreateTempSubdirectory("ecg-verify-").FullName;
+        const string body = """
+            name: verify-tiny
+            seed: 3
+            data: { type: synthetic, records: 80, effect: 1.0 }
+            pipeline: [ { type: zscore } ]
+            model: { type: cnn2d, widths: [4, 8], kernel: 9, kernel_height: 3, padding: [1, 0], pool: [2, 4], se: true, se_reduction: 2, dropout: 0.1 }
+            training: { epochs: 8, batch_size: 16, learning_rate: 0.003, select_by: macro_f1 }
+            evaluation: { bootstrap_resamples: 0 }
+            """;
+        var good = Path.Combine(dir, "good.yaml");
+        File.WriteAllText(good, body + "\nexpect: [ { metric: balanced_accuracy, minimum: 0.8 } ]\n");
+        var results = Path.Combine(dir, "results");
+        var first = Ecg(null, "verify", good, "--output", results, "--device", "cpu");
+        Assert.True(first.code == 0, first.stdout + first.stderr);
+        Assert.Contains("run now", first.stdout);
+        Assert.Contains("every expectation holds", first.stdout);
+        var second = Ecg(null, "verify", good, "--output", results, "--device", "cpu");
+        Assert.Equal(0, second.code);
+        Assert.Contains("finished run", second.stdout);
+
+        var bad = Path.Combine(dir, "bad.yaml");
+        File.WriteAllText(bad, body + "\nexpect: [ { metric: accuracy, target: 0.5, tolerance: 0.01 } ]\n");
+        var third = Ecg(null, "verify", bad, "--output", results, "--device", "cpu");
+        Assert.Equal(1, third.code);
+        Assert.Contains("FAIL", third.stdout);
+        Assert.Contains("finished run", third.stdout); // same trial key: the expect block is not part of the key
+    }
+
     private static void Run(string file, params string[] args)
     {
         using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true })!;

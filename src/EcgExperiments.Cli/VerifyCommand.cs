@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Globalization;
+using EcgExperiments.Experiments.Running;
+using EcgExperiments.Experiments.Spec;
+using Spectre.Console;
+
+namespace EcgExperiments.Cli;
+
+/// <summary>
+/// <c>ecg verify &lt;spec&gt;</c>: compares each trial's test metrics with the spec's <c>expect:</c> block, reading a
+/// finished run when one exists for the trial key and running the trial otherwise. Exits 1 when any check fails.
+/// </summary>
+internal static class VerifyCommand
+{
+    public static Command Create(Func<Func<int>, int> guarded)
+    {
+        var spec = new Argument<string>("spec") { Description = "experiment YAML file with an expect: block" };
+        var output = new Option<string?>("--output") { Description = "results root (overrides output.dir)" };
+        var device = new Option<string?>("--device") { Description = "device for trials that still have to run" };
+        var command = new Command("verify", "Check a spec's results against the published metrics in its expect: block (runs missing trials)") { spec, output, device };
+        command.SetAction(p => guarded(() => Verify(p.GetValue(spec)!, new RunOptions { OutputDirectory = p.GetValue(output), Device = p.GetValue(device) })));
+        return command;
+    }
+
+    private static int Verify(string specPath, RunOptions options)
+    {
+        var trials = SpecLoader.LoadTrials(specPath);
+        if (trials[0].Experiment.Spec.Expect.Count == 0)
+            throw new ArgumentException($"{specPath} has no expect: block; add e.g. `expect: [{{ metric: accuracy, target: 0.9853, tolerance: 0.005 }}]`");
+        bool allPass = true;
+        foreach (var trial in trials)
+        {
+            var e = trial.Experiment;
+            var key = ExperimentRunner.TrialKey(e, options);
+            var report = Verifier.FinishedReport(Verifier.RunDirectory(e, options), key);
+            string source = "finished run";
+            if (report is null)
+            {
+                source = "run now";
+                report = ExperimentRunner.Run(e, options, new ConsoleObserver()).Test;
+            }
+            var rows = Verifier.Check(e.Spec.Expect, report);
+            var table = new Table().Title(Markup.Escape($"{e.Spec.Name} trial {trial.Number} ({source}; {e.Spec.Split.Protocol})"));
+            table.AddColumn("metric").AddColumn("class").AddColumn("target").AddColumn("measured").AddColumn("tolerance").AddColumn("verdict").AddColumn("note");
+            foreach (var r in rows)
+            {
+                allPass &= r.Pass;
+                table.AddRow(r.Metric, r.Class ?? "", F(r.Target), F(r.Measured), Markup.Escape(r.Rule), r.Pass ? "pass" : "FAIL", Markup.Escape(r.Note ?? ""));
+            }
+            AnsiConsole.Write(table);
+        }
+        Console.WriteLine(allPass ? "verify: every expectation holds" : "verify: some expectations do not hold");
+        return allPass ? 0 : 1;
+    }
+
+    private static string F(double? v) => v is { } x ? x.ToString("0.0000", CultureInfo.InvariantCulture) : "–";
+}

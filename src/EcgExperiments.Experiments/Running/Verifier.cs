@@ -1,0 +1,49 @@
+using System.Text.Json.Nodes;
+using EcgExperiments.Core;
+using EcgExperiments.Evaluation;
+using EcgExperiments.Experiments.Spec;
+
+namespace EcgExperiments.Experiments.Running;
+
+/// <summary>One published-metric check: target, measured value, tolerance (or minimum) and the verdict.</summary>
+public sealed record VerifyRow(string Metric, string? Class, double Target, double Tolerance, double? Minimum, double? Measured, bool Pass, string? Note)
+{
+    public string Rule => Minimum is { } m ? $"≥ {m:0.####}" : $"± {Tolerance:0.####}";
+}
+
+/// <summary>Compares a run's test metrics with the experiment's <c>expect:</c> block (SPEC §6).</summary>
+public static class Verifier
+{
+    /// <summary>
+    /// Looks each expectation up in the report's tidy table (aggregate metrics by name, per-class ones with
+    /// <c>class:</c>). A metric the report does not have fails, with the note saying so.
+    /// </summary>
+    public static IReadOnlyList<VerifyRow> Check(IReadOnlyList<ExpectSpec> expect, MetricReport report)
+    {
+        var table = report.ToTable();
+        return expect.Select(x =>
+        {
+            var row = table.FirstOrDefault(r => r.Metric == x.Metric && string.Equals(r.Class, x.Class, StringComparison.Ordinal));
+            double? measured = row?.Value;
+            bool pass = measured is { } m && (x.Minimum is { } min ? m >= min : Math.Abs(m - x.Target) <= x.Tolerance);
+            var note = row is null ? $"metric '{x.Metric}'{(x.Class is null ? "" : $" for class {x.Class}")} is not in the report" : x.Note;
+            return new VerifyRow(x.Metric, x.Class, x.Target, x.Tolerance, x.Minimum, measured, pass, note);
+        }).ToList();
+    }
+
+    /// <summary>The test metrics of a finished trial, or null when it has no completed run record.</summary>
+    public static MetricReport? FinishedReport(string runDirectory, string trialKey)
+    {
+        var record = Path.Combine(runDirectory, "run.json");
+        var metrics = Path.Combine(runDirectory, "metrics.json");
+        if (!File.Exists(record) || !File.Exists(metrics)) return null;
+        var node = JsonNode.Parse(File.ReadAllText(record));
+        if (node?["trial_key"]?.GetValue<string>() != trialKey || node["status"]?.GetValue<string>() != "completed") return null;
+        return MetricJson.Deserialize<MetricReport>(File.ReadAllText(metrics), metrics);
+    }
+
+    /// <summary>Where a trial's results live (same rule as the runner).</summary>
+    public static string RunDirectory(ResolvedExperiment e, RunOptions options) =>
+        Path.Combine(ExperimentRunner.ResultsRoot(options.OutputDirectory ?? e.Spec.Output.Dir), ExperimentRunner.Slug(e.Spec.Name),
+            StableHash.Short(ExperimentRunner.TrialKey(e, options)));
+}
