@@ -11,14 +11,18 @@ namespace EcgExperiments.Experiments;
 /// </summary>
 public sealed record ResNet1dSpec
 {
-    public int StemWidth { get; init; } = 128;
-    public int StemKernel { get; init; } = 7;
-    public int StemStride { get; init; } = 1;
-    public IReadOnlyList<int> BlockWidths { get; init; } = [128, 128, 128];
-    public int BlockKernel1 { get; init; } = 5;
-    public int BlockKernel2 { get; init; } = 3;
-    public int? HeadHidden { get; init; } = 128;
-    public double Dropout { get; init; } = 0.5;
+    // Defaults come from the model's own options record, so YAML and the C# API cannot drift apart; only the
+    // values derived from the data schema (input channels, outputs) are left out of the YAML surface.
+    private static readonly ResNet1dOptions Defaults = new();
+
+    public int StemWidth { get; init; } = Defaults.StemWidth;
+    public int StemKernel { get; init; } = Defaults.StemKernel;
+    public int StemStride { get; init; } = Defaults.StemStride;
+    public IReadOnlyList<int> BlockWidths { get; init; } = Defaults.BlockWidths;
+    public int BlockKernel1 { get; init; } = Defaults.BlockKernel1;
+    public int BlockKernel2 { get; init; } = Defaults.BlockKernel2;
+    public int? HeadHidden { get; init; } = Defaults.HeadHidden;
+    public double Dropout { get; init; } = Defaults.Dropout;
 
     public static ClassifierBuild Build(ResNet1dSpec s)
     {
@@ -48,11 +52,13 @@ public sealed record ResNet1dSpec
 /// </summary>
 public sealed record LstmSpec
 {
-    public int Hidden { get; init; } = 64;
-    public int Layers { get; init; } = 2;
-    public bool Bidirectional { get; init; } = true;
-    public SequencePooling Pooling { get; init; } = SequencePooling.Last;
-    public double Dropout { get; init; } = 0.2;
+    private static readonly LstmClassifierOptions Defaults = new();
+
+    public int Hidden { get; init; } = Defaults.Hidden;
+    public int Layers { get; init; } = Defaults.Layers;
+    public bool Bidirectional { get; init; } = Defaults.Bidirectional;
+    public SequencePooling Pooling { get; init; } = Defaults.Pooling;
+    public double Dropout { get; init; } = Defaults.Dropout;
 
     public static ClassifierBuild Build(LstmSpec s)
     {

@@ -33,14 +33,18 @@ public static class Components
 /// <summary>YAML options of the CNN2D(+SE) classifier; defaults are the published network.</summary>
 public sealed record Cnn2dSpec
 {
-    public IReadOnlyList<int> Widths { get; init; } = [100, 250, 500, 1000];
-    public int Kernel { get; init; } = 10;
-    public int? KernelHeight { get; init; }
-    public (int, int) Padding { get; init; } = (0, 0);
-    public (int, int) Pool { get; init; } = (2, 2);
-    public bool Se { get; init; }
-    public int SeReduction { get; init; } = 16;
-    public double Dropout { get; init; } = 0.5;
+    // Defaults come from the model's options record (the published CNN2D); input channels and outputs are
+    // derived from the data schema and are not YAML keys.
+    private static readonly Cnn2dOptions Defaults = new();
+
+    public IReadOnlyList<int> Widths { get; init; } = Defaults.Widths;
+    public int Kernel { get; init; } = Defaults.Kernel;
+    public int? KernelHeight { get; init; } = Defaults.KernelHeight;
+    public (int, int) Padding { get; init; } = Defaults.Padding;
+    public (int, int) Pool { get; init; } = Defaults.Pool;
+    public bool Se { get; init; } = Defaults.SqueezeExcitation;
+    public int SeReduction { get; init; } = Defaults.SeReduction;
+    public double Dropout { get; init; } = Defaults.Dropout;
 
     public static ClassifierBuild Build(Cnn2dSpec s)
     {
