@@ -69,30 +69,13 @@ static int RunCommand(string? specPath, bool dry, bool retryFailed, RunOptions o
     if (trials.Count == 1 && trials[0].Values.Count == 0)
     {
         var outcome = ExperimentRunner.Run(e, options, new ConsoleObserver(), cancel.Token);
-        PrintSummary(e, outcome);
+        Summaries.Run(e, outcome);
         return outcome.Status == "completed" ? 0 : 130;
     }
     var outcomes = SweepRunner.Run(trials, options, new ConsoleObserver(), retryFailed, cancel.Token);
-    PrintSweep(e, outcomes, trials.Count);
+    Summaries.Sweep(e, outcomes, trials.Count);
     if (cancel.IsCancellationRequested) return 130;
     return outcomes.All(o => o.Status == "completed") ? 0 : 1;
-}
-
-static void PrintSweep(ResolvedExperiment e, IReadOnlyList<TrialOutcome> outcomes, int total)
-{
-    var table = new Table().Title($"{e.Spec.Name}: {outcomes.Count}/{total} trials ({e.Spec.Split.Protocol})");
-    var keys = outcomes.FirstOrDefault()?.Trial.Values.Keys.ToList() ?? [];
-    table.AddColumn("#").AddColumn("trial").AddColumn(Markup.Escape(string.Join(" | ", keys))).AddColumn("status").AddColumn("accuracy").AddColumn("macro F1").AddColumn("ROC-AUC");
-    foreach (var o in outcomes)
-    {
-        var a = o.Run?.Test.Aggregates;
-        table.AddRow(o.Trial.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), StableHash.Short(o.TrialKey),
-            Markup.Escape(string.Join(" | ", o.Trial.Values.Values.Select(v => v.Replace("strategy: ", "").TrimStart('{').TrimEnd('}')))),
-            o.Status + (o.Error is null ? "" : $" ({Markup.Escape(o.Error)})"),
-            Fmt(a?.Accuracy), Fmt(a?.MacroF1), Fmt(a?.RocAuc));
-    }
-    AnsiConsole.Write(table);
-    Console.WriteLine($"results: {Path.GetDirectoryName(outcomes.FirstOrDefault()?.RunDirectory)} (one folder per trial, index.sqlite); skipped trials were already complete");
 }
 
 static string DefaultSpec()
@@ -123,23 +106,6 @@ static void PrintDryRun(IReadOnlyList<Trial> trials, RunOptions options)
         Console.WriteLine($"    #{t.Number} {StableHash.Short(ExperimentRunner.TrialKey(t.Experiment, options))}  model {t.Experiment.Model.Description}, epochs {options.Epochs ?? s.Training.Epochs}, batch {s.Training.BatchSize}, lr {s.Training.LearningRate}{values}");
     }
 }
-
-static void PrintSummary(ResolvedExperiment e, RunOutcome o)
-{
-    var table = new Table().Title($"{e.Spec.Name}: test split ({o.Test.SampleCount} examples)");
-    table.AddColumn("metric").AddColumn("value").AddColumn(o.Test.Intervals.Values.FirstOrDefault() is { } ci ? $"{ci.Level:P0} CI" : "CI").AddColumn("class-prior baseline");
-    var baseline = o.Baseline?.ToTable().ToDictionary(r => (r.Metric, r.Class)) ?? [];
-    foreach (var r in o.Test.ToTable().Where(r => r.Class is null))
-    {
-        baseline.TryGetValue((r.Metric, r.Class), out var b);
-        table.AddRow(r.Metric, Fmt(r.Value), r.Lower is null ? "" : $"{Fmt(r.Lower)} – {Fmt(r.Upper)}", Fmt(b?.Value));
-    }
-    AnsiConsole.Write(table);
-    Console.WriteLine($"status: {o.Status}; results: {o.RunDirectory} (metrics.md, metrics.csv, metrics.json, run.json, model.ecgstate)");
-}
-
-static string Fmt(double? v) => v is { } x ? x.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture) : "–";
-
 static int Guarded(Func<int> body)
 {
     try

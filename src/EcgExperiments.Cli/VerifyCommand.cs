@@ -32,12 +32,12 @@ internal static class VerifyCommand
         {
             var e = trial.Experiment;
             var key = ExperimentRunner.TrialKey(e, options);
-            var report = Verifier.FinishedReport(Verifier.RunDirectory(e, options), key);
+            var report = Verifier.FinishedTable(Verifier.RunDirectory(e, options), key);
             string source = "finished run";
             if (report is null)
             {
                 source = "run now";
-                report = ExperimentRunner.Run(e, options, new ConsoleObserver()).Test;
+                report = ExperimentRunner.Run(e, options, new ConsoleObserver()).Metrics;
             }
             var rows = Verifier.Check(e.Spec.Expect, report);
             var table = new Table().Title(Markup.Escape($"{e.Spec.Name} trial {trial.Number} ({source}; {e.Spec.Split.Protocol})"));

@@ -63,13 +63,13 @@ public class ExperimentRunTests
         var outcome = ExperimentRunner.Run(e, new RunOptions { OutputDirectory = output, Device = "cpu" }, observer);
 
         Assert.Equal("completed", outcome.Status);
-        var baseline = outcome.Baseline!.Aggregates;
+        var baseline = outcome.Classification!.Baseline!.Aggregates;
         // A clearly separable synthetic task: the model must beat the majority-class prior by a wide margin.
-        Assert.True(outcome.Test.Aggregates.BalancedAccuracy >= 0.8, $"balanced accuracy {outcome.Test.Aggregates.BalancedAccuracy:0.000}");
+        Assert.True(outcome.Classification!.Aggregates.BalancedAccuracy >= 0.8, $"balanced accuracy {outcome.Classification!.Aggregates.BalancedAccuracy:0.000}");
         Assert.Equal(0.5, baseline.BalancedAccuracy, 6);
-        Assert.True(outcome.Test.Aggregates.RocAuc > 0.9, $"AUC {outcome.Test.Aggregates.RocAuc}");
-        var ci = outcome.Test.Intervals["accuracy"];
-        Assert.True(ci.Lower <= outcome.Test.Aggregates.Accuracy && outcome.Test.Aggregates.Accuracy <= ci.Upper);
+        Assert.True(outcome.Classification!.Aggregates.RocAuc > 0.9, $"AUC {outcome.Classification!.Aggregates.RocAuc}");
+        var ci = outcome.Classification!.Intervals["accuracy"];
+        Assert.True(ci.Lower <= outcome.Classification!.Aggregates.Accuracy && outcome.Classification!.Aggregates.Accuracy <= ci.Upper);
 
         foreach (var f in new[] { "run.json", "metrics.md", "metrics.csv", "metrics.json", "predictions.csv", "model.ecgstate", "pipeline.json" })
             Assert.True(File.Exists(Path.Combine(outcome.RunDirectory, f)), f);

@@ -31,7 +31,46 @@ public interface IRunObserver
     void Progress(TrainingProgress progress);
 }
 
-public sealed record RunOutcome(string Status, string RunDirectory, string TrialKey, MetricReport Test, MetricReport? Baseline, JsonObject Record);
+/// <summary>
+/// The result of one trial. <see cref="Metrics"/> is the task's tidy test-metric table (classification and anomaly:
+/// <see cref="MetricReport.ToTable"/>; reconstruction: mse, mean_rmse, … with the lead as class) and
+/// <see cref="Baseline"/> the trivial baseline's table on the same test set (class prior / training mean).
+/// <see cref="Classification"/> is the full report for classification and anomaly tasks, null otherwise.
+/// </summary>
+public sealed record RunOutcome(
+    string Status, string RunDirectory, string TrialKey, string Task,
+    IReadOnlyList<MetricEntry> Metrics, IReadOnlyList<MetricEntry> Baseline, string? BaselineKind,
+    MetricReport? Classification, JsonObject Record)
+{
+    /// <summary>A test metric by name (and class), or null when the task does not report it.</summary>
+    public double? Metric(string name, string? className = null) => MetricTable.Find(Metrics, name, className)?.Value;
+
+    /// <summary>The same metric for the trivial baseline.</summary>
+    public double? BaselineMetric(string name, string? className = null) => MetricTable.Find(Baseline, name, className)?.Value;
+}
+
+/// <summary>Tidy metric tables as stored in run records (<c>metrics_table</c>, <c>baseline_table</c>).</summary>
+public static class MetricTable
+{
+    public static MetricEntry? Find(IReadOnlyList<MetricEntry> table, string name, string? className = null) =>
+        table.FirstOrDefault(r => r.Metric == name && string.Equals(r.Class, className, StringComparison.Ordinal));
+
+    public static JsonArray ToJson(IEnumerable<MetricEntry> table) =>
+        new(table.Select(r => (JsonNode)new JsonObject
+        {
+            ["metric"] = r.Metric, ["class"] = r.Class, ["value"] = Num(r.Value), ["lower"] = Num(r.Lower), ["upper"] = Num(r.Upper), ["level"] = Num(r.Level),
+        }).ToArray());
+
+    public static IReadOnlyList<MetricEntry> FromJson(JsonNode? node) =>
+        node is JsonArray a
+            ? a.OfType<JsonObject>().Select(o => new MetricEntry(
+                o["metric"]?.GetValue<string>() ?? "", o["class"]?.GetValue<string>(),
+                D(o["value"]), D(o["lower"]), D(o["upper"]), D(o["level"]))).ToList()
+            : [];
+
+    private static JsonNode? Num(double? v) => v is { } x && double.IsFinite(x) ? JsonValue.Create(x) : null;
+    private static double? D(JsonNode? n) => n is null ? null : n.GetValue<double>();
+}
 
 /// <summary>Runs one resolved experiment end to end and writes its results atomically.</summary>
 public static class ExperimentRunner
@@ -181,7 +220,11 @@ public static class ExperimentRunner
             var (testReport, threshold) = Evaluate(trainer, model, val, test, train, spec);
             timings["evaluate_seconds"] = sw.Elapsed.TotalSeconds;
             record["decision_threshold"] = threshold is null ? null : JsonSerializer.SerializeToNode(threshold, MetricJson.Options);
+            record["task"] = "classification";
             record["metrics"] = JsonNode.Parse(MetricJson.Serialize(testReport));
+            record["metrics_table"] = MetricTable.ToJson(testReport.ToTable());
+            record["baseline_kind"] = testReport.BaselineKind;
+            record["baseline_table"] = MetricTable.ToJson(testReport.Baseline?.ToTable() ?? []);
 
             var artefacts = WriteArtefacts(runDir, e, model, fitted, trainer, test, testReport, spec);
             record["artefacts"] = artefacts;
@@ -191,7 +234,8 @@ public static class ExperimentRunner
             record["peak_memory_bytes"] = EnvironmentInfo.PeakResidentBytes();
             record["finished_utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
             AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), record.ToJsonString(Json));
-            return new RunOutcome(record["status"]!.GetValue<string>(), runDir, key, testReport, testReport.Baseline, record);
+            return new RunOutcome(record["status"]!.GetValue<string>(), runDir, key, "classification", testReport.ToTable(),
+                testReport.Baseline?.ToTable() ?? [], testReport.BaselineKind, testReport, record);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -43,8 +43,8 @@ public static class SweepRunner
             try
             {
                 var run = ExperimentRunner.Run(trial.Experiment, options, observer, cancel);
-                var a = run.Test.Aggregates;
-                index.Record(key, first.Spec.Name, trial.Number, run.Status, run.RunDirectory, values, null, sw.Elapsed.TotalSeconds, a.Accuracy, a.MacroF1, a.RocAuc);
+                index.Record(key, first.Spec.Name, trial.Number, run.Status, run.RunDirectory, values, null, sw.Elapsed.TotalSeconds,
+                    run.Metric(Evaluation.MetricNames.Accuracy), run.Metric(Evaluation.MetricNames.MacroF1), run.Metric(Evaluation.MetricNames.RocAuc));
                 outcomes.Add(new TrialOutcome(trial, key, run.Status, run.RunDirectory, run, null, sw.Elapsed.TotalSeconds));
             }
             catch (Exception e) when (e is not OperationCanceledException)

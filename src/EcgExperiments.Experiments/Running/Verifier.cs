@@ -18,9 +18,11 @@ public static class Verifier
     /// Looks each expectation up in the report's tidy table (aggregate metrics by name, per-class ones with
     /// <c>class:</c>). A metric the report does not have fails, with the note saying so.
     /// </summary>
-    public static IReadOnlyList<VerifyRow> Check(IReadOnlyList<ExpectSpec> expect, MetricReport report)
+    public static IReadOnlyList<VerifyRow> Check(IReadOnlyList<ExpectSpec> expect, MetricReport report) => Check(expect, report.ToTable());
+
+    /// <summary>Checks against a tidy metric table (any task: classification, anomaly, reconstruction).</summary>
+    public static IReadOnlyList<VerifyRow> Check(IReadOnlyList<ExpectSpec> expect, IReadOnlyList<MetricEntry> table)
     {
-        var table = report.ToTable();
         return expect.Select(x =>
         {
             var row = table.FirstOrDefault(r => r.Metric == x.Metric && string.Equals(r.Class, x.Class, StringComparison.Ordinal));
@@ -31,15 +33,16 @@ public static class Verifier
         }).ToList();
     }
 
-    /// <summary>The test metrics of a finished trial, or null when it has no completed run record.</summary>
-    public static MetricReport? FinishedReport(string runDirectory, string trialKey)
+    /// <summary>The tidy test-metric table of a finished trial, or null when it has no completed run record.</summary>
+    public static IReadOnlyList<MetricEntry>? FinishedTable(string runDirectory, string trialKey)
     {
         var record = Path.Combine(runDirectory, "run.json");
-        var metrics = Path.Combine(runDirectory, "metrics.json");
-        if (!File.Exists(record) || !File.Exists(metrics)) return null;
+        if (!File.Exists(record)) return null;
         var node = JsonNode.Parse(File.ReadAllText(record));
         if (node?["trial_key"]?.GetValue<string>() != trialKey || node["status"]?.GetValue<string>() != "completed") return null;
-        return MetricJson.Deserialize<MetricReport>(File.ReadAllText(metrics), metrics);
+        if (node["metrics_table"] is JsonArray) return MetricTable.FromJson(node["metrics_table"]);
+        var metrics = Path.Combine(runDirectory, "metrics.json");   // records written before metrics_table existed
+        return File.Exists(metrics) ? MetricJson.Deserialize<MetricReport>(File.ReadAllText(metrics), metrics).ToTable() : null;
     }
 
     /// <summary>Where a trial's results live (same rule as the runner).</summary>

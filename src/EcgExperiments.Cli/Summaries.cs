@@ -1,0 +1,62 @@
+using System.Globalization;
+using EcgExperiments.Core;
+using EcgExperiments.Evaluation;
+using EcgExperiments.Experiments.Running;
+using EcgExperiments.Experiments.Spec;
+using Spectre.Console;
+
+namespace EcgExperiments.Cli;
+
+/// <summary>The console tables printed after a run or a sweep (any task: the headline metrics come from the tidy table).</summary>
+internal static class Summaries
+{
+    /// <summary>Sweep columns per task: the metrics that say most about it.</summary>
+    public static IReadOnlyList<(string Metric, string Title)> Headline(string? task) => task switch
+    {
+        "reconstruction" => [("mse", "MSE"), ("mean_pearson_r", "mean r"), ("mean_r2", "mean R²")],
+        "anomaly" => [(MetricNames.RocAuc, "ROC-AUC"), (MetricNames.AveragePrecision, "AP"), (MetricNames.F1 + "[anomaly]", "F1 anomaly")],
+        _ => [(MetricNames.Accuracy, "accuracy"), (MetricNames.MacroF1, "macro F1"), (MetricNames.RocAuc, "ROC-AUC")],
+    };
+
+    public static double? Lookup(RunOutcome o, string key)
+    {
+        var open = key.IndexOf('[');
+        return open < 0 ? o.Metric(key) : o.Metric(key[..open], key[(open + 1)..^1]);
+    }
+
+    public static void Sweep(ResolvedExperiment e, IReadOnlyList<TrialOutcome> outcomes, int total)
+    {
+        var table = new Table().Title(Markup.Escape($"{e.Spec.Name}: {outcomes.Count}/{total} trials ({e.Spec.Split.Protocol})"));
+        var keys = outcomes.FirstOrDefault()?.Trial.Values.Keys.ToList() ?? [];
+        var headline = Headline(outcomes.FirstOrDefault(o => o.Run is not null)?.Run!.Task);
+        table.AddColumn("#").AddColumn("trial").AddColumn(Markup.Escape(string.Join(" | ", keys))).AddColumn("status");
+        foreach (var (_, title) in headline) table.AddColumn(title);
+        foreach (var o in outcomes)
+        {
+            var cells = new List<string>
+            {
+                o.Trial.Number.ToString(CultureInfo.InvariantCulture), StableHash.Short(o.TrialKey),
+                Markup.Escape(string.Join(" | ", o.Trial.Values.Values.Select(v => v.Replace("strategy: ", "").TrimStart('{').TrimEnd('}')))),
+                o.Status + (o.Error is null ? "" : $" ({Markup.Escape(o.Error)})"),
+            };
+            cells.AddRange(headline.Select(h => Fmt(o.Run is null ? null : Lookup(o.Run, h.Metric))));
+            table.AddRow(cells.ToArray());
+        }
+        AnsiConsole.Write(table);
+        Console.WriteLine($"results: {Path.GetDirectoryName(outcomes.FirstOrDefault()?.RunDirectory)} (one folder per trial, index.sqlite); skipped trials were already complete");
+    }
+
+    public static void Run(ResolvedExperiment e, RunOutcome o)
+    {
+        var level = o.Metrics.Select(r => r.Level).FirstOrDefault(l => l is not null);
+        var table = new Table().Title(Markup.Escape($"{e.Spec.Name}: test split, {o.Task} ({e.Spec.Split.Protocol})"));
+        table.AddColumn("metric").AddColumn("value").AddColumn(level is { } l ? $"{l:P0} CI" : "CI").AddColumn(Markup.Escape(o.BaselineKind ?? "baseline"));
+        foreach (var r in o.Metrics.Where(r => r.Class is null))
+            table.AddRow(r.Metric, Fmt(r.Value), r.Lower is null ? "" : $"{Fmt(r.Lower)} – {Fmt(r.Upper)}", Fmt(o.BaselineMetric(r.Metric)));
+        AnsiConsole.Write(table);
+        var files = o.Record["artefacts"] is System.Text.Json.Nodes.JsonObject a ? string.Join(", ", a.Select(kv => kv.Value?.ToString())) : "";
+        Console.WriteLine($"status: {o.Status}; results: {o.RunDirectory} (run.json{(files.Length > 0 ? ", " + files : "")})");
+    }
+
+    public static string Fmt(double? v) => v is { } x ? x.ToString("0.0000", CultureInfo.InvariantCulture) : "–";
+}
