@@ -26,7 +26,9 @@ internal sealed class ConsoleObserver : IRunObserver
         {
             _lastEpochPrinted = done.Epoch;
             ClearLine();
-            var metrics = string.Join("  ", done.ValidationMetrics.Select(kv => $"{kv.Key} {kv.Value:0.000}"));
+            // Whole-set metrics only: per-class / per-lead ones ("recall[HYP]", "rmse_V1") stay in the run record.
+            var shown = done.ValidationMetrics.Where(kv => !kv.Key.Contains('[') && !IsPerLead(kv.Key)).Take(6);
+            var metrics = string.Join("  ", shown.Select(kv => $"{kv.Key} {kv.Value:0.000}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {done.Epoch,3}/{p.Epochs}  train loss {done.TrainLoss:0.0000}  val loss {done.ValidationLoss:0.0000}  {metrics}  ({done.Seconds:0.0} s){Eta(p)}"));
             return;
@@ -43,5 +45,11 @@ internal sealed class ConsoleObserver : IRunObserver
     private void ClearLine()
     {
         if (_live) Console.Write("\r" + new string(' ', Math.Max(0, Math.Min(Console.BufferWidth, 120) - 1)) + "\r");
+    }
+
+    private static bool IsPerLead(string key)
+    {
+        var us = key.LastIndexOf('_');
+        return us > 0 && key[..us] is "rmse" or "r2" or "pearson_r" or "mse";
     }
 }

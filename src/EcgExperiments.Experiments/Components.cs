@@ -9,9 +9,6 @@ using EcgExperiments.Training;
 
 namespace EcgExperiments.Experiments;
 
-/// <summary>A classifier the runner can build for a data schema, plus what it needs to know before data exists.</summary>
-public sealed record ClassifierBuild(string Description, ComputeKind Kind, Func<DataSchema, Module<Tensor, Tensor>> Create, Func<DataSchema, string?> CheckInput);
-
 /// <summary>
 /// The registries behind YAML <c>type:</c> names. Each area registers its components in its own file
 /// (Registrations/*.cs), so adding one is one class plus one line there.
@@ -20,7 +17,7 @@ public static class Components
 {
     public static ComponentRegistry<IDataSource> DataSources { get; } = new("data source");
     public static ComponentRegistry<IEstimator> Transforms { get; } = new("transform");
-    public static ComponentRegistry<ClassifierBuild> Models { get; } = new("model");
+    public static ComponentRegistry<ModelBuild> Models { get; } = new("model");
 
     static Components()
     {

@@ -9,25 +9,40 @@ namespace EcgExperiments.Models;
 /// (score tanh(x_t·w + b), softmax over t, context Σ a_t x_t, 800-d; b starts at 0) → linear 800 → T·12, read as
 /// (T, 12) with flat index t·12 + lead and returned as N×12×T. 18,595,201 parameters at the published size.
 /// </summary>
+/// <remarks>
+/// <see cref="ReconstructorHead.PerStep"/> replaces the attention head by a linear map of each time step's BiLSTM
+/// state to the leads (2H → 12 per t). The published head has to place every beat from one 800-d context through a
+/// 800 → T·12 map, which needs the full 21k-record PTB-XL to learn; the per-step head keeps the time alignment and
+/// learns from a few hundred records (the small-scale experiment and the trainer's test use it).
+/// </remarks>
 public sealed class BiLstmAttentionReconstructor : Module<Tensor, Tensor>
 {
     private readonly LSTM _lstm;
-    private readonly Tensor _w, _b;
+    private readonly Tensor? _w, _b;
     private readonly Linear _out;
 
-    public BiLstmAttentionReconstructor(int length = 1000, int leads = 12, int hidden = 400, int layers = 3)
+    public BiLstmAttentionReconstructor(int length = 1000, int leads = 12, int hidden = 400, int layers = 3, ReconstructorHead head = ReconstructorHead.Attention)
     {
         Length = length;
         Leads = leads;
+        Head = head;
         _lstm = register_module("lstm", new LSTM(1, hidden, layers, batchFirst: true, bidirectional: true));
-        _w = register_parameter("attention_w", torch.empty([2L * hidden]));
-        torch.nn.init.uniform_(_w, -1.0 / Math.Sqrt(2 * hidden), 1.0 / Math.Sqrt(2 * hidden));
-        _b = register_parameter("attention_b", torch.zeros([1]));
-        _out = register_module("fc", new Linear(2L * hidden, (long)length * leads));
+        if (head == ReconstructorHead.Attention)
+        {
+            _w = register_parameter("attention_w", torch.empty([2L * hidden]));
+            torch.nn.init.uniform_(_w, -1.0 / Math.Sqrt(2 * hidden), 1.0 / Math.Sqrt(2 * hidden));
+            _b = register_parameter("attention_b", torch.zeros([1]));
+            _out = register_module("fc", new Linear(2L * hidden, (long)length * leads));
+        }
+        else
+        {
+            _out = register_module("fc", new Linear(2L * hidden, leads));
+        }
     }
 
     public int Length { get; }
     public int Leads { get; }
+    public ReconstructorHead Head { get; }
 
     /// <param name="x">N×T (or N×T×1) input lead, min-max scaled to [0, 1].</param>
     public override Tensor forward(Tensor x)
@@ -36,10 +51,20 @@ public sealed class BiLstmAttentionReconstructor : Module<Tensor, Tensor>
         if (seq.dim() != 3 || seq.size(2) != 1)
             throw new TorchException($"BiLSTM reconstructor expects N×T or N×T×1 input, got {x.Describe()}");
         var (h, _, _) = _lstm.forward(seq);                       // N×T×800
-        var scores = (h.matmul(_w) + _b).tanh();                  // N×T
+        if (Head == ReconstructorHead.PerStep) return _out.forward(h).transpose(1, 2);   // N×12×T
+        var scores = (h.matmul(_w!) + _b!).tanh();                  // N×T
         var weights = F.softmax(scores, 1).unsqueeze(2);          // N×T×1
         var context = (h * weights).sum(1);                       // N×800
         var flat = _out.forward(context);                         // N×(T·12), index t·12 + lead
         return flat.view(-1, Length, Leads).transpose(1, 2);      // N×12×T
     }
+}
+
+/// <summary>Output head of <see cref="BiLstmAttentionReconstructor"/>.</summary>
+public enum ReconstructorHead
+{
+    /// <summary>SPEC §2.3 (published): additive attention → 800-d context → linear 800 → T·leads.</summary>
+    Attention,
+    /// <summary>Linear 2H → leads at every time step (keeps the time alignment; learns from few records).</summary>
+    PerStep,
 }

@@ -34,6 +34,35 @@ public sealed record DataSplit(DataView Train, DataView Validation, DataView Tes
         return Create(data, expanded[0], expanded[1], expanded[2]);
     }
 
+    /// <summary>
+    /// Stratified k-fold: fold <paramref name="fold"/> is the test set; a stratified, seeded <paramref name="validationFraction"/>
+    /// of the other folds validates. Example-level (each example its own stratum member): for data where every
+    /// example is its own patient or where the protocol is intra-patient by construction (ECG5000).
+    /// </summary>
+    public static DataSplit KFold(DataView data, int folds, int fold, double validationFraction, ulong seed)
+    {
+        int intSeed = unchecked((int)(seed ^ (seed >> 32)));
+        var strata = data.Examples.Select(e => e.Label.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var foldOf = Data.Splits.StratifiedKFold.FoldOf(strata, folds, intSeed);
+        var test = Enumerable.Range(0, data.Count).Where(i => foldOf[i] == fold).ToList();
+        var rest = Enumerable.Range(0, data.Count).Where(i => foldOf[i] != fold).ToArray();
+        if (validationFraction <= 0) return Create(data, rest, [], test);
+        var parts = Data.Splits.StratifiedSplitter.SplitIndices(rest.Select(i => strata[i]).ToList(), [1 - validationFraction, validationFraction], intSeed + 1);
+        return Create(data, parts[0].Select(i => rest[i]).Order().ToList(), parts[1].Select(i => rest[i]).Order().ToList(), test);
+    }
+
+    /// <summary>SPEC §2.4 anomaly-detection protocol (<see cref="Data.Splits.AnomalyDetectionSplit"/>), in the data's order.</summary>
+    public static DataSplit AnomalyFolds(DataView data, int normalClass, int folds, int fold, double normalValidation, double anomalyValidation, ulong seed)
+    {
+        int intSeed = unchecked((int)(seed ^ (seed >> 32)));
+        var members = Enumerable.Range(0, data.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var classes = data.Examples.Select(e => data.Schema.ClassNames[e.Label]).ToList();
+        var split = Data.Splits.AnomalyDetectionSplit.Create(members, classes, data.Schema.ClassNames[normalClass], folds, fold, intSeed,
+            Data.Splits.SplitProtocol.IntraPatient, normalValidation, anomalyValidation);
+        IReadOnlyList<int> Part(string name) => split.Parts.First(p => p.Name == name).Members.Select(m => int.Parse(m, System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+        return Create(data, Part("train"), Part("val"), Part("test"));
+    }
+
     public static DataSplit Create(DataView data, IReadOnlyList<int> train, IReadOnlyList<int> validation, IReadOnlyList<int> test)
     {
         var groupsOf = (IReadOnlyList<int> idx) => idx.Select(i => data.Examples[i].Group).ToHashSet(StringComparer.Ordinal);

@@ -165,18 +165,7 @@ public static class ExperimentRunner
             timings["load_seconds"] = sw.Elapsed.TotalSeconds;
 
             sw.Restart();
-            DataSplit split;
-            if (spec.Split.Kind == SplitKind.Official)
-            {
-                var official = e.Source.Official(data)
-                    ?? throw new SpecException(spec.Data!.Where with { Key = "split.kind" }, $"data source '{spec.Data.Type}' has no official split; use random_stratified");
-                split = DataSplit.Create(data, official.Train, official.Validation, official.Test);
-                observer.Info($"official split: {official.Name}");
-            }
-            else
-            {
-                split = DataSplit.RandomStratified(data, spec.Split.Fractions, spec.Seed, spec.Split.Level == SplitLevel.Patient);
-            }
+            var split = MakeSplit(e, data, observer);
             if (split.OverlappingGroups > 0 && !spec.Split.AllowPatientOverlap)
                 throw new EcgDataException($"{split.OverlappingGroups} patients appear in more than one split part; set split.allow_patient_overlap: true only to reproduce an intra-patient protocol", e.File);
             var fitted = e.Pipeline.Fit(split.Train);
@@ -208,34 +197,28 @@ public static class ExperimentRunner
             observer.Info($"split {split.Train.Count}/{split.Validation.Count}/{split.Test.Count} (train/val/test), classes {string.Join(", ", train.Schema.ClassNames)}");
 
             sw.Restart();
-            var trainer = new ClassifierTrainer(training, e.Model.Create, device, spec.Seed, training.ClassWeights);
-            var result = trainer.Fit(train, val, new Progress(observer), cancel);
-            using var model = result.Model;
-            timings["train_seconds"] = sw.Elapsed.TotalSeconds;
-            record["model"] = new JsonObject { ["description"] = e.Model.Description, ["parameters"] = model.parameter_count() };
-            record["history"] = JsonSerializer.SerializeToNode(result.History, Json);
-            record["best_epoch"] = result.BestEpoch;
-
-            sw.Restart();
-            var (testReport, threshold) = Evaluate(trainer, model, val, test, train, spec);
-            timings["evaluate_seconds"] = sw.Elapsed.TotalSeconds;
-            record["decision_threshold"] = threshold is null ? null : JsonSerializer.SerializeToNode(threshold, MetricJson.Options);
-            record["task"] = "classification";
-            record["metrics"] = JsonNode.Parse(MetricJson.Serialize(testReport));
-            record["metrics_table"] = MetricTable.ToJson(testReport.ToTable());
-            record["baseline_kind"] = testReport.BaselineKind;
-            record["baseline_table"] = MetricTable.ToJson(testReport.Baseline?.ToTable() ?? []);
-
-            var artefacts = WriteArtefacts(runDir, e, model, fitted, trainer, test, testReport, spec);
-            record["artefacts"] = artefacts;
-            record["status"] = result.Interrupted ? "interrupted" : "completed";
+            var task = e.Model.Run(new TaskContext(e, training, device, train, val, test, runDir, new Progress(observer), cancel));
+            timings["train_and_evaluate_seconds"] = sw.Elapsed.TotalSeconds;
+            timings["train_seconds"] = task.History.Sum(h => h.Seconds);
+            record["task"] = e.Model.Task;
+            record["model"] = new JsonObject { ["description"] = e.Model.Description, ["parameters"] = task.Parameters };
+            record["history"] = JsonSerializer.SerializeToNode(task.History, Json);
+            record["best_epoch"] = task.BestEpoch;
+            foreach (var (k, v) in task.Extra.ToList()) { task.Extra.Remove(k); record[k] = v; }
+            if (task.Report is { } report) record["metrics"] = JsonNode.Parse(MetricJson.Serialize(report));
+            record["metrics_table"] = MetricTable.ToJson(task.Metrics);
+            record["baseline_kind"] = task.BaselineKind;
+            record["baseline_table"] = MetricTable.ToJson(task.Baseline);
+            AtomicFile.WriteAllText(Path.Combine(runDir, "pipeline.json"), PipelineFile.Serialize(fitted));
+            task.Artefacts["pipeline"] = "pipeline.json";
+            record["artefacts"] = task.Artefacts;
+            record["status"] = task.Interrupted ? "interrupted" : "completed";
             timings["total_seconds"] = total.Elapsed.TotalSeconds;
             record["timings"] = timings;
             record["peak_memory_bytes"] = EnvironmentInfo.PeakResidentBytes();
             record["finished_utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
             AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), record.ToJsonString(Json));
-            return new RunOutcome(record["status"]!.GetValue<string>(), runDir, key, "classification", testReport.ToTable(),
-                testReport.Baseline?.ToTable() ?? [], testReport.BaselineKind, testReport, record);
+            return new RunOutcome(record["status"]!.GetValue<string>(), runDir, key, e.Model.Task, task.Metrics, task.Baseline, task.BaselineKind, task.Report, record);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -248,60 +231,27 @@ public static class ExperimentRunner
         }
     }
 
-    private static (MetricReport report, DecisionThreshold? threshold) Evaluate(
-        ClassifierTrainer trainer, Module<Tensor, Tensor> model, DataView val, DataView test, DataView train, ExperimentSpec spec)
+    private static DataSplit MakeSplit(ResolvedExperiment e, DataView data, IRunObserver observer)
     {
-        var names = test.Schema.ClassNames;
-        var testProbs = trainer.Predict(model, test);
-        // Binary tasks: class 1 is the positive class (e.g. HYP in NORM vs HYP).
-        var scores = names.Count == 2
-            ? ClassificationScores.Binary(test.Labels(), testProbs.Select(p => p[1]).ToArray(), names, positiveClass: 1)
-            : ClassificationScores.FromProbabilities(test.Labels(), testProbs, names);
-        DecisionThreshold? threshold = null;
-        if (names.Count == 2 && spec.Evaluation.Threshold != ThresholdKind.Argmax && val.Count > 0)
+        var spec = e.Spec;
+        var s = spec.Split;
+        switch (s.Kind)
         {
-            // Chosen on the validation split only, then applied to the test split.
-            var valProbs = trainer.Predict(model, val);
-            var valScores = BinaryScores.ForValidation(val.Labels().Select(l => l == 1).ToArray(), valProbs.Select(p => p[1]).ToArray());
-            var rule = spec.Evaluation.Threshold == ThresholdKind.BestF1 ? ThresholdRule.BestF1 : ThresholdRule.Youden;
-            threshold = ThresholdSelector.Fit(valScores, rule);
-            scores = scores.WithThreshold(threshold.Value);
+            case SplitKind.Official:
+                var official = e.Source.Official(data)
+                    ?? throw new SpecException(spec.Data!.Where with { Key = "split.kind" }, $"data source '{spec.Data.Type}' has no official split; use random_stratified or kfold");
+                observer.Info($"official split: {official.Name}");
+                return DataSplit.Create(data, official.Train, official.Validation, official.Test);
+            case SplitKind.Kfold:
+                observer.Info($"stratified {s.Folds}-fold, fold {s.Fold} tested, {s.ValidationFraction:0.##} of the rest validates");
+                return DataSplit.KFold(data, s.Folds, s.Fold, s.ValidationFraction, spec.Seed);
+            case SplitKind.AnomalyFolds:
+                var normal = TaskSupport.NormalClassIndex(spec.Evaluation.NormalClass, data.Schema);
+                observer.Info($"anomaly folds: normal '{data.Schema.ClassNames[normal]}' in {s.Folds} contiguous folds, fold {s.Fold} tested; anomalies {1 - s.AnomalyValidationFraction:0.##}/{s.AnomalyValidationFraction:0.##} test/validation");
+                return DataSplit.AnomalyFolds(data, normal, s.Folds, s.Fold, s.ValidationFraction, s.AnomalyValidationFraction, spec.Seed);
+            default:
+                return DataSplit.RandomStratified(data, s.Fractions, spec.Seed, s.Level == SplitLevel.Patient);
         }
-        var report = ClassificationEvaluator.Evaluate(scores, new EvaluationOptions
-        {
-            TrainingLabels = train.Labels(),
-            Bootstrap = spec.Evaluation.BootstrapResamples > 0
-                ? new BootstrapOptions { Resamples = spec.Evaluation.BootstrapResamples, Level = spec.Evaluation.ConfidenceLevel, Seed = spec.Seed, Stratified = true }
-                : null,
-        });
-        return (report, threshold);
-    }
-
-    private static JsonObject WriteArtefacts(string dir, ResolvedExperiment e, EcgExperiments.Torch.Module model, TransformerChain pipeline, ClassifierTrainer trainer,
-        DataView test, MetricReport report, ExperimentSpec spec)
-    {
-        var modelPath = Path.Combine(dir, "model.ecgstate");
-        model.save(modelPath, new Dictionary<string, string> { ["experiment"] = spec.Name, ["model"] = e.Model.Description });
-        AtomicFile.WriteAllText(Path.Combine(dir, "pipeline.json"), PipelineFile.Serialize(pipeline));
-        var probs = trainer.Predict((Module<Tensor, Tensor>)model, test);
-        var csv = new StringBuilder("id,patient,label," + string.Join(",", test.Schema.ClassNames.Select(c => $"p_{c}")) + "\n");
-        for (int i = 0; i < test.Count; i++)
-            csv.Append(CultureInfo.InvariantCulture, $"{test.Examples[i].Id},{test.Examples[i].Group},{test.Schema.ClassNames[test.Examples[i].Label]},")
-               .AppendJoin(',', probs[i].Select(p => p.ToString("R", CultureInfo.InvariantCulture))).Append('\n');
-        AtomicFile.WriteAllText(Path.Combine(dir, "predictions.csv"), csv.ToString());
-        AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), MetricJson.Serialize(report));
-        AtomicFile.WriteAllText(Path.Combine(dir, "metrics.csv"), ResultTables.Csv(spec.Name, spec.Split.Protocol, report, report.Baseline));
-        var context = $"{e.Source.Description}; model {e.Model.Description} ({model.parameter_count():N0} parameters).";
-        AtomicFile.WriteAllText(Path.Combine(dir, "metrics.md"), ResultTables.Markdown(spec.Name, spec.Split.Protocol, report, report.Baseline, context));
-        return new JsonObject
-        {
-            ["model"] = "model.ecgstate",
-            ["pipeline"] = "pipeline.json",
-            ["predictions"] = "predictions.csv",
-            ["metrics_json"] = "metrics.json",
-            ["metrics_csv"] = "metrics.csv",
-            ["metrics_markdown"] = "metrics.md",
-        };
     }
 
     /// <summary>Resolves a results root: absolute as given, relative to the repository root when running from a checkout.</summary>

@@ -47,6 +47,37 @@ public static class ResultTables
         return sb.ToString();
     }
 
+    /// <summary>Any task's tidy table (e.g. reconstruction: mse, mean_pearson_r, per-lead rmse …) next to its baseline.</summary>
+    public static string Markdown(string title, string protocol, IReadOnlyList<MetricEntry> test, IReadOnlyList<MetricEntry> baseline,
+        string baselineKind, string context, int sampleCount)
+    {
+        var sb = new StringBuilder();
+        var level = test.Select(r => r.Level).FirstOrDefault(l => l is not null);
+        sb.AppendLine($"# {title}").AppendLine();
+        sb.AppendLine(context).AppendLine();
+        sb.AppendLine($"Protocol: {protocol}. Test split, {sampleCount} examples" +
+                      (level is { } l ? $"; intervals are {l:P0} percentile bootstrap over test examples." : ".")).AppendLine();
+        sb.AppendLine($"| metric | class/lead | value | CI low | CI high | {baselineKind} |");
+        sb.AppendLine("|---|---|---|---|---|---|");
+        foreach (var r in test)
+        {
+            var b = baseline.FirstOrDefault(x => x.Metric == r.Metric && x.Class == r.Class);
+            sb.AppendLine($"| {r.Metric} | {r.Class ?? "all"} | {F(r.Value)} | {F(r.Lower)} | {F(r.Upper)} | {F(b?.Value)} |");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Tidy CSV of any task's table and its baseline (model column "model" / "baseline").</summary>
+    public static string Csv(string experiment, string protocol, IReadOnlyList<MetricEntry> test, IReadOnlyList<MetricEntry> baseline)
+    {
+        var sb = new StringBuilder("experiment,protocol,model,split,metric,class,value,lower,upper,level\n");
+        foreach (var (model, rows) in new[] { ("model", test), ("baseline", baseline) })
+            foreach (var r in rows)
+                sb.Append(CultureInfo.InvariantCulture,
+                    $"{Q(experiment)},{Q(protocol)},{model},test,{r.Metric},{Q(r.Class ?? "")},{N(r.Value)},{N(r.Lower)},{N(r.Upper)},{N(r.Level)}\n");
+        return sb.ToString();
+    }
+
     private static string N(double? v) => v is { } x ? x.ToString("R", CultureInfo.InvariantCulture) : "";
 
     private static string Q(string s) => s.Contains(',') || s.Contains('"') ? $"\"{s.Replace("\"", "\"\"")}\"" : s;

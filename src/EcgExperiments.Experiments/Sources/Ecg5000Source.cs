@@ -26,8 +26,10 @@ public sealed record Ecg5000SourceOptions
 /// <summary>
 /// ECG5000 TRAIN rows as [1 × 140] items (z-normalised beats resampled to 140 points, so no sampling rate).
 /// All rows come from one patient (chf07): each row is its own group, and every split of it is intra-patient.
-/// No official split here: the 4,500-row TEST file the published protocol trains on is not available (SPEC §3);
-/// the small-scale protocol is stratified k-fold inside TRAIN.
+/// When the 4,500-row TEST file sits beside TRAIN, its rows are loaded too and the official split is the published
+/// protocol of SPEC §2.5: TEST's normal rows, 75/25 train/validation (seeded), and all 500 TRAIN rows as the test
+/// set (TEST's abnormal rows are not used). Without it (as in the shared data) only TRAIN is loaded and the
+/// small-scale protocol is stratified k-fold inside it (<c>split.kind: kfold</c>).
 /// </summary>
 public sealed class Ecg5000Source : IDataSource
 {
@@ -52,8 +54,11 @@ public sealed class Ecg5000Source : IDataSource
     public string Fingerprint => _fingerprint.Value;
 
     public string Description =>
-        $"ECG5000 TRAIN file (500 × 140, one patient: intra-patient by construction), classes [{string.Join(", ", Schema.ClassNames)}]; " +
-        "no official split (the 4,500-row TEST file is not available); small-scale protocol: stratified k-fold inside TRAIN (k-fold not wired yet, use random_stratified)";
+        $"ECG5000 (140-sample beats, one patient: intra-patient by construction), classes [{string.Join(", ", Schema.ClassNames)}]; " +
+        (HasTestFile ? "TRAIN (500) + TEST (4,500) rows; official split: TEST normals 75/25 train/validation, TRAIN tested (SPEC §2.5)"
+                     : "TRAIN file only (500 rows; the 4,500-row TEST file is absent, so no official split: use stratified k-fold, split.kind kfold)");
+
+    private bool HasTestFile => Directory.Exists(Folder) && Ecg5000Database.Open(Folder).Test is not null;
 
     public DataView Load(CancellationToken cancel = default)
     {
@@ -61,13 +66,35 @@ public sealed class Ecg5000Source : IDataSource
         var train = db.Train ?? throw new EcgDataException($"ECG5000_TRAIN (.txt, .tsv or .arff) not found. {ProjectPaths.DataHelp}", Folder);
         if (train.SeriesLength != 140)
             throw new EcgDataException($"ECG5000 rows should have 140 samples, this file has {train.SeriesLength}", train.SourcePath);
-        var examples = train.Rows.Select(r =>
+        var parts = db.Test is { } t ? new[] { ("TRAIN", train), ("TEST", t) } : [("TRAIN", train)];
+        var examples = new List<Example>();
+        foreach (var (name, part) in parts)
         {
-            if (r.Label is < 1 or > 5) throw new EcgDataException($"class label {r.Label} is outside 1..5", train.SourcePath, r.SourceLine);
-            int label = _options.Classes == Ecg5000Classes.All ? r.Label - 1 : r.Label == Ecg5000Database.NormalClass ? 0 : 1;
-            var id = "TRAIN/" + r.Index.ToString(CultureInfo.InvariantCulture);
-            return new Example(id, id, r.Values, label);
-        }).ToArray();
+            if (part.SeriesLength != 140)
+                throw new EcgDataException($"ECG5000 rows should have 140 samples, this file has {part.SeriesLength}", part.SourcePath);
+            examples.AddRange(part.Rows.Select(r =>
+            {
+                if (r.Label is < 1 or > 5) throw new EcgDataException($"class label {r.Label} is outside 1..5", part.SourcePath, r.SourceLine);
+                int label = _options.Classes == Ecg5000Classes.All ? r.Label - 1 : r.Label == Ecg5000Database.NormalClass ? 0 : 1;
+                var id = name + "/" + r.Index.ToString(CultureInfo.InvariantCulture);
+                return new Example(id, id, r.Values, label);
+            }));
+        }
         return new DataView(Schema, examples);
     }
+
+    /// <summary>SPEC §2.5 published protocol: TEST normals 75/25 train/validation (seed 2005), TRAIN tested; null without TEST.</summary>
+    public OfficialSplit? Official(DataView data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var testRows = Enumerable.Range(0, data.Count).Where(i => data.Examples[i].Id.StartsWith("TRAIN/", StringComparison.Ordinal)).ToList();
+        var normals = Enumerable.Range(0, data.Count).Where(i => data.Examples[i].Id.StartsWith("TEST/", StringComparison.Ordinal) && IsNormal(data.Examples[i])).ToArray();
+        if (normals.Length == 0) return null;
+        var rng = new SplitMix64(2005);
+        rng.Shuffle(normals);
+        int nTrain = (int)Math.Round(0.75 * normals.Length);
+        return new OfficialSplit("ECG5000 published: TEST normals 75/25 train/validation, TRAIN tested", normals[..nTrain].Order().ToList(), normals[nTrain..].Order().ToList(), testRows);
+    }
+
+    private bool IsNormal(Example e) => _options.Classes == Ecg5000Classes.All ? e.Label == Ecg5000Database.NormalClass - 1 : e.Label == 0;
 }

@@ -12,6 +12,8 @@ public enum PtbXlTask
 {
     /// <summary>SPEC §2.1: NORM vs HYP diagnostic superclass.</summary>
     NormVsHyp,
+    /// <summary>Every record, one class "ecg" (SPEC §2.3 reconstruction: labels play no part).</summary>
+    AllRecords,
 }
 
 /// <summary>YAML <c>data: { type: ptbxl, … }</c>: PTB-XL records, 12 leads × 10 s.</summary>
@@ -46,11 +48,11 @@ public sealed class PtbXlSource : IDataSource
         _options = o;
         if (o.SamplingRate is not (100 or 500)) throw new ArgumentException($"data.sampling_rate must be 100 or 500 (the rates PTB-XL ships), got {o.SamplingRate}");
         var want = new[] { "NORM", "HYP" };
-        if (o.Labels.Count != 2 || want.Any(w => !o.Labels.Contains(w, StringComparer.Ordinal)))
+        if (o.Task == PtbXlTask.NormVsHyp && (o.Labels.Count != 2 || want.Any(w => !o.Labels.Contains(w, StringComparer.Ordinal))))
             throw new ArgumentException($"data.labels must list NORM and HYP once each, in label order (e.g. [HYP, NORM]); got [{string.Join(", ", o.Labels)}]");
         Folder = Path.GetFullPath(o.Folder ?? Path.Combine(ProjectPaths.DataRoot, "ptbxl"));
-        Schema = new DataSchema([12, 10 * o.SamplingRate], o.SamplingRate, o.Labels.ToArray(), PtbXlDatabase.StandardLeads);
-        _selection = new Lazy<BinaryTaskSelection?>(() => Directory.Exists(Folder) ? Open().SelectBinaryTask(TaskOptions) : null);
+        Schema = new DataSchema([12, 10 * o.SamplingRate], o.SamplingRate, o.Task == PtbXlTask.AllRecords ? ["ecg"] : o.Labels.ToArray(), PtbXlDatabase.StandardLeads);
+        _selection = new Lazy<BinaryTaskSelection?>(() => Directory.Exists(Folder) && o.Task == PtbXlTask.NormVsHyp ? Open().SelectBinaryTask(TaskOptions) : null);
         _fingerprint = new Lazy<string>(() => StableHash.Of(
             $"{ReaderVersion}|{JsonSerializer.Serialize(o with { Folder = null })}|{(Directory.Exists(Folder) ? Open().Fingerprint : "missing")}"));
     }
@@ -70,6 +72,7 @@ public sealed class PtbXlSource : IDataSource
         get
         {
             var labels = string.Join(", ", Schema.ClassNames.Select((c, i) => $"{c}={i}"));
+            if (_options.Task == PtbXlTask.AllRecords) return $"PTB-XL {_options.SamplingRate} Hz, 12 leads × 10 s, every record (labels unused)";
             var head = $"PTB-XL {_options.SamplingRate} Hz, 12 leads × 10 s, labels {labels}";
             return _selection.Value is { } s ? $"{head}; {s.Describe()}" : $"{head}; folder {Folder} not found";
         }
@@ -88,13 +91,15 @@ public sealed class PtbXlSource : IDataSource
     public DataView Load(CancellationToken cancel = default)
     {
         var db = Open();
-        var selection = _selection.Value ?? db.SelectBinaryTask(TaskOptions);
+        var selection = _options.Task == PtbXlTask.AllRecords
+            ? db.Records.Select(r => new BinaryTaskMember(r.EcgId, false, "ecg", r.PatientId, r.StratFold)).ToList()
+            : (_selection.Value ?? db.SelectBinaryTask(TaskOptions)).Members;
         var rate = _options.SamplingRate == 500 ? PtbXlSamplingRate.Hz500 : PtbXlSamplingRate.Hz100;
         int samples = (int)Schema.ItemShape[1];
-        var examples = new Example[selection.Members.Count];
+        var examples = new Example[selection.Count];
         Parallel.For(0, examples.Length, new ParallelOptions { CancellationToken = cancel }, i =>
         {
-            var m = selection.Members[i];
+            var m = selection[i];
             var signal = db.LoadSignal(db.Get(m.EcgId), rate);
             if (signal.LeadCount != 12 || signal.Length != samples)
                 throw new EcgDataException($"expected 12 leads × {samples} samples, got {signal.LeadCount} × {signal.Length}", db.RecordPath(db.Get(m.EcgId), rate), record: m.RecordId);

@@ -53,7 +53,13 @@ public sealed record SweepSpec
         new Dictionary<string, IReadOnlyList<YamlDotNet.RepresentationModel.YamlNode>>();
 }
 
-public enum SplitKind { RandomStratified, Official }
+/// <summary>
+/// random_stratified: seeded fractions (patient- or example-level); official: the database's own split;
+/// kfold: stratified k folds, fold <c>fold</c> is the test set and <c>validation_fraction</c> of the rest validates;
+/// anomaly_folds: SPEC §2.4 (normal class in k contiguous folds, fold <c>fold</c> tested, other normals
+/// train/validation; every anomalous class split test/validation, never trained on).
+/// </summary>
+public enum SplitKind { RandomStratified, Official, Kfold, AnomalyFolds }
 
 public enum SplitLevel { Patient, Example }
 
@@ -66,6 +72,14 @@ public sealed record SplitSpec
     public SplitLevel Level { get; init; } = SplitLevel.Patient;
     /// <summary>The published protocol may put one patient's data in several parts; this must then be accepted explicitly.</summary>
     public bool AllowPatientOverlap { get; init; }
+    /// <summary>kfold and anomaly_folds: number of folds.</summary>
+    public int Folds { get; init; } = 5;
+    /// <summary>kfold and anomaly_folds: the held-out (test) fold, 0-based.</summary>
+    public int Fold { get; init; }
+    /// <summary>kfold: share of the training folds used for validation; anomaly_folds: share of the non-test normals.</summary>
+    public double ValidationFraction { get; init; } = 0.1;
+    /// <summary>anomaly_folds: share of each anomalous class used for validation (the rest is tested).</summary>
+    public double AnomalyValidationFraction { get; init; } = 0.1;
     /// <summary>Label carried into reports, e.g. "published (intra-patient)" or "honest (inter-patient)".</summary>
     public string Protocol { get; init; } = "random stratified, patient-disjoint";
 }
@@ -79,6 +93,10 @@ public sealed record EvaluationSpec
     public double ConfidenceLevel { get; init; } = 0.95;
     /// <summary>Binary tasks: how the decision threshold is chosen — on the validation split only.</summary>
     public ThresholdKind Threshold { get; init; } = ThresholdKind.Argmax;
+    /// <summary>Anomaly tasks: the normal class (default the data's first class); every other class is anomalous.</summary>
+    public string? NormalClass { get; init; }
+    /// <summary>Anomaly tasks: how scores are scaled before the threshold (SPEC §2.4: min-max over each set).</summary>
+    public EcgExperiments.Evaluation.ScoreScaling ScoreScaling { get; init; } = EcgExperiments.Evaluation.ScoreScaling.MinMaxPerSet;
 }
 
 public sealed record OutputSpec

@@ -10,7 +10,7 @@ public sealed record Trial(int Number, IReadOnlyDictionary<string, string> Value
 
 /// <summary>An experiment with every component built and every stage's shape resolved, before any data is read.</summary>
 public sealed record ResolvedExperiment(
-    string File, ExperimentSpec Spec, IDataSource Source, EstimatorChain Pipeline, ClassifierBuild Model,
+    string File, ExperimentSpec Spec, IDataSource Source, EstimatorChain Pipeline, ModelBuild Model,
     IReadOnlyList<(string stage, DataSchema schema)> Trace, IReadOnlyDictionary<string, object> ComponentOptions);
 
 /// <summary>Reads, binds and validates experiment files. Every error carries file:line:column and the key.</summary>
@@ -145,10 +145,38 @@ public static class SpecLoader
         }
         if (model.CheckInput(trace[^1].Item2) is { } problem)
             throw new SpecException(spec.Model.Where, $"model `{spec.Model.Type}` cannot take the pipeline's output {trace[^1].Item2.ShapeText}: {problem}");
+        var classes = source.Schema.ClassNames;
+        if (model.Task != "classification" && (spec.Training.ClassWeights is not null || spec.Training.Imbalance is not null))
+            throw binder.Error(At("training"), spec.Training.Imbalance is not null ? "training.imbalance" : "training.class_weights",
+                $"imbalance settings apply to classifiers; model `{spec.Model.Type}` is a {model.Task} model");
+        if (model.Task == "anomaly")
+        {
+            if (classes.Count < 2) throw new SpecException(spec.Data.Where, $"an anomaly detector needs a normal class and at least one other, the data has [{string.Join(", ", classes)}]");
+            if (spec.Evaluation.NormalClass is { } nc && !classes.Contains(nc, StringComparer.OrdinalIgnoreCase))
+                throw binder.Error(At("evaluation"), "evaluation.normal_class", $"'{nc}' is not a class of the data [{string.Join(", ", classes)}]");
+        }
+        else if (spec.Split.Kind == SplitKind.AnomalyFolds)
+            throw binder.Error(At("split"), "split.kind", $"anomaly_folds is the anomaly-detection protocol (SPEC §2.4); model `{spec.Model.Type}` is a {model.Task} model");
+        if (spec.Training.Imbalance is { } imb && ImbalanceCheck(imb, classes.Count) is { } bad)
+            throw binder.Error(At("training"), $"training.imbalance.{bad.key}", bad.message);
         if (spec.Training.ClassWeights is { } cw && cw.Count != source.Schema.ClassNames.Count)
             throw binder.Error(At("training"), "training.class_weights",
                 $"lists {cw.Count} weights but the data has {source.Schema.ClassNames.Count} classes [{string.Join(", ", source.Schema.ClassNames)}]");
         return new ResolvedExperiment(binder.File, spec, source, chain, model, trace, options);
+    }
+
+    /// <summary>Imbalance settings whose length or range must match the data's classes (checked before any data is read).</summary>
+    private static (string key, string message)? ImbalanceCheck(EcgExperiments.Training.Imbalance.ImbalanceOptions o, int classCount)
+    {
+        string Classes(int n) => $"{n} value(s) but the data has {classCount} classes";
+        if (o.ClassWeights is { } w && w.Count != classCount) return ("class_weights", Classes(w.Count));
+        if (o.FocalAlpha is { } a && a.Count != classCount && !(classCount == 2 && a.Count == 1))
+            return ("focal_alpha", $"{Classes(a.Count)} (give one α per class, or one α for the positive class of a binary task)");
+        if (o.CostMatrix is { } m && (m.Count != classCount || m.Any(r => r.Count != classCount)))
+            return ("cost_matrix", $"must be {classCount} × {classCount} (rows: true class, columns: predicted), got {m.Count} row(s)");
+        if ((o.FalseNegativeCost is not null || o.FalsePositiveCost is not null) && classCount != 2)
+            return ("false_negative_cost", $"FN/FP costs need a binary task; with {classCount} classes give a cost_matrix");
+        return null;
     }
 
     private static void CheckSplit(SplitSpec split, YamlBinder binder, YamlNode node)
@@ -159,6 +187,13 @@ public static class SpecLoader
                 throw binder.Error(node, "split.fractions", $"needs three non-negative fractions (train, validation, test) summing to 1, got [{string.Join(", ", split.Fractions)}]");
             if (split.Fractions[0] == 0 || split.Fractions[2] == 0)
                 throw binder.Error(node, "split.fractions", "train and test fractions must be > 0");
+        }
+        if (split.Kind is SplitKind.Kfold or SplitKind.AnomalyFolds)
+        {
+            if (split.Folds < 2) throw binder.Error(node, "split.folds", $"needs at least 2 folds, got {split.Folds}");
+            if (split.Fold < 0 || split.Fold >= split.Folds) throw binder.Error(node, "split.fold", $"must be in [0, {split.Folds - 1}] for {split.Folds} folds, got {split.Fold}");
+            if (split.ValidationFraction is < 0 or >= 1) throw binder.Error(node, "split.validation_fraction", $"must be in [0, 1), got {split.ValidationFraction}");
+            if (split.AnomalyValidationFraction is < 0 or >= 1) throw binder.Error(node, "split.anomaly_validation_fraction", $"must be in [0, 1), got {split.AnomalyValidationFraction}");
         }
     }
 }

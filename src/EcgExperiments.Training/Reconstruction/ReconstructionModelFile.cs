@@ -11,7 +11,9 @@ namespace EcgExperiments.Training.Reconstruction;
 /// <param name="Layers">BiLSTM layers.</param>
 /// <param name="InputLead">Name of the input lead the model was trained on.</param>
 /// <param name="LeadNames">Names of the output leads, in output order.</param>
-public sealed record ReconstructionModelInfo(int Length, int Hidden, int Layers, string InputLead, IReadOnlyList<string> LeadNames)
+/// <param name="Head">Output head (published attention head, or per-step).</param>
+public sealed record ReconstructionModelInfo(int Length, int Hidden, int Layers, string InputLead, IReadOnlyList<string> LeadNames,
+    ReconstructorHead Head = ReconstructorHead.Attention)
 {
     public int Leads => LeadNames.Count;
 }
@@ -32,7 +34,7 @@ public static class ReconstructionModelFile
 
     public static void Save(string path, BiLstmAttentionReconstructor model, ReconstructionModelInfo info)
     {
-        if (model.Length != info.Length || model.Leads != info.Leads)
+        if (model.Length != info.Length || model.Leads != info.Leads || model.Head != info.Head)
             throw new ArgumentException($"model is {model.Leads} × {model.Length} but the info says {info.Leads} × {info.Length}", nameof(info));
         model.save(path, new Dictionary<string, string>
         {
@@ -43,6 +45,7 @@ public static class ReconstructionModelFile
             ["layers"] = info.Layers.ToString(CultureInfo.InvariantCulture),
             ["input_lead"] = info.InputLead,
             ["lead_names"] = string.Join(",", info.LeadNames),
+            ["head"] = info.Head.ToString(),
         });
     }
 
@@ -59,8 +62,12 @@ public static class ReconstructionModelFile
             if (Get("format") != Format) throw new EcgDataException($"file format is '{meta["format"]}', expected '{Format}'", path);
             if (GetInt("format_version") > FormatVersion)
                 throw new EcgDataException($"reconstruction model format version {meta["format_version"]} is newer than this build reads (≤ {FormatVersion}); update EcgExperiments", path);
-            var info = new ReconstructionModelInfo(GetInt("length"), GetInt("hidden"), GetInt("layers"), Get("input_lead"), Get("lead_names").Split(','));
-            var model = new BiLstmAttentionReconstructor(info.Length, info.Leads, info.Hidden, info.Layers);
+            // Files written before the head was a choice have no "head": they are the published attention head.
+            var head = meta.TryGetValue("head", out var h)
+                ? Enum.TryParse<ReconstructorHead>(h, out var parsed) ? parsed : throw new EcgDataException($"metadata 'head' = '{h}' is not a known head ({string.Join(", ", Enum.GetNames<ReconstructorHead>())})", path)
+                : ReconstructorHead.Attention;
+            var info = new ReconstructionModelInfo(GetInt("length"), GetInt("hidden"), GetInt("layers"), Get("input_lead"), Get("lead_names").Split(','), head);
+            var model = new BiLstmAttentionReconstructor(info.Length, info.Leads, info.Hidden, info.Layers, info.Head);
             try
             {
                 model.load_state_dict(tensors);
