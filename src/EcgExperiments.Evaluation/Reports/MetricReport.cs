@@ -38,8 +38,12 @@ public sealed record AggregateMetrics(
 /// <summary>ROC and precision–recall curves of one class, for plots.</summary>
 public sealed record ClassCurves(string ClassName, RocCurve? Roc, PrecisionRecallCurve? PrecisionRecall);
 
-/// <summary>One row of the tidy metric table: metric name, class (null for aggregates), value and interval.</summary>
-public sealed record MetricEntry(string Metric, string? Class, double? Value, double? Lower, double? Upper, double? Level);
+/// <summary>
+/// One row of the tidy metric table: metric name, class (null for aggregates), value and interval with its
+/// level and <see cref="ConfidenceInterval.Method"/> (null when the row has no interval, or when a table
+/// written without methods was read back).
+/// </summary>
+public sealed record MetricEntry(string Metric, string? Class, double? Value, double? Lower, double? Upper, double? Level, string? Method = null);
 
 /// <summary>Names used as keys of <see cref="MetricReport.Intervals"/> and rows of <see cref="MetricReport.ToTable"/>.</summary>
 public static class MetricNames
@@ -79,7 +83,11 @@ public static class MetricNames
 /// </code></example>
 public sealed record MetricReport : IVersionedReport
 {
-    public const int CurrentFormatVersion = 1;
+    /// <summary>
+    /// 2: intervals carry their <see cref="ConfidenceInterval.Method"/>, and accuracy, recall, precision and
+    /// specificity use the Wilson score interval. Version 1 files (all intervals bootstrap, no method) still load.
+    /// </summary>
+    public const int CurrentFormatVersion = 2;
 
     /// <inheritdoc/>
     public static int SupportedFormatVersion => CurrentFormatVersion;
@@ -102,10 +110,13 @@ public sealed record MetricReport : IVersionedReport
     public required IReadOnlyList<ClassMetrics> PerClass { get; init; }
     public required AggregateMetrics Aggregates { get; init; }
 
-    /// <summary>Bootstrap intervals keyed by <see cref="MetricNames"/> (per-class keys like "recall[HYP]").</summary>
+    /// <summary>
+    /// Confidence intervals keyed by <see cref="MetricNames"/> (per-class keys like "recall[HYP]"): Wilson score for
+    /// the proportions (accuracy, recall, precision, specificity), percentile bootstrap for the rest.
+    /// </summary>
     public IReadOnlyDictionary<string, ConfidenceInterval> Intervals { get; init; } = new Dictionary<string, ConfidenceInterval>();
 
-    /// <summary>The resamples behind <see cref="Intervals"/> (null without bootstrap).</summary>
+    /// <summary>The resamples behind the bootstrap <see cref="Intervals"/> (null without bootstrap).</summary>
     public ResampleIds? Resamples { get; init; }
 
     public CalibrationResult? Calibration { get; init; }
@@ -125,7 +136,7 @@ public sealed record MetricReport : IVersionedReport
         {
             var key = cls is null ? metric : MetricNames.PerClass(metric, cls);
             Intervals.TryGetValue(key, out var ci);
-            rows.Add(new MetricEntry(metric, cls, value, ci?.Lower, ci?.Upper, ci?.Level));
+            rows.Add(new MetricEntry(metric, cls, value, ci?.Lower, ci?.Upper, ci?.Level, ci?.Method));
         }
         var a = Aggregates;
         Add(MetricNames.Accuracy, null, a.Accuracy);
