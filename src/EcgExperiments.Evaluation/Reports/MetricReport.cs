@@ -66,6 +66,27 @@ public static class MetricNames
     public const string Specificity = "specificity";
     public const string F1 = "f1";
 
+    /// <summary>Reconstruction: mean squared error over records × leads × time.</summary>
+    public const string Mse = "mse";
+    /// <summary>Reconstruction: mean over leads of the per-lead RMSE.</summary>
+    public const string MeanRmse = "mean_rmse";
+    /// <summary>Reconstruction: mean over leads of the per-lead Pearson r.</summary>
+    public const string MeanPearsonR = "mean_pearson_r";
+    /// <summary>Reconstruction: mean over leads of the per-lead R².</summary>
+    public const string MeanR2 = "mean_r2";
+    /// <summary>Reconstruction, per lead (the lead is the "class"): RMSE.</summary>
+    public const string Rmse = "rmse";
+    /// <summary>Reconstruction, per lead: mean over records of the per-record Pearson r.</summary>
+    public const string PearsonR = "pearson_r";
+    /// <summary>Reconstruction, per lead: coefficient of determination.</summary>
+    public const string R2 = "r2";
+
+    /// <summary>
+    /// True for metrics where smaller is better (errors and losses: log loss, ECE, MSE, RMSE); false for scores
+    /// where larger is better. Takes the metric name without class.
+    /// </summary>
+    public static bool LowerIsBetter(string metric) => metric is LogLoss or Ece or Mse or MeanRmse or Rmse;
+
     /// <summary>Key of a per-class metric, e.g. <c>PerClass("f1", "HYP")</c> = "f1[HYP]".</summary>
     public static string PerClass(string metric, string className) => $"{metric}[{className}]";
 }
