@@ -53,7 +53,7 @@ public sealed record ReconstructionReport(
         void Add(string metric, double? value)
         {
             Intervals.TryGetValue(metric, out var ci);
-            rows.Add(new MetricEntry(metric, null, value, ci?.Lower, ci?.Upper, ci?.Level, ci?.Method));
+            rows.Add(new MetricEntry(metric, null, value, ci?.Lower, ci?.Upper, ci?.Level, MetricEntry.MethodOf(ci)));
         }
         Add(MetricNames.Mse, Mse);
         Add(MetricNames.MeanRmse, MeanRmse);

@@ -40,10 +40,14 @@ public sealed record ClassCurves(string ClassName, RocCurve? Roc, PrecisionRecal
 
 /// <summary>
 /// One row of the tidy metric table: metric name, class (null for aggregates), value and interval with its
-/// level and <see cref="ConfidenceInterval.Method"/> (null when the row has no interval, or when a table
+/// level and <see cref="ConfidenceInterval.Method"/> (null when the row has no bounds, or when a table
 /// written without methods was read back).
 /// </summary>
-public sealed record MetricEntry(string Metric, string? Class, double? Value, double? Lower, double? Upper, double? Level, string? Method = null);
+public sealed record MetricEntry(string Metric, string? Class, double? Value, double? Lower, double? Upper, double? Level, string? Method = null)
+{
+    /// <summary>The method a table row states for <paramref name="ci"/>: null unless the interval has both bounds (nothing to describe).</summary>
+    public static string? MethodOf(ConfidenceInterval? ci) => ci is { Lower: not null, Upper: not null } ? ci.Method : null;
+}
 
 /// <summary>Names used as keys of <see cref="MetricReport.Intervals"/> and rows of <see cref="MetricReport.ToTable"/>.</summary>
 public static class MetricNames
@@ -157,7 +161,7 @@ public sealed record MetricReport : IVersionedReport
         {
             var key = cls is null ? metric : MetricNames.PerClass(metric, cls);
             Intervals.TryGetValue(key, out var ci);
-            rows.Add(new MetricEntry(metric, cls, value, ci?.Lower, ci?.Upper, ci?.Level, ci?.Method));
+            rows.Add(new MetricEntry(metric, cls, value, ci?.Lower, ci?.Upper, ci?.Level, MetricEntry.MethodOf(ci)));
         }
         var a = Aggregates;
         Add(MetricNames.Accuracy, null, a.Accuracy);
