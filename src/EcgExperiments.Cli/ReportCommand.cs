@@ -1,12 +1,11 @@
 using System.CommandLine;
-using EcgExperiments.Evaluation;
 using EcgExperiments.Reports;
 
 namespace EcgExperiments.Cli;
 
 /// <summary>
 /// <c>ecg report &lt;runs…&gt;</c>: writes the comparison report (Markdown, tidy CSV, JSON, self-contained HTML)
-/// of run folders or results roots (scanned for run.json).
+/// of run folders or results roots (scanned for run.json), for runs of any task (classification, anomaly, reconstruction).
 /// </summary>
 internal static class ReportCommand
 {
@@ -14,15 +13,19 @@ internal static class ReportCommand
     {
         var runs = new Argument<string[]>("runs") { Arity = ArgumentArity.OneOrMore, Description = "run folders or results roots (searched recursively for run.json)" };
         var output = new Option<string>("--output", "-o") { Description = "folder for report.md, report.csv, report.json, report.html", DefaultValueFactory = _ => "report" };
-        var metric = new Option<string>("--heatmap-metric") { Description = "metric of the strategy × architecture heat-map, e.g. macro_f1, accuracy, roc_auc, recall[HYP]", DefaultValueFactory = _ => MetricNames.MacroF1 };
+        var metric = new Option<string?>("--heatmap-metric")
+        {
+            Description = "metric of the strategy × architecture heat-maps, e.g. macro_f1, accuracy, roc_auc, recall[HYP], mean_pearson_r " +
+                          "(default per task: classification macro_f1, anomaly roc_auc, reconstruction mean_pearson_r)",
+        };
         var title = new Option<string?>("--title") { Description = "report title" };
         var decimals = new Option<int>("--decimals") { Description = "decimals of the Markdown/HTML numbers", DefaultValueFactory = _ => 3 };
         var command = new Command("report", "Compare runs: Markdown table with CIs, tidy CSV, JSON and a self-contained HTML page with SVG plots") { runs, output, metric, title, decimals };
-        command.SetAction(p => guarded(() => Write(p.GetValue(runs)!, p.GetValue(output)!, p.GetValue(metric)!, p.GetValue(title), p.GetValue(decimals))));
+        command.SetAction(p => guarded(() => Write(p.GetValue(runs)!, p.GetValue(output)!, p.GetValue(metric), p.GetValue(title), p.GetValue(decimals))));
         return command;
     }
 
-    private static int Write(string[] paths, string output, string metric, string? title, int decimals)
+    private static int Write(string[] paths, string output, string? metric, string? title, int decimals)
     {
         var options = new ReportOptions { HeatmapMetric = metric, Decimals = decimals };
         if (title is not null) options = options with { Title = title };

@@ -1,13 +1,13 @@
-using System.Text;
 using EcgExperiments.Core;
 
 namespace EcgExperiments.Reports;
 
 /// <summary>
-/// Builds the comparison report of a set of runs (SPEC §4): <c>report.md</c> (PTB-XL-benchmark-style table,
-/// <c>0.930(05)</c> notation), <c>report.csv</c> (tidy: experiment × trial × metric × class with point,
-/// lower, upper, level, protocol), <c>report.json</c> (the same rows plus run identities) and
-/// <c>report.html</c> (self-contained, inline SVG).
+/// Builds the comparison report of a set of runs of any task (classification, anomaly, reconstruction; SPEC §4):
+/// <c>report.md</c> (PTB-XL-benchmark-style tables per task, <c>0.930(05)</c> notation), <c>report.csv</c> (tidy:
+/// experiment × trial × metric × class with point, lower, upper, level, method, protocol, task), <c>report.json</c>
+/// (the same rows plus run identities) and <c>report.html</c> (self-contained, inline SVG). Files are written
+/// atomically.
 /// </summary>
 /// <example><code>
 /// ReportFiles files = ReportBuilder.Build(["results"], "reports/today");
@@ -29,12 +29,12 @@ public static class ReportBuilder
         Directory.CreateDirectory(outputDirectory);
         var rows = runs.SelectMany(TidyMetricRow.FromRun).ToList();
         string Path_(string ext) => Path.Combine(outputDirectory, $"{options.FileStem}.{ext}");
-        var utf8 = new UTF8Encoding(false);
         var files = new ReportFiles(Path_("md"), Path_("csv"), Path_("json"), Path_("html"), runs.Count, rows.Count);
-        File.WriteAllText(files.Markdown, MarkdownReportWriter.Write(runs, options), utf8);
-        File.WriteAllText(files.Csv, CsvReportWriter.Write(rows), utf8);
-        File.WriteAllText(files.Json, JsonReportWriter.Write(runs, rows, options), utf8);
-        File.WriteAllText(files.Html, HtmlReportWriter.Write(runs, options), utf8);
+        // Atomic: a reader (or a browser refreshing report.html) never sees half a file; UTF-8 without BOM.
+        AtomicFile.WriteAllText(files.Markdown, MarkdownReportWriter.Write(runs, options));
+        AtomicFile.WriteAllText(files.Csv, CsvReportWriter.Write(rows));
+        AtomicFile.WriteAllText(files.Json, JsonReportWriter.Write(runs, rows, options));
+        AtomicFile.WriteAllText(files.Html, HtmlReportWriter.Write(runs, options));
         return files;
     }
 }

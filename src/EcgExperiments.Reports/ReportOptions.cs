@@ -12,10 +12,12 @@ public sealed record ReportOptions
     public int Decimals { get; init; } = 3;
 
     /// <summary>
-    /// Metric of the strategy × architecture heat-map: an aggregate name from <see cref="MetricNames"/>
-    /// (e.g. "macro_f1", "accuracy", "roc_auc") or a per-class key such as "recall[HYP]".
+    /// Metric of the strategy × architecture heat-maps: an aggregate name from <see cref="MetricNames"/>
+    /// (e.g. "macro_f1", "accuracy", "roc_auc", "mean_pearson_r") or a per-class key such as "recall[HYP]".
+    /// Null, or a metric a task's runs do not report, uses that task's default (<see cref="TaskLayout.DefaultHeatmapMetric"/>:
+    /// classification macro_f1, anomaly roc_auc, reconstruction mean_pearson_r).
     /// </summary>
-    public string HeatmapMetric { get; init; } = MetricNames.MacroF1;
+    public string? HeatmapMetric { get; init; }
 
     /// <summary>Base name of the written files (<c>report.md</c>, <c>report.csv</c>, <c>report.json</c>, <c>report.html</c>).</summary>
     public string FileStem { get; init; } = "report";

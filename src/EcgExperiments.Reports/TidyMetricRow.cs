@@ -3,10 +3,11 @@ using EcgExperiments.Evaluation;
 namespace EcgExperiments.Reports;
 
 /// <summary>
-/// One row of the tidy table: experiment × trial × metric × class (class empty for whole-set metrics),
-/// with the point value, its bootstrap interval where one was computed, and the protocol it was measured
-/// under. <see cref="Scope"/> is "model" for the trained model and "baseline" for the class-prior baseline
-/// evaluated on the same test labels.
+/// One row of the tidy table: experiment × trial × metric × class (class empty for whole-set metrics; the lead for
+/// per-lead reconstruction metrics), with the point value, its interval (bounds, level and method: "wilson" or
+/// "percentile_bootstrap") where one was computed, the protocol it was measured under and the run's task.
+/// <see cref="Scope"/> is "model" for the trained model and "baseline" for the run's trivial baseline (class prior,
+/// training mean, random score) evaluated on the same test set.
 /// </summary>
 public sealed record TidyMetricRow(
     string Experiment,
@@ -20,22 +21,23 @@ public sealed record TidyMetricRow(
     double? Point,
     double? Lower,
     double? Upper,
-    double? Level)
+    double? Level,
+    string? Method,
+    string Task)
 {
     public const string ModelScope = "model";
     public const string BaselineScope = "baseline";
 
-    /// <summary>The column names, in order, as written by the CSV and JSON writers.</summary>
+    /// <summary>The column names, in order, as written by the CSV and JSON writers (method and task come last so the older columns keep their positions).</summary>
     public static IReadOnlyList<string> Columns { get; } =
-        ["experiment", "trial", "model", "strategy", "protocol", "scope", "metric", "class", "point", "lower", "upper", "level"];
+        ["experiment", "trial", "model", "strategy", "protocol", "scope", "metric", "class", "point", "lower", "upper", "level", "method", "task"];
 
-    /// <summary>Rows of one run: the model's metrics (<see cref="MetricReport.ToTable"/> order), then the baseline's.</summary>
+    /// <summary>Rows of one run: its <see cref="RunRecord.Table"/>, then its <see cref="RunRecord.BaselineTable"/>.</summary>
     public static IEnumerable<TidyMetricRow> FromRun(RunRecord run)
     {
-        IEnumerable<TidyMetricRow> Rows(MetricReport report, string scope) =>
-            report.ToTable().Select(e => new TidyMetricRow(run.Experiment, run.TrialKey, run.ModelType, run.Strategy, run.Protocol,
-                scope, e.Metric, e.Class, e.Value, e.Lower, e.Upper, e.Level));
-        var rows = Rows(run.Metrics, ModelScope);
-        return run.Metrics.Baseline is { } b ? rows.Concat(Rows(b, BaselineScope)) : rows;
+        IEnumerable<TidyMetricRow> Rows(IReadOnlyList<MetricEntry> table, string scope) =>
+            table.Select(e => new TidyMetricRow(run.Experiment, run.TrialKey, run.ModelType, run.Strategy, run.Protocol,
+                scope, e.Metric, e.Class, e.Value, e.Lower, e.Upper, e.Level, e.Method, run.Task));
+        return Rows(run.Table, ModelScope).Concat(Rows(run.BaselineTable, BaselineScope));
     }
 }

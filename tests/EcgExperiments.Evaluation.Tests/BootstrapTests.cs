@@ -139,13 +139,18 @@ public sealed class BootstrapTests
         var r = ClassificationEvaluator.Evaluate(s, new EvaluationOptions { Bootstrap = new BootstrapOptions { Seed = 1, Resamples = 300, Stratified = true } });
         Assert.NotNull(r.Resamples);
         Assert.Equal(300, r.Resamples!.Resamples);
-        foreach (var key in new[] { MetricNames.Accuracy, MetricNames.MacroF1, MetricNames.RocAuc, MetricNames.LogLoss, "recall[S]", "roc_auc[V]" })
+        // Accuracy and recall are proportions with Wilson intervals (WilsonScoreTests); these are the bootstrapped metrics.
+        foreach (var key in new[] { MetricNames.BalancedAccuracy, MetricNames.MacroF1, MetricNames.RocAuc, MetricNames.LogLoss, "f1[S]", "roc_auc[V]" })
         {
             var ci = r.Intervals[key];
+            Assert.Equal(IntervalMethods.PercentileBootstrap, ci.Method);
+            Assert.Equal(300, ci.Resamples);
             Assert.True(ci.Contains(ci.Point!.Value), $"{key}: [{ci.Lower}, {ci.Upper}] misses {ci.Point}");
             Assert.Equal(0, ci.Skipped); // stratified: every class present in every resample
         }
-        Assert.Equal(r.Aggregates.Accuracy, r.Intervals[MetricNames.Accuracy].Point!.Value, 12);
+        Assert.Equal(r.Aggregates.MacroF1, r.Intervals[MetricNames.MacroF1].Point!.Value, 12);
+        foreach (var key in new[] { MetricNames.Accuracy, "recall[S]", "precision[V]", "specificity[N]" })
+            Assert.Equal(IntervalMethods.Wilson, r.Intervals[key].Method);
         Assert.Equal(r.PerClass[2].RocAuc!.Value, r.Intervals["roc_auc[V]"].Point!.Value, 12);
     }
 }

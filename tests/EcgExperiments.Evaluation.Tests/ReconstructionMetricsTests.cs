@@ -42,6 +42,28 @@ public sealed class ReconstructionMetricsTests
         Assert.Equal(r.MeanR2, r.Intervals["mean_r2"].Point!.Value, 9);
         Assert.True(r.Intervals["mean_pearson_r"].Contains(r.MeanPearsonR!.Value));
         Assert.NotNull(r.Resamples);
+        Assert.All(r.Intervals.Values, ci => Assert.Equal(IntervalMethods.PercentileBootstrap, ci.Method));
+    }
+
+    [Fact]
+    public void Table_has_the_whole_set_rows_with_intervals_then_rmse_r_and_r2_per_lead()
+    {
+        var y = Signals(12, 3, 40, 6);
+        var p = Signals(12, 3, 40, 7, noise: 0.3f, around: y);
+        var r = ReconstructionMetrics.Compute(y, p, ["I", "II", "V1"], new BootstrapOptions { Seed = 2, Resamples = 50, Level = 0.9 });
+        var table = r.ToTable();
+        Assert.Equal(4 + 3 * 3, table.Count);
+        Assert.Equal(["mse", "mean_rmse", "mean_pearson_r", "mean_r2"], table.Take(4).Select(e => e.Metric));
+        Assert.All(table.Take(4), e => Assert.Null(e.Class));
+        var mse = table[0];
+        Assert.Equal(r.Mse, mse.Value);
+        Assert.Equal(r.Intervals["mse"].Lower, mse.Lower);
+        Assert.Equal(0.9, mse.Level);
+        Assert.Equal(IntervalMethods.PercentileBootstrap, mse.Method);
+        var v1 = table.Where(e => e.Class == "V1").ToList();
+        Assert.Equal(["rmse", "pearson_r", "r2"], v1.Select(e => e.Metric));
+        Assert.Equal([r.PerLead[2].Rmse, r.PerLead[2].PearsonR, r.PerLead[2].R2], v1.Select(e => e.Value));
+        Assert.All(v1, e => Assert.Null(e.Lower));
     }
 
     [Fact]

@@ -31,6 +31,8 @@ public sealed class ReportJsonTests
         Assert.Equal(r.Aggregates, back.Aggregates);
         Assert.Equal(r.Resamples, back.Resamples);
         Assert.Equal(r.Intervals[MetricNames.RocAuc], back.Intervals[MetricNames.RocAuc]);
+        Assert.Equal(r.Intervals, back.Intervals);   // methods included: Wilson ones stay Wilson
+        Assert.Equal(r.ToTable(), back.ToTable());
         Assert.Equal(double.PositiveInfinity, back.Curves![0].Roc!.Thresholds[0]);
         Assert.Equal(r.Baseline!.Aggregates, back.Baseline!.Aggregates);
         Assert.Equal(0.45, back.DecisionThreshold);
@@ -40,7 +42,9 @@ public sealed class ReportJsonTests
     public void Json_names_are_camel_case_and_enums_are_strings()
     {
         var node = JsonNode.Parse(MetricJson.Serialize(FullReport()))!;
-        Assert.Equal(1, node["formatVersion"]!.GetValue<int>());
+        Assert.Equal(MetricReport.CurrentFormatVersion, node["formatVersion"]!.GetValue<int>());
+        Assert.Equal("wilson", node["intervals"]!["recall[HYP]"]!["method"]!.GetValue<string>());
+        Assert.Equal("percentile_bootstrap", node["intervals"]!["roc_auc"]!["method"]!.GetValue<string>());
         Assert.Equal("HYP", node["positiveClass"]!.GetValue<string>());
         Assert.Equal("positiveClass", node["calibration"]!["target"]!.GetValue<string>());
         Assert.NotNull(node["perClass"]![1]!["rocAuc"]);
@@ -51,10 +55,24 @@ public sealed class ReportJsonTests
     public void A_report_from_a_newer_format_is_refused_with_a_clear_message()
     {
         var node = JsonNode.Parse(MetricJson.Serialize(FullReport()))!;
-        node["formatVersion"] = 2;
+        node["formatVersion"] = MetricReport.CurrentFormatVersion + 1;
         var e = Assert.Throws<EcgDataException>(() => MetricJson.Deserialize<MetricReport>(node.ToJsonString(), "results/t1/metrics.json"));
         Assert.Contains("results/t1/metrics.json", e.Message);
-        Assert.Contains("version 2", e.Message);
+        Assert.Contains($"version {MetricReport.CurrentFormatVersion + 1}", e.Message);
+    }
+
+    [Fact]
+    public void A_version_1_report_without_interval_methods_loads_as_bootstrap_intervals()
+    {
+        // Version 1 (before Wilson intervals) stored every interval without "method"; they were all percentile bootstrap.
+        var node = JsonNode.Parse(MetricJson.Serialize(FullReport()))!;
+        node["formatVersion"] = 1;
+        foreach (var (_, ci) in node["intervals"]!.AsObject()) ci!.AsObject().Remove("method");
+        Assert.DoesNotContain("\"method\"", node.ToJsonString());
+        var back = MetricJson.Deserialize<MetricReport>(node.ToJsonString(), "old/metrics.json");
+        Assert.Equal(1, back.FormatVersion);
+        Assert.All(back.Intervals.Values, ci => Assert.Equal(IntervalMethods.PercentileBootstrap, ci.Method));
+        Assert.All(back.ToTable().Where(e => e.Lower is not null), e => Assert.Equal(IntervalMethods.PercentileBootstrap, e.Method));
     }
 
     [Fact]

@@ -2,17 +2,22 @@ namespace EcgExperiments.Reports.Tests;
 
 internal static class Fixture
 {
+    /// <summary>Three classification runs written before run records had "task" and "metrics_table".</summary>
     public static string RunsRoot => Path.Combine(AppContext.BaseDirectory, "Fixtures", "runs");
+
+    /// <summary>One anomaly and one reconstruction run in the task-general run-record format.</summary>
+    public static string TasksRoot => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tasks");
 
     public static string TempDir(string prefix = "ecg-report-") => Directory.CreateTempSubdirectory(prefix).FullName;
 
     /// <summary>Copies the fixture runs to a temp folder (for tests that edit them).</summary>
-    public static string CopyRuns()
+    public static string CopyRuns(string? root = null)
     {
+        root ??= RunsRoot;
         var dest = TempDir("ecg-runs-");
-        foreach (var file in Directory.EnumerateFiles(RunsRoot, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
         {
-            var target = Path.Combine(dest, Path.GetRelativePath(RunsRoot, file));
+            var target = Path.Combine(dest, Path.GetRelativePath(root, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
         }

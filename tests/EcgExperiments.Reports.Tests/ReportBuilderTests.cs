@@ -63,6 +63,8 @@ public class ReportBuilderTests
                     Assert.Equal(e.Upper, Num(row[col("upper")]));
                     Assert.Equal(e.Level, Num(row[col("level")]));
                     Assert.Equal(run.Protocol, row[col("protocol")]);
+                    Assert.Equal("classification", row[col("task")]);   // records without "task" are classification
+                    Assert.Equal(e.Lower is null ? "" : "percentile_bootstrap", row[col("method")]);
                     compared++;
                 }
             }
@@ -107,7 +109,9 @@ public class ReportBuilderTests
     {
         var (files, runs) = Build();
         var md = File.ReadAllText(files.Markdown);
-        Assert.Contains("95 % bootstrap confidence interval", md);
+        // The fixtures were written before Wilson intervals: every interval in them is a bootstrap one, and the caption says so.
+        Assert.Contains("95 % percentile bootstrap confidence interval", md);
+        Assert.DoesNotContain("Wilson", md);
         var lines = md.Split('\n');
         foreach (var run in runs)
         {
@@ -139,10 +143,10 @@ public class ReportBuilderTests
         Assert.Equal(runs.Count, roc.Count);
         // One polyline per stored curve (binary runs store the positive class's curves only).
         for (int i = 0; i < runs.Count; i++)
-            Assert.Equal(runs[i].Metrics.Curves!.Count(c => c.Roc is not null), roc[i].Descendants("polyline").Count());
+            Assert.Equal(runs[i].Metrics!.Curves!.Count(c => c.Roc is not null), roc[i].Descendants("polyline").Count());
         Assert.Contains("HYP AUC", string.Concat(roc[0].Descendants("text").Select(t => t.Value)));
         var confusion = svgs.First(d => d.Root!.Attribute("aria-label")!.Value.StartsWith("Confusion", StringComparison.Ordinal));
-        var counts = runs[0].Metrics.Confusion.Counts.SelectMany(r => r).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToList();
+        var counts = runs[0].Metrics!.Confusion.Counts.SelectMany(r => r).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToList();
         var texts = confusion.Descendants("text").Select(t => t.Value).ToList();
         Assert.All(counts, c => Assert.Contains(c, texts));
         var training = svgs.Where(d => d.Root!.Attribute("aria-label")!.Value == "Training curves").ToList();
@@ -157,7 +161,7 @@ public class ReportBuilderTests
         var heat = Fixture.SvgBlocks(html).Select(s => XDocument.Parse(s)).Single(d => d.Root!.Attribute("aria-label")!.Value == "macro_f1 (test set)");
         var texts = heat.Descendants("text").Select(t => t.Value).ToList();
         foreach (var label in new[] { "none", "class_weights", "focal", "cnn2d", "resnet1d" }) Assert.Contains(label, texts);
-        var focal = runs.Single(r => r.Strategy == "focal").Metrics.Intervals[MetricNames.MacroF1];
+        var focal = runs.Single(r => r.Strategy == "focal").Metrics!.Intervals[MetricNames.MacroF1];
         Assert.Contains(CiFormatter.Format(focal.Point, focal.Lower, focal.Upper), texts);
         Assert.Equal(3, texts.Count(t => t == CiFormatter.NoValue));   // 3 strategies × 2 models, 3 runs: 3 empty cells
         Assert.Contains(heat.Descendants("title"), t => t.Value.Contains("protocol: " + runs[0].Protocol, StringComparison.Ordinal));
@@ -230,7 +234,7 @@ public class ReportBuilderTests
         var (files, runs) = Build(options: new ReportOptions { HeatmapMetric = "recall[HYP]" });
         var heat = Fixture.SvgBlocks(File.ReadAllText(files.Html)).Select(s => XDocument.Parse(s))
             .Single(d => d.Root!.Attribute("aria-label")!.Value == "recall[HYP] (test set)");
-        var ci = runs[0].Metrics.Intervals["recall[HYP]"];
+        var ci = runs[0].Metrics!.Intervals["recall[HYP]"];
         Assert.Contains(CiFormatter.Format(ci.Point, ci.Lower, ci.Upper), heat.Descendants("text").Select(t => t.Value));
     }
 

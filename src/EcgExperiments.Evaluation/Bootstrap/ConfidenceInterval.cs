@@ -1,15 +1,38 @@
 namespace EcgExperiments.Evaluation;
 
+/// <summary>How an interval was computed: the values of <see cref="ConfidenceInterval.Method"/>.</summary>
+public static class IntervalMethods
+{
+    /// <summary>Percentile bootstrap over resampled test samples (<see cref="BootstrapPlan"/>).</summary>
+    public const string PercentileBootstrap = "percentile_bootstrap";
+
+    /// <summary>Wilson score interval of a binomial proportion (<see cref="WilsonScore"/>).</summary>
+    public const string Wilson = "wilson";
+
+    /// <summary>Short wording for report captions: "percentile bootstrap", "Wilson score"; other values as they are.</summary>
+    public static string Describe(string method) => method switch
+    {
+        PercentileBootstrap => "percentile bootstrap",
+        Wilson => "Wilson score",
+        _ => method,
+    };
+}
+
 /// <summary>
-/// A percentile-bootstrap interval. <see cref="Skipped"/> counts resamples on which the metric was
-/// undefined (e.g. ROC-AUC of a resample without positives); the bounds come from the others and are
-/// null when none was defined.
+/// A two-sided confidence interval at <see cref="Level"/>, computed by <see cref="Method"/>: a percentile
+/// bootstrap (<see cref="IntervalMethods.PercentileBootstrap"/>; <see cref="Resamples"/> resamples, of which
+/// <see cref="Skipped"/> left the metric undefined, e.g. ROC-AUC of a resample without positives, the bounds
+/// coming from the others and being null when none was defined) or the Wilson score interval of a proportion
+/// (<see cref="IntervalMethods.Wilson"/>; no resamples, <see cref="Resamples"/> = <see cref="Skipped"/> = 0).
+/// Intervals stored before the method was recorded were all bootstrap ones, so a missing method reads as
+/// <see cref="IntervalMethods.PercentileBootstrap"/>.
 /// </summary>
 /// <example><code>
 /// ConfidenceInterval ci = report.Intervals[MetricNames.RocAuc];
-/// Console.WriteLine($"AUC {ci.Point:F3} ({ci.Level:P0} CI {ci.Lower:F3}–{ci.Upper:F3}, {ci.Skipped} resamples skipped)");
+/// Console.WriteLine($"AUC {ci.Point:F3} ({ci.Level:P0} {ci.Method} CI {ci.Lower:F3}–{ci.Upper:F3}, {ci.Skipped} resamples skipped)");
 /// </code></example>
-public sealed record ConfidenceInterval(double? Point, double? Lower, double? Upper, double Level, int Resamples, int Skipped)
+public sealed record ConfidenceInterval(double? Point, double? Lower, double? Upper, double Level, int Resamples, int Skipped,
+    string Method = IntervalMethods.PercentileBootstrap)
 {
     /// <summary>True when Lower ≤ value ≤ Upper.</summary>
     public bool Contains(double value) => Lower is { } lo && Upper is { } hi && lo <= value && value <= hi;

@@ -13,7 +13,12 @@ public sealed record EvaluationOptions
     /// <summary>Training labels; when given, the class-prior baseline is evaluated next to the model.</summary>
     public IReadOnlyList<int>? TrainingLabels { get; init; }
 
-    /// <summary>Bootstrap settings for intervals of every metric; null = no intervals. Stratified uses the true labels.</summary>
+    /// <summary>
+    /// Interval settings; null = no intervals. Every metric gets an interval at <see cref="BootstrapOptions.Level"/>:
+    /// the proportions with a known denominator (accuracy, per-class recall, precision, specificity) the Wilson
+    /// score interval (<see cref="WilsonScore"/>), the others a percentile bootstrap with these settings.
+    /// Stratified resampling uses the true labels.
+    /// </summary>
     public BootstrapOptions? Bootstrap { get; init; }
 
     /// <summary>Equal-width bins of the expected calibration error.</summary>
@@ -32,8 +37,10 @@ public sealed record EvaluationOptions
 /// <summary>
 /// Evaluates classification scores into a <see cref="MetricReport"/>: confusion matrix; per-class
 /// precision, recall, specificity, F1, support, ROC-AUC and average precision; macro and weighted
-/// means; balanced accuracy; log loss and ECE for probabilities; curves; bootstrap intervals on one
-/// shared set of resamples; and the class-prior baseline.
+/// means; balanced accuracy; log loss and ECE for probabilities; curves; confidence intervals (Wilson
+/// score for accuracy, recall, precision and specificity, whose bootstrap interval degenerates on small
+/// counts, e.g. [1, 1] for 6 of 6 positives found; percentile bootstrap on one shared set of resamples for
+/// the rest); and the class-prior baseline.
 /// </summary>
 /// <example><code>
 /// var test = ClassificationScores.FromProbabilities(testY, probs, ["N", "S", "V", "F", "Q"]);
@@ -61,17 +68,16 @@ public static class ClassificationEvaluator
         if (options.Bootstrap is { } b)
         {
             var plan = BootstrapPlan.Create(scores.Count, b, b.Stratified ? scores.Labels : null);
-            var names = engine.MetricKeys(point);
+            var proportions = ProportionIntervals(point.Confusion, b.Level);
+            var names = engine.MetricKeys(point).Where(k => !proportions.ContainsKey(k)).ToList();
             var dists = plan.Distributions(names, idx =>
             {
                 var r = engine.Compute(BootstrapPlan.Counts(idx, scores.Count));
                 return names.Select(r.Get).ToArray();
             });
-            report = report with
-            {
-                Intervals = dists.ToDictionary(kv => kv.Key, kv => kv.Value.Interval(b.Level)),
-                Resamples = plan.Ids,
-            };
+            var intervals = dists.ToDictionary(kv => kv.Key, kv => kv.Value.Interval(b.Level));
+            foreach (var (key, ci) in proportions) intervals[key] = ci;
+            report = report with { Intervals = intervals, Resamples = plan.Ids };
         }
 
         if (options.TrainingLabels is { } train)
@@ -81,6 +87,25 @@ public static class ClassificationEvaluator
             report = report with { Baseline = baseline, BaselineKind = ClassPriorBaseline.Kind };
         }
         return report;
+    }
+
+    /// <summary>
+    /// Wilson score intervals of the metrics that are binomial proportions of a known count: accuracy (correct of
+    /// all samples), recall[c] (true positives of the class support), specificity[c] (true negatives of the
+    /// negatives) and precision[c] (true positives of the predicted positives). An empty denominator gives no bounds.
+    /// </summary>
+    internal static Dictionary<string, ConfidenceInterval> ProportionIntervals(ConfusionMatrix cm, double level)
+    {
+        var result = new Dictionary<string, ConfidenceInterval> { [MetricNames.Accuracy] = WilsonScore.Interval(cm.Correct, cm.Total, level) };
+        for (int c = 0; c < cm.ClassCount; c++)
+        {
+            string name = cm.ClassNames[c];
+            long tp = cm.TruePositives(c), support = cm.Support(c);
+            result[MetricNames.PerClass(MetricNames.Recall, name)] = WilsonScore.Interval(tp, support, level);
+            result[MetricNames.PerClass(MetricNames.Specificity, name)] = WilsonScore.Interval(cm.TrueNegatives(c), cm.Total - support, level);
+            result[MetricNames.PerClass(MetricNames.Precision, name)] = WilsonScore.Interval(tp, tp + cm.FalsePositives(c), level);
+        }
+        return result;
     }
 
     /// <summary>All metrics of one (possibly weighted) evaluation, addressable by metric key.</summary>

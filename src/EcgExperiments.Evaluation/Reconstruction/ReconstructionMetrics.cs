@@ -41,6 +41,32 @@ public sealed record ReconstructionReport(
 
     /// <inheritdoc/>
     public static int SupportedFormatVersion => CurrentFormatVersion;
+
+    /// <summary>
+    /// The tidy table of a reconstruction run (the <c>metrics_table</c> of its run record): whole-set rows
+    /// <c>mse</c>, <c>mean_rmse</c>, <c>mean_pearson_r</c>, <c>mean_r2</c> (class null, with their bootstrap
+    /// intervals), then per lead <c>rmse</c>, <c>pearson_r</c>, <c>r2</c> with the lead name as class.
+    /// </summary>
+    public IReadOnlyList<MetricEntry> ToTable()
+    {
+        var rows = new List<MetricEntry>();
+        void Add(string metric, double? value)
+        {
+            Intervals.TryGetValue(metric, out var ci);
+            rows.Add(new MetricEntry(metric, null, value, ci?.Lower, ci?.Upper, ci?.Level, MetricEntry.MethodOf(ci)));
+        }
+        Add(MetricNames.Mse, Mse);
+        Add(MetricNames.MeanRmse, MeanRmse);
+        Add(MetricNames.MeanPearsonR, MeanPearsonR);
+        Add(MetricNames.MeanR2, MeanR2);
+        foreach (var lead in PerLead)
+        {
+            rows.Add(new MetricEntry(MetricNames.Rmse, lead.Lead, lead.Rmse, null, null, null));
+            rows.Add(new MetricEntry(MetricNames.PearsonR, lead.Lead, lead.PearsonR, null, null, null));
+            rows.Add(new MetricEntry(MetricNames.R2, lead.Lead, lead.R2, null, null, null));
+        }
+        return rows;
+    }
 }
 
 /// <summary>
@@ -67,7 +93,7 @@ public static class ReconstructionMetrics
         bootstrap.Validate();
         if (bootstrap.Stratified) throw new ArgumentException("reconstruction bootstrap resamples records without strata; set Stratified = false", nameof(bootstrap));
         var plan = BootstrapPlan.Create(n, bootstrap);
-        string[] names = ["mse", "mean_rmse", "mean_pearson_r", "mean_r2"];
+        string[] names = [MetricNames.Mse, MetricNames.MeanRmse, MetricNames.MeanPearsonR, MetricNames.MeanR2];
         var dists = plan.Distributions(names, idx =>
         {
             var r = stats.Report(BootstrapPlan.Counts(idx, n), leadNames, t);

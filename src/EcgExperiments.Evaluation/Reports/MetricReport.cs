@@ -38,8 +38,16 @@ public sealed record AggregateMetrics(
 /// <summary>ROC and precision–recall curves of one class, for plots.</summary>
 public sealed record ClassCurves(string ClassName, RocCurve? Roc, PrecisionRecallCurve? PrecisionRecall);
 
-/// <summary>One row of the tidy metric table: metric name, class (null for aggregates), value and interval.</summary>
-public sealed record MetricEntry(string Metric, string? Class, double? Value, double? Lower, double? Upper, double? Level);
+/// <summary>
+/// One row of the tidy metric table: metric name, class (null for aggregates), value and interval with its
+/// level and <see cref="ConfidenceInterval.Method"/> (null when the row has no bounds, or when a table
+/// written without methods was read back).
+/// </summary>
+public sealed record MetricEntry(string Metric, string? Class, double? Value, double? Lower, double? Upper, double? Level, string? Method = null)
+{
+    /// <summary>The method a table row states for <paramref name="ci"/>: null unless the interval has both bounds (nothing to describe).</summary>
+    public static string? MethodOf(ConfidenceInterval? ci) => ci is { Lower: not null, Upper: not null } ? ci.Method : null;
+}
 
 /// <summary>Names used as keys of <see cref="MetricReport.Intervals"/> and rows of <see cref="MetricReport.ToTable"/>.</summary>
 public static class MetricNames
@@ -62,6 +70,27 @@ public static class MetricNames
     public const string Specificity = "specificity";
     public const string F1 = "f1";
 
+    /// <summary>Reconstruction: mean squared error over records × leads × time.</summary>
+    public const string Mse = "mse";
+    /// <summary>Reconstruction: mean over leads of the per-lead RMSE.</summary>
+    public const string MeanRmse = "mean_rmse";
+    /// <summary>Reconstruction: mean over leads of the per-lead Pearson r.</summary>
+    public const string MeanPearsonR = "mean_pearson_r";
+    /// <summary>Reconstruction: mean over leads of the per-lead R².</summary>
+    public const string MeanR2 = "mean_r2";
+    /// <summary>Reconstruction, per lead (the lead is the "class"): RMSE.</summary>
+    public const string Rmse = "rmse";
+    /// <summary>Reconstruction, per lead: mean over records of the per-record Pearson r.</summary>
+    public const string PearsonR = "pearson_r";
+    /// <summary>Reconstruction, per lead: coefficient of determination.</summary>
+    public const string R2 = "r2";
+
+    /// <summary>
+    /// True for metrics where smaller is better (errors and losses: log loss, ECE, MSE, RMSE); false for scores
+    /// where larger is better. Takes the metric name without class.
+    /// </summary>
+    public static bool LowerIsBetter(string metric) => metric is LogLoss or Ece or Mse or MeanRmse or Rmse;
+
     /// <summary>Key of a per-class metric, e.g. <c>PerClass("f1", "HYP")</c> = "f1[HYP]".</summary>
     public static string PerClass(string metric, string className) => $"{metric}[{className}]";
 }
@@ -79,7 +108,11 @@ public static class MetricNames
 /// </code></example>
 public sealed record MetricReport : IVersionedReport
 {
-    public const int CurrentFormatVersion = 1;
+    /// <summary>
+    /// 2: intervals carry their <see cref="ConfidenceInterval.Method"/>, and accuracy, recall, precision and
+    /// specificity use the Wilson score interval. Version 1 files (all intervals bootstrap, no method) still load.
+    /// </summary>
+    public const int CurrentFormatVersion = 2;
 
     /// <inheritdoc/>
     public static int SupportedFormatVersion => CurrentFormatVersion;
@@ -102,10 +135,13 @@ public sealed record MetricReport : IVersionedReport
     public required IReadOnlyList<ClassMetrics> PerClass { get; init; }
     public required AggregateMetrics Aggregates { get; init; }
 
-    /// <summary>Bootstrap intervals keyed by <see cref="MetricNames"/> (per-class keys like "recall[HYP]").</summary>
+    /// <summary>
+    /// Confidence intervals keyed by <see cref="MetricNames"/> (per-class keys like "recall[HYP]"): Wilson score for
+    /// the proportions (accuracy, recall, precision, specificity), percentile bootstrap for the rest.
+    /// </summary>
     public IReadOnlyDictionary<string, ConfidenceInterval> Intervals { get; init; } = new Dictionary<string, ConfidenceInterval>();
 
-    /// <summary>The resamples behind <see cref="Intervals"/> (null without bootstrap).</summary>
+    /// <summary>The resamples behind the bootstrap <see cref="Intervals"/> (null without bootstrap).</summary>
     public ResampleIds? Resamples { get; init; }
 
     public CalibrationResult? Calibration { get; init; }
@@ -125,7 +161,7 @@ public sealed record MetricReport : IVersionedReport
         {
             var key = cls is null ? metric : MetricNames.PerClass(metric, cls);
             Intervals.TryGetValue(key, out var ci);
-            rows.Add(new MetricEntry(metric, cls, value, ci?.Lower, ci?.Upper, ci?.Level));
+            rows.Add(new MetricEntry(metric, cls, value, ci?.Lower, ci?.Upper, ci?.Level, MetricEntry.MethodOf(ci)));
         }
         var a = Aggregates;
         Add(MetricNames.Accuracy, null, a.Accuracy);

@@ -6,6 +6,9 @@ namespace EcgExperiments.Reports;
 /// <summary>One line of a chart: legend name, colour and points (non-finite points are dropped).</summary>
 public sealed record ChartSeries(string Name, string Color, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Dashed = false);
 
+/// <summary>One series of a grouped bar chart: one value per category (null = no bar) and a tooltip per bar.</summary>
+public sealed record BarSeries(string Name, string Color, IReadOnlyList<double?> Values, IReadOnlyList<string> Tooltips);
+
 /// <summary>
 /// Inline SVG charts built as <see cref="XElement"/>s, so text and attributes are XML-escaped by
 /// construction and every chart is well-formed XML. No external fonts, scripts or images.
@@ -73,6 +76,66 @@ public static class SvgCharts
         return svg;
     }
 
+    /// <summary>
+    /// A grouped bar chart: one group per category (e.g. lead), one bar per series (e.g. model and baseline), a zero line,
+    /// a tooltip on every bar and "n/a" where a value is missing or not finite. Bars start at 0 (or at the range's edge).
+    /// </summary>
+    public static XElement BarChart(string title, string yLabel, IReadOnlyList<string> categories, IReadOnlyList<BarSeries> series,
+        (double min, double max)? yRange = null, double height = 290)
+    {
+        foreach (var s in series)
+            if (s.Values.Count != categories.Count || s.Tooltips.Count != categories.Count)
+                throw new ArgumentException($"bar series '{s.Name}' has {s.Values.Count} values and {s.Tooltips.Count} tooltips for {categories.Count} categories", nameof(series));
+        var finite = series.SelectMany(s => s.Values).Where(v => v is { } d && double.IsFinite(d)).Select(v => v!.Value).ToList();
+        var (y0, y1) = yRange ?? Range(finite, includeZero: true);
+        double bar = 12, gap = 10, group = Math.Max(1, series.Count) * bar + gap;
+        double pw = Math.Max(200, categories.Count * group), width = Left + pw + Right, ph = height - Top - Bottom;
+        double Sy(double v) => Top + ph - (Math.Clamp(v, y0, y1) - y0) / (y1 - y0) * ph;
+
+        var svg = Svg(width, height, title);
+        svg.Add(Text(width / 2, 16, title, anchor: "middle", size: 12, bold: true));
+        svg.Add(new XElement("rect", A("x", Left), A("y", Top), A("width", pw), A("height", ph), new XAttribute("fill", "#fff"), new XAttribute("stroke", "#888")));
+        foreach (var t in Ticks(y0, y1))
+        {
+            svg.Add(Line(Left - 4, Sy(t), Left, Sy(t), "#888"));
+            svg.Add(Line(Left, Sy(t), Left + pw, Sy(t), "#eee"));
+            svg.Add(Text(Left - 6, Sy(t) + 3, Tick(t), anchor: "end", size: 10));
+        }
+        double zero = Sy(Math.Clamp(0, y0, y1));
+        svg.Add(new XElement("text", A("x", 12), A("y", Top + ph / 2), new XAttribute("text-anchor", "middle"), new XAttribute("font-size", "11"),
+            new XAttribute("transform", $"rotate(-90 12 {F(Top + ph / 2)})"), yLabel));
+        double slot = pw / Math.Max(1, categories.Count);
+        for (int c = 0; c < categories.Count; c++)
+        {
+            double x = Left + c * slot + (slot - series.Count * bar) / 2;
+            svg.Add(Text(Left + c * slot + slot / 2, Top + ph + 15, Shorten(categories[c], 8), anchor: "middle", size: 10));
+            for (int s = 0; s < series.Count; s++)
+            {
+                var v = series[s].Values[c];
+                double bx = x + s * bar;
+                if (v is { } d && double.IsFinite(d))
+                {
+                    double top = Math.Min(Sy(d), zero), h = Math.Max(Math.Abs(Sy(d) - zero), 0.5);
+                    svg.Add(new XElement("rect", A("x", bx), A("y", top), A("width", bar - 2), A("height", h), new XAttribute("fill", series[s].Color),
+                        new XElement("title", series[s].Tooltips[c])));
+                }
+                else
+                {
+                    svg.Add(new XElement("text", A("x", bx + (bar - 2) / 2), A("y", zero - 3), new XAttribute("text-anchor", "middle"),
+                        new XAttribute("font-size", "8"), new XAttribute("fill", "#888"), "n/a", new XElement("title", series[s].Tooltips[c])));
+                }
+            }
+        }
+        svg.Add(Line(Left, zero, Left + pw, zero, "#444"));
+        for (int s = 0; s < series.Count; s++)
+        {
+            double ly = Top + ph + 44 + (s / 2) * 14, lx = Left + (s % 2) * (pw / 2);
+            svg.Add(new XElement("rect", A("x", lx), A("y", ly - 9), A("width", 12), A("height", 10), new XAttribute("fill", series[s].Color)));
+            svg.Add(Text(lx + 16, ly, Shorten(series[s].Name, 40), size: 10));
+        }
+        return svg;
+    }
+
     /// <summary>A confusion matrix as a grid coloured by row-normalised share, each cell showing its count.</summary>
     public static XElement ConfusionGrid(string title, IReadOnlyList<string> classNames, IReadOnlyList<IReadOnlyList<long>> counts)
     {
@@ -101,9 +164,13 @@ public static class SvgCharts
         return svg;
     }
 
-    /// <summary>A heat-map of <paramref name="values"/>[row][column] (null = no run), each cell labelled with its text.</summary>
+    /// <summary>
+    /// A heat-map of <paramref name="values"/>[row][column] (null = no run), each cell labelled with its text; the darkest
+    /// cell is the best: the largest value, or the smallest with <paramref name="lowerIsBetter"/> (errors, losses).
+    /// </summary>
     public static XElement Heatmap(string title, IReadOnlyList<string> rows, IReadOnlyList<string> columns,
-        IReadOnlyList<IReadOnlyList<double?>> values, IReadOnlyList<IReadOnlyList<string>> labels, IReadOnlyList<IReadOnlyList<string>> tooltips)
+        IReadOnlyList<IReadOnlyList<double?>> values, IReadOnlyList<IReadOnlyList<string>> labels, IReadOnlyList<IReadOnlyList<string>> tooltips,
+        bool lowerIsBetter = false)
     {
         double cw = 120, ch = 40, left = 130, top = 50;
         double width = left + columns.Count * cw + 16, height = top + rows.Count * ch + 30;
@@ -121,6 +188,7 @@ public static class SvgCharts
             {
                 var v = values[i][j];
                 double share = v is { } d && double.IsFinite(d) ? (hi > lo ? (d - lo) / (hi - lo) : 1) : -1;
+                if (lowerIsBetter && share >= 0 && hi > lo) share = 1 - share;
                 svg.Add(new XElement("rect", A("x", left + j * cw), A("y", top + i * ch), A("width", cw), A("height", ch),
                     new XAttribute("fill", share < 0 ? "#f3f3f3" : Green(share)), new XAttribute("stroke", "#fff"),
                     new XElement("title", tooltips[i][j])));

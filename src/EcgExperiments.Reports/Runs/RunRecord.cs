@@ -7,9 +7,10 @@ namespace EcgExperiments.Reports;
 public sealed record EpochLoss(int Epoch, double? TrainLoss, double? ValidationLoss);
 
 /// <summary>
-/// What a report needs from one run folder (<c>results/&lt;experiment&gt;/&lt;trial-key-12&gt;/</c>): identity, the
+/// What a report needs from one run folder (<c>results/&lt;experiment&gt;/&lt;trial-key-12&gt;/</c>): identity, task, the
 /// protocol the test metrics were measured under, the resolved configuration (raw and flattened to dotted
-/// keys), the per-epoch losses and the test-set <see cref="MetricReport"/>. Made by <see cref="RunLoader"/>.
+/// keys), the per-epoch losses, the tidy test-metric table with its baseline's, and, for classification and
+/// anomaly runs, the full <see cref="MetricReport"/> (curves, confusion). Made by <see cref="RunLoader"/>.
 /// </summary>
 public sealed record RunRecord
 {
@@ -42,8 +43,29 @@ public sealed record RunRecord
     public required IReadOnlyList<EpochLoss> History { get; init; }
     public int? BestEpoch { get; init; }
 
-    /// <summary>Test-set metrics (metrics.json, or run.json's <c>metrics</c> when that file is missing).</summary>
-    public required MetricReport Metrics { get; init; }
+    /// <summary>"classification", "anomaly" or "reconstruction" (<see cref="TaskLayouts"/>); records without one are classification.</summary>
+    public required string Task { get; init; }
+
+    /// <summary>
+    /// The tidy test-metric table (run.json's <c>metrics_table</c>; for records written before it existed,
+    /// <see cref="MetricReport.ToTable"/> of <see cref="Metrics"/>). Every row with an interval names its method.
+    /// </summary>
+    public required IReadOnlyList<MetricEntry> Table { get; init; }
+
+    /// <summary>The trivial baseline's table on the same test set (empty when the run has none).</summary>
+    public required IReadOnlyList<MetricEntry> BaselineTable { get; init; }
+
+    /// <summary>What the baseline is, e.g. "class-prior (training labels)", "training mean per lead"; null when unknown.</summary>
+    public string? BaselineKind { get; init; }
+
+    /// <summary>
+    /// The full classification report (metrics.json, or run.json's <c>metrics</c>) of classification and anomaly
+    /// runs, for ROC/PR curves and the confusion matrix; null for reconstruction runs and for runs that have only a table.
+    /// </summary>
+    public MetricReport? Metrics { get; init; }
+
+    /// <summary>Test samples (records, beats) the metrics were computed on, when the run says.</summary>
+    public int? TestSampleCount { get; init; }
 
     /// <summary>Short label for legends and headings: "experiment/trialkey".</summary>
     public string Label => $"{Experiment}/{TrialKey}";

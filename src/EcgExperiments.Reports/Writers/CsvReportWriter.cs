@@ -6,7 +6,9 @@ namespace EcgExperiments.Reports;
 /// <summary>
 /// The tidy CSV (RFC 4180: comma separated, CRLF line ends, fields with commas, quotes or line breaks
 /// quoted, quotes doubled). Columns are <see cref="TidyMetricRow.Columns"/>; numbers are invariant
-/// round-trip doubles ("R"), so they parse back to the exact values of metrics.json; missing values are empty.
+/// round-trip doubles ("R"), so they parse back to the exact values of the run records; missing values are empty.
+/// One row per experiment × trial × scope × metric × class, taken from each run's tidy tables, so every task's
+/// metrics appear (per-lead reconstruction rows carry the lead in <c>class</c>).
 /// </summary>
 public static class CsvReportWriter
 {
@@ -16,7 +18,7 @@ public static class CsvReportWriter
         Line(sb, TidyMetricRow.Columns);
         foreach (var r in rows)
             Line(sb, [r.Experiment, r.TrialKey, r.Model, r.Strategy, r.Protocol, r.Scope, r.Metric, r.Class ?? "",
-                Number(r.Point), Number(r.Lower), Number(r.Upper), Number(r.Level)]);
+                Number(r.Point), Number(r.Lower), Number(r.Upper), Number(r.Level), r.Method ?? "", r.Task]);
         return sb.ToString();
     }
 

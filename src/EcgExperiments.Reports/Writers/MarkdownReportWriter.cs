@@ -1,12 +1,13 @@
 using System.Text;
-using EcgExperiments.Evaluation;
 
 namespace EcgExperiments.Reports;
 
 /// <summary>
-/// The PTB-XL-benchmark-style Markdown table: one row per run (experiment, trial, protocol, model,
-/// imbalance strategy, the parameters that differ between runs) × headline test metrics (accuracy, macro F1,
-/// ROC-AUC, recall of each class) as <c>point(half-width)</c>; the caption states the CI level.
+/// PTB-XL-benchmark-style Markdown: per task (classification, anomaly, reconstruction; see <see cref="TaskLayouts"/>)
+/// one table with a row per run (experiment, trial, protocol, model, imbalance strategy, the parameters that differ
+/// between that task's runs) × the task's headline test metrics as <c>point(half-width)</c>, then the same columns
+/// for each run's trivial baseline on the same test set. Captions state the CI level and the interval method of
+/// each column.
 /// </summary>
 public static class MarkdownReportWriter
 {
@@ -17,48 +18,58 @@ public static class MarkdownReportWriter
     {
         var sb = new StringBuilder();
         sb.Append("# ").AppendLine(Cell(options.Title)).AppendLine();
-        var levels = MetricLookup.Levels(runs.Select(r => r.Metrics));
-        var classes = runs.SelectMany(r => r.Metrics.ClassNames).Distinct().ToList();
-        var differing = ParameterDiff.DifferingKeys(runs).Where(k => !ShownElsewhere.Contains(k)).ToList();
-
-        sb.AppendLine($"Table 1. Test-set metrics of {runs.Count} run(s). Each number is `point(h)`, h being the half-width of the " +
-                      $"{MetricLookup.LevelText(levels)} bootstrap confidence interval in units of the last digit " +
-                      $"(0.930(05) = 0.930 ± 0.005; the larger side of an asymmetric interval). A number without parentheses has no interval. " +
-                      "Every number was measured on the test set of the protocol named in its row.");
-        sb.AppendLine();
-        var header = new List<string> { "Experiment", "Trial", "Protocol", "Model", "Strategy", "Parameters", "Accuracy", "Macro F1", "ROC-AUC" };
-        header.AddRange(classes.Select(c => $"Recall {c}"));
-        sb.AppendLine("| " + string.Join(" | ", header.Select(Cell)) + " |");
-        sb.AppendLine("|" + string.Join("|", header.Select((_, i) => i < 6 ? "---" : "---:")) + "|");
-        foreach (var run in runs)
+        int tableNumber = 0;
+        foreach (var group in TaskGroup.Of(runs))
         {
-            var m = run.Metrics;
-            var cells = new List<string>
+            tableNumber++;
+            var columns = group.Columns;
+            var differing = ParameterDiff.DifferingKeys(group.Runs).Where(k => !ShownElsewhere.Contains(k)).ToList();
+            var intervals = MetricLookup.IntervalText(columns, group.Runs.Select(r => r.Table).ToList());
+            sb.Append("## ").Append(group.Layout.Title).Append(" (").Append(group.Runs.Count).AppendLine(" run(s))").AppendLine();
+            sb.AppendLine($"Table {tableNumber}. Test-set metrics of {group.Runs.Count} {group.Layout.Task} run(s). Each number is `point(h)`, h being the half-width of the " +
+                          $"{intervals} in units of the last digit " +
+                          "(0.930(05) = 0.930 ± 0.005; the larger side of an asymmetric interval). A number without parentheses has no interval. " +
+                          "Every number was measured on the test set of the protocol named in its row.");
+            sb.AppendLine();
+            var header = new List<string> { "Experiment", "Trial", "Protocol", "Model", "Strategy", "Parameters" };
+            header.AddRange(columns.Select(c => c.Header));
+            Row(sb, header);
+            sb.AppendLine("|" + string.Join("|", header.Select((_, i) => i < 6 ? "---" : "---:")) + "|");
+            foreach (var run in group.Runs)
             {
-                run.Experiment, run.TrialKey, run.Protocol, run.ModelDescription, run.Strategy,
-                differing.Count == 0 ? "—" : string.Join("; ", differing.Select(k => $"{k}={ParameterDiff.ValueOf(run, k)}")),
-                MetricLookup.Formatted(m, MetricNames.Accuracy, options.Decimals),
-                MetricLookup.Formatted(m, MetricNames.MacroF1, options.Decimals),
-                MetricLookup.Formatted(m, MetricNames.RocAuc, options.Decimals),
-            };
-            cells.AddRange(classes.Select(c => MetricLookup.Formatted(m, MetricNames.PerClass(MetricNames.Recall, c), options.Decimals)));
-            sb.AppendLine("| " + string.Join(" | ", cells.Select(Cell)) + " |");
-        }
-        sb.AppendLine();
-        sb.AppendLine("Class-prior baseline on the same test labels (same protocol as the row above it in Table 1):").AppendLine();
-        sb.AppendLine("| Experiment | Trial | Protocol | Accuracy | Macro F1 | ROC-AUC |");
-        sb.AppendLine("|---|---|---|---:|---:|---:|");
-        foreach (var run in runs.Where(r => r.Metrics.Baseline is not null))
-        {
-            var b = run.Metrics.Baseline!;
-            string[] cells = [run.Experiment, run.TrialKey, run.Protocol,
-                MetricLookup.Formatted(b, MetricNames.Accuracy, options.Decimals),
-                MetricLookup.Formatted(b, MetricNames.MacroF1, options.Decimals),
-                MetricLookup.Formatted(b, MetricNames.RocAuc, options.Decimals)];
-            sb.AppendLine("| " + string.Join(" | ", cells.Select(Cell)) + " |");
+                var cells = new List<string>
+                {
+                    run.Experiment, run.TrialKey, run.Protocol, run.ModelDescription, run.Strategy,
+                    differing.Count == 0 ? "—" : string.Join("; ", differing.Select(k => $"{k}={ParameterDiff.ValueOf(run, k)}")),
+                };
+                cells.AddRange(columns.Select(c => MetricLookup.Formatted(run.Table, c.Key, options.Decimals)));
+                Row(sb, cells);
+            }
+            sb.AppendLine();
+
+            var withBaseline = group.Runs.Where(r => r.BaselineTable.Count > 0).ToList();
+            if (withBaseline.Count == 0)
+            {
+                sb.AppendLine("No baseline was recorded for these runs.").AppendLine();
+                continue;
+            }
+            sb.AppendLine($"Baselines on the same test set (same protocol as the run's row in Table {tableNumber}):").AppendLine();
+            var baseHeader = new List<string> { "Experiment", "Trial", "Protocol", "Baseline" };
+            baseHeader.AddRange(columns.Select(c => c.Header));
+            Row(sb, baseHeader);
+            sb.AppendLine("|" + string.Join("|", baseHeader.Select((_, i) => i < 4 ? "---" : "---:")) + "|");
+            foreach (var run in withBaseline)
+            {
+                var cells = new List<string> { run.Experiment, run.TrialKey, run.Protocol, run.BaselineKind ?? "baseline" };
+                cells.AddRange(columns.Select(c => MetricLookup.Formatted(run.BaselineTable, c.Key, options.Decimals)));
+                Row(sb, cells);
+            }
+            sb.AppendLine();
         }
         return sb.ToString();
     }
+
+    private static void Row(StringBuilder sb, IEnumerable<string> cells) => sb.AppendLine("| " + string.Join(" | ", cells.Select(Cell)) + " |");
 
     /// <summary>A Markdown table cell: pipes escaped, line breaks flattened, HTML-significant characters escaped.</summary>
     internal static string Cell(string text) =>
