@@ -59,13 +59,14 @@ public static class MetricTable
         new(table.Select(r => (JsonNode)new JsonObject
         {
             ["metric"] = r.Metric, ["class"] = r.Class, ["value"] = Num(r.Value), ["lower"] = Num(r.Lower), ["upper"] = Num(r.Upper), ["level"] = Num(r.Level),
+            ["method"] = r.Method,
         }).ToArray());
 
     public static IReadOnlyList<MetricEntry> FromJson(JsonNode? node) =>
         node is JsonArray a
             ? a.OfType<JsonObject>().Select(o => new MetricEntry(
                 o["metric"]?.GetValue<string>() ?? "", o["class"]?.GetValue<string>(),
-                D(o["value"]), D(o["lower"]), D(o["upper"]), D(o["level"]))).ToList()
+                D(o["value"]), D(o["lower"]), D(o["upper"]), D(o["level"]), o["method"]?.GetValue<string>())).ToList()
             : [];
 
     private static JsonNode? Num(double? v) => v is { } x && double.IsFinite(x) ? JsonValue.Create(x) : null;

@@ -98,20 +98,5 @@ internal sealed record ReconstructorBuild(BiLstmReconstructorSpec Options, strin
     private const string MeanKind = "training mean per lead";
 
     /// <summary>Tidy rows: mse, mean_rmse, mean_pearson_r, mean_r2 (with intervals), then per lead rmse, pearson_r, r2.</summary>
-    public static IReadOnlyList<MetricEntry> Table(ReconstructionReport r)
-    {
-        MetricEntry Row(string metric, string? lead, double? v)
-        {
-            var ci = lead is null && r.Intervals.TryGetValue(metric, out var x) ? x : null;
-            return new MetricEntry(metric, lead, v, ci?.Lower, ci?.Upper, ci?.Level);
-        }
-        var rows = new List<MetricEntry> { Row("mse", null, r.Mse), Row("mean_rmse", null, r.MeanRmse), Row("mean_pearson_r", null, r.MeanPearsonR), Row("mean_r2", null, r.MeanR2) };
-        foreach (var l in r.PerLead)
-        {
-            rows.Add(Row("rmse", l.Lead, l.Rmse));
-            rows.Add(Row("pearson_r", l.Lead, l.PearsonR));
-            rows.Add(Row("r2", l.Lead, l.R2));
-        }
-        return rows;
-    }
+    public static IReadOnlyList<MetricEntry> Table(ReconstructionReport r) => r.ToTable();
 }

@@ -23,7 +23,9 @@ public static class MarkdownReportWriter
         {
             tableNumber++;
             var columns = group.Columns;
-            var differing = ParameterDiff.DifferingKeys(group.Runs).Where(k => !ShownElsewhere.Contains(k)).ToList();
+            // Keys that only some runs have (another data source's or model's options) are left to the HTML table: the
+            // type columns already tell those runs apart, and listing every absent key would drown the real differences.
+            var differing = ParameterDiff.DifferingKeys(group.Runs, ignoreMissing: true).Where(k => !ShownElsewhere.Contains(k)).ToList();
             var intervals = MetricLookup.IntervalText(columns, group.Runs.Select(r => r.Table).ToList());
             sb.Append("## ").Append(group.Layout.Title).Append(" (").Append(group.Runs.Count).AppendLine(" run(s))").AppendLine();
             sb.AppendLine($"Table {tableNumber}. Test-set metrics of {group.Runs.Count} {group.Layout.Task} run(s). Each number is `point(h)`, h being the half-width of the " +
@@ -40,7 +42,7 @@ public static class MarkdownReportWriter
                 var cells = new List<string>
                 {
                     run.Experiment, run.TrialKey, run.Protocol, run.ModelDescription, run.Strategy,
-                    differing.Count == 0 ? "—" : string.Join("; ", differing.Select(k => $"{k}={ParameterDiff.ValueOf(run, k)}")),
+                    differing.Count == 0 ? "—" : string.Join("; ", differing.Where(run.FlatConfig.ContainsKey).Select(k => $"{k}={ParameterDiff.ValueOf(run, k)}")),
                 };
                 cells.AddRange(columns.Select(c => MetricLookup.Formatted(run.Table, c.Key, options.Decimals)));
                 Row(sb, cells);
