@@ -207,7 +207,9 @@ public static class ExperimentRunner
             record["best_epoch"] = task.BestEpoch;
             foreach (var (k, v) in task.Extra.ToList()) { task.Extra.Remove(k); record[k] = v; }
             if (task.Report is { } report) record["metrics"] = JsonNode.Parse(MetricJson.Serialize(report));
-            record["metrics_table"] = MetricTable.ToJson(task.Metrics);
+            // The parameter count rides along as a table row so `verify` can check SPEC §6's "exact" counts too.
+            var metrics = task.Metrics.Append(new MetricEntry("parameters", null, task.Parameters, null, null, null)).ToList();
+            record["metrics_table"] = MetricTable.ToJson(metrics);
             record["baseline_kind"] = task.BaselineKind;
             record["baseline_table"] = MetricTable.ToJson(task.Baseline);
             AtomicFile.WriteAllText(Path.Combine(runDir, "pipeline.json"), PipelineFile.Serialize(fitted));
@@ -219,7 +221,7 @@ public static class ExperimentRunner
             record["peak_memory_bytes"] = EnvironmentInfo.PeakResidentBytes();
             record["finished_utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
             AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), record.ToJsonString(Json));
-            return new RunOutcome(record["status"]!.GetValue<string>(), runDir, key, e.Model.Task, task.Metrics, task.Baseline, task.BaselineKind, task.Report, record);
+            return new RunOutcome(record["status"]!.GetValue<string>(), runDir, key, e.Model.Task, metrics, task.Baseline, task.BaselineKind, task.Report, record);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -6,9 +6,11 @@ using EcgExperiments.Experiments.Spec;
 namespace EcgExperiments.Experiments.Running;
 
 /// <summary>One published-metric check: target, measured value, tolerance (or minimum) and the verdict.</summary>
-public sealed record VerifyRow(string Metric, string? Class, double Target, double Tolerance, double? Minimum, double? Measured, bool Pass, string? Note)
+public sealed record VerifyRow(string Metric, string? Class, double Target, double Tolerance, double? Minimum, double? Measured, bool Pass, string? Note,
+    double? Maximum = null)
 {
-    public string Rule => Minimum is { } m ? $"≥ {m:0.####}" : $"± {Tolerance:0.####}";
+    public string Rule => Minimum is { } m ? Maximum is { } x ? $"in [{m:0.####}, {x:0.####}]" : $"≥ {m:0.####}"
+        : Maximum is { } mx ? $"≤ {mx:0.####}" : $"± {Tolerance:0.####}";
 }
 
 /// <summary>Compares a run's test metrics with the experiment's <c>expect:</c> block (SPEC §6).</summary>
@@ -27,9 +29,11 @@ public static class Verifier
         {
             var row = table.FirstOrDefault(r => r.Metric == x.Metric && string.Equals(r.Class, x.Class, StringComparison.Ordinal));
             double? measured = row?.Value;
-            bool pass = measured is { } m && (x.Minimum is { } min ? m >= min : Math.Abs(m - x.Target) <= x.Tolerance);
+            bool pass = measured is { } m && (x.Minimum is null && x.Maximum is null
+                ? Math.Abs(m - x.Target) <= x.Tolerance
+                : (x.Minimum is not { } min || m >= min) && (x.Maximum is not { } max || m <= max));
             var note = row is null ? $"metric '{x.Metric}'{(x.Class is null ? "" : $" for class {x.Class}")} is not in the report" : x.Note;
-            return new VerifyRow(x.Metric, x.Class, x.Target, x.Tolerance, x.Minimum, measured, pass, note);
+            return new VerifyRow(x.Metric, x.Class, x.Target, x.Tolerance, x.Minimum, measured, pass, note, x.Maximum);
         }).ToList();
     }
 

@@ -113,5 +113,7 @@ public sealed record ExpectSpec
     public double Tolerance { get; init; }
     /// <summary>When set, the check is "measured ≥ minimum" instead of |measured − target| ≤ tolerance.</summary>
     public double? Minimum { get; init; }
+    /// <summary>When set, the check is "measured ≤ maximum" (errors and losses), instead of |measured − target| ≤ tolerance.</summary>
+    public double? Maximum { get; init; }
     public string? Note { get; init; }
 }

@@ -118,6 +118,13 @@ public static class SpecLoader
         try { EcgExperiments.Training.ThreadPolicy.Resolve(spec.Threads, EcgExperiments.Training.ComputeKind.Convolutional); }
         catch (ArgumentException e) { throw binder.Error(At("threads"), "threads", e.Message); }
 
+        for (int i = 0; i < spec.Expect.Count; i++)
+        {
+            var x = spec.Expect[i];
+            if (string.IsNullOrWhiteSpace(x.Metric)) throw binder.Error(At("expect"), $"expect[{i}].metric", "every expectation names a metric, e.g. { metric: accuracy, target: 0.9853, tolerance: 0.005 }");
+            if (!(x.Tolerance >= 0)) throw binder.Error(At("expect"), $"expect[{i}].tolerance", $"must be ≥ 0, got {x.Tolerance}");
+            if (x.Minimum is { } lo && x.Maximum is { } hi && lo > hi) throw binder.Error(At("expect"), $"expect[{i}]", $"minimum {lo} is above maximum {hi}");
+        }
         var options = new Dictionary<string, object>();
         var (source, sourceOptions) = Components.DataSources.Build(spec.Data, binder);
         options["data"] = sourceOptions;
