@@ -51,6 +51,38 @@ public class SweepWorkerTests
             new SweepExecution { Settings = settings, Worker = WorkerCommand.ForAssembly(EcgDll) }, lines ?? new Lines());
 
     [Fact]
+    public void Dry_run_shows_workers_limits_and_the_rung_plan_and_bad_flags_name_themselves()
+    {
+        var (spec, _) = Write("""
+            sweep:
+              mode: successive_halving
+              budget: { key: training.epochs, min: 2, max: 18 }
+              eta: 3
+              metric: macro_f1
+              trial_timeout: 30m
+              trial_memory: 4GiB
+              parameters:
+                training.learning_rate: [0.001, 0.002, 0.003]
+                training.batch_size: [8, 16, 32]
+            """);
+        var (code, stdout, stderr) = Ecg("run", spec, "--dry-run", "--workers", "2");
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"workers: 2 worker process(es) (set explicitly), {Math.Max(1, Environment.ProcessorCount / 2)} core(s) each", stdout);
+        Assert.Contains("limits: trial timeout 30 min; memory cap 4 GiB", stdout);
+        Assert.Contains("successive halving over 9 configuration(s), eta 3, promoting on validation macro_f1 (max)", stdout);
+        Assert.Contains("rung 0: up to 9 trial(s) at training.epochs=2", stdout);
+        Assert.Contains("rung 1: up to 3 trial(s) at training.epochs=6", stdout);
+        Assert.Contains("rung 2: up to 1 trial(s) at training.epochs=18", stdout);
+        Assert.Contains("total budget ≤ 54 (every configuration at 18: 162)", stdout);
+
+        var bad = Ecg("run", spec, "--dry-run", "--trial-timeout", "abc");
+        Assert.Equal(1, bad.code);
+        Assert.Contains("--trial-timeout: expected a duration such as 90 (seconds), 45s, 30m or 1h30m, got 'abc'", bad.stderr);
+        var epochs = Ecg("run", spec, "--dry-run", "--epochs", "3");
+        Assert.Contains("--epochs cannot be combined with a tuner", epochs.stderr);
+    }
+
+    [Fact]
     public void Two_workers_give_the_same_results_as_the_in_process_sweep()
     {
         var (spec, results) = Write("""
