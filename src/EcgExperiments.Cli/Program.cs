@@ -2,6 +2,8 @@ using System.CommandLine;
 using EcgExperiments.Cli;
 using EcgExperiments.Core;
 using EcgExperiments.Experiments.Running;
+using EcgExperiments.Experiments.Running.Tuning;
+using EcgExperiments.Experiments.Running.Workers;
 using EcgExperiments.Experiments.Spec;
 using EcgExperiments.Torch;
 using Spectre.Console;
@@ -17,14 +19,45 @@ var threads = new Option<string?>("--threads") { Description = "libtorch threads
 var epochs = new Option<int?>("--epochs") { Description = "override training.epochs (e.g. a quick smoke run)" };
 var output = new Option<string?>("--output") { Description = "results root (overrides output.dir)" };
 var retryFailed = new Option<bool>("--retry-failed") { Description = "sweeps: run trials again whose record says failed (completed trials are always skipped)" };
+var workers = new Option<string?>("--workers") { Description = "sweeps: trials at once, each in a worker process: auto (workers × threads per trial ≤ cores) or a number (overrides sweep.workers)" };
+var trialTimeout = new Option<string?>("--trial-timeout") { Description = "sweeps: kill and record as failed a trial running longer than this (90, 45s, 30m, 1h30m; overrides sweep.trial_timeout)" };
+var trialMemory = new Option<string?>("--trial-memory") { Description = "sweeps: kill and record as failed a trial whose resident memory exceeds this (512MiB, 4GiB; overrides sweep.trial_memory)" };
+var isolation = new Option<string?>("--isolation") { Description = "sweeps: auto (in this process when 1 worker and no limits), process (always worker processes) or in_process" };
 
-var run = new Command("run", "Run an experiment file (every trial of its sweep) and write metric tables and run records") { specArgument, dryRun, device, threads, epochs, output, retryFailed };
+var run = new Command("run", "Run an experiment file (every trial of its sweep) and write metric tables and run records")
+{
+    specArgument, dryRun, device, threads, epochs, output, retryFailed, workers, trialTimeout, trialMemory, isolation,
+};
 run.SetAction(p => Guarded(() => RunCommand(p.GetValue(specArgument), p.GetValue(dryRun), p.GetValue(retryFailed), new RunOptions
 {
     Device = p.GetValue(device),
     Threads = p.GetValue(threads),
     Epochs = p.GetValue(epochs),
     OutputDirectory = p.GetValue(output),
+}, new SweepOverrides(p.GetValue(workers), p.GetValue(trialTimeout), p.GetValue(trialMemory), p.GetValue(isolation)))));
+
+// Hidden: the worker side of a sweep. Runs exactly one trial of a spec (configuration N, at a tuner budget) with the
+// sweep's run options and exits 0 completed, 3 failed (the run record says why), 130 interrupted, 2 spec error.
+var trialSpec = new Argument<string>("spec") { Description = "experiment YAML file" };
+var trialNumber = new Option<int>("--trial") { Description = "configuration number (1-based, as --dry-run lists them)", Required = true };
+var trialBudget = new Option<int?>("--budget") { Description = "tuners: the value of the budget key for this rung" };
+var trialKey = new Option<string?>("--expect-key") { Description = "refuse to run unless the trial resolves to this key (the spec changed since the sweep started)" };
+var watchParent = new Option<bool>("--watch-parent") { Description = "stop when standard input closes (the sweep process has gone)" };
+var trialDevice = new Option<string?>("--device");
+var trialThreads = new Option<string?>("--threads");
+var trialEpochs = new Option<int?>("--epochs");
+var trialOutput = new Option<string?>("--output");
+var trial = new Command("trial", "Run one trial of a sweep (used by sweep worker processes)")
+{
+    trialSpec, trialNumber, trialBudget, trialKey, watchParent, trialDevice, trialThreads, trialEpochs, trialOutput,
+};
+trial.Hidden = true;
+trial.SetAction(p => Guarded(() => TrialCommand(p.GetValue(trialSpec)!, p.GetValue(trialNumber), p.GetValue(trialBudget), p.GetValue(trialKey), p.GetValue(watchParent), new RunOptions
+{
+    Device = p.GetValue(trialDevice),
+    Threads = p.GetValue(trialThreads),
+    Epochs = p.GetValue(trialEpochs),
+    OutputDirectory = p.GetValue(trialOutput),
 })));
 
 var validateSpec = new Argument<string>("spec") { Description = "experiment YAML file" };
@@ -45,17 +78,20 @@ info.SetAction(_ => Guarded(() =>
 }));
 
 if (Console.IsOutputRedirected) AnsiConsole.Profile.Capabilities.Ansi = false; // plain tables in logs and CI
-var root = new RootCommand("EcgExperiments: declarative deep-learning experiments on ECGs") { run, validate, info, CardCommand.Create(Guarded), ReportCommand.Create(Guarded), ConvertCommand.Create(), VerifyCommand.Create(Guarded) };
+var root = new RootCommand("EcgExperiments: declarative deep-learning experiments on ECGs") { run, trial, validate, info, CardCommand.Create(Guarded), ReportCommand.Create(Guarded), ConvertCommand.Create(), VerifyCommand.Create(Guarded) };
 return root.Parse(args).Invoke();
 
-static int RunCommand(string? specPath, bool dry, bool retryFailed, RunOptions options)
+static int RunCommand(string? specPath, bool dry, bool retryFailed, RunOptions options, SweepOverrides overrides)
 {
     specPath ??= DefaultSpec();
-    var trials = SpecLoader.LoadTrials(specPath);
+    var space = SpecLoader.LoadSweep(specPath);
+    var settings = overrides.Apply(space.Settings);
+    var trials = space.Trials;
     var e = trials[0].Experiment;
+    var (tuner, plan) = SweepRunner.Prepare(space, settings, options);
     if (dry)
     {
-        PrintDryRun(trials, options);
+        PrintDryRun(space, settings, tuner, plan, options);
         return 0;
     }
     using var cancel = new CancellationTokenSource();
@@ -66,16 +102,53 @@ static int RunCommand(string? specPath, bool dry, bool retryFailed, RunOptions o
         cancel.Cancel();
         Console.Error.WriteLine("\nstopping after the current batch; the partial run is recorded as interrupted (Ctrl-C again to abort)");
     };
-    if (trials.Count == 1 && trials[0].Values.Count == 0)
+    bool single = trials.Count == 1 && trials[0].Values.Count == 0 && !settings.IsTuner;
+    if (single && plan.InProcess)
     {
         var outcome = ExperimentRunner.Run(e, options, new ConsoleObserver(), cancel.Token);
         Summaries.Run(e, outcome);
         return outcome.Status == "completed" ? 0 : 130;
     }
-    var outcomes = SweepRunner.Run(trials, options, new ConsoleObserver(), retryFailed, cancel.Token);
-    Summaries.Sweep(e, outcomes, trials.Count);
+    var execution = new SweepExecution { Settings = settings, RetryFailed = retryFailed, Worker = WorkerCommand.CurrentProcess() };
+    var outcomes = SweepRunner.Run(space, options, execution, new ConsoleObserver(), cancel.Token);
+    Summaries.Sweep(e, outcomes, settings.IsTuner ? tuner.Plan.Sum(r => r.Trials) : trials.Count);
     if (cancel.IsCancellationRequested) return 130;
     return outcomes.All(o => o.Status == "completed") ? 0 : 1;
+}
+
+static int TrialCommand(string specPath, int number, int? budget, string? expectKey, bool watchParent, RunOptions options)
+{
+    var space = SpecLoader.LoadSweep(specPath);
+    if (number < 1 || number > space.Configurations.Count)
+        throw new ArgumentException($"--trial {number}: {space.File} has configurations 1 to {space.Configurations.Count}");
+    var t = space.Trial(number, budget);
+    var key = ExperimentRunner.TrialKey(t.Experiment, options);
+    if (expectKey is not null && key != expectKey)
+        throw new ArgumentException($"trial {number} of {space.File} now resolves to key {StableHash.Short(key)}, not the sweep's {StableHash.Short(expectKey)}: the file or the code changed while the sweep ran");
+    using var cancel = new CancellationTokenSource();
+    // Ctrl-C reaches workers twice (from the terminal's process group and forwarded by the sweep): every one only asks the trial to stop.
+    Console.CancelKeyPress += (_, a) =>
+    {
+        a.Cancel = true;
+        cancel.Cancel();
+    };
+    var observer = new ConsoleObserver();
+    if (watchParent) ParentWatch.Start(cancel, TimeSpan.FromSeconds(30), observer.Info);
+    try
+    {
+        var outcome = ExperimentRunner.Run(t.Experiment, options, observer, cancel.Token);
+        return outcome.Status == "completed" ? 0 : 130;
+    }
+    catch (OperationCanceledException)
+    {
+        return 130;
+    }
+    catch (Exception ex) when (ex is not SpecException)
+    {
+        // The runner has written the failed record; the sweep reads the reason from it.
+        Console.Error.WriteLine($"error: {ex.GetType().Name}: {ex.Message}");
+        return 3;
+    }
 }
 
 static string DefaultSpec()
@@ -90,22 +163,34 @@ static string DefaultSpec()
         ?? throw new SpecException(new SourceRef("experiments/quickstart.yaml", 0, 0, "(file)"), "no spec given and the default quick-start experiment was not found; pass a YAML file");
 }
 
-static void PrintDryRun(IReadOnlyList<Trial> trials, RunOptions options)
+static void PrintDryRun(SweepSpace space, SweepSettings settings, ITuner tuner, WorkerPlan plan, RunOptions options)
 {
+    var trials = space.Trials;
     var e = trials[0].Experiment;
     Console.WriteLine($"{e.File}: {e.Spec.Name} — dry run (no data read)");
     Console.WriteLine($"  data:  {e.Source.Description}");
     foreach (var (stage, schema) in e.Trace) Console.WriteLine($"  {stage,-12} → {schema}");
     Console.WriteLine($"  model: {e.Model.Description} on {e.Trace[^1].schema.ShapeText}");
     Console.WriteLine($"  split: {e.Spec.Split.Kind} [{string.Join(", ", e.Spec.Split.Fractions)}] — {e.Spec.Split.Protocol}");
-    Console.WriteLine($"  trials: {trials.Count}");
-    foreach (var t in trials)
+    Console.WriteLine($"  workers: {plan.Describe()}");
+    var limits = SweepRunner.Limits(settings);
+    Console.WriteLine($"  limits: {(limits.Length == 0 ? "none" : limits[2..])}");
+    if (settings.IsTuner)
+    {
+        Console.WriteLine($"  tuner: {tuner.Description}; budget key {settings.Budget!.Key}");
+        foreach (var rung in tuner.Plan) Console.WriteLine($"    rung {rung.Rung}: up to {rung.Trials} trial(s) at {settings.Budget.Key}={rung.Budget}");
+        var (planned, full) = Tuners.Cost(tuner.Plan, space.Configurations.Count);
+        Console.WriteLine($"    total budget ≤ {planned} (every configuration at {settings.Budget.Max}: {full}); promotions rank validation {settings.Metric} only, rungs retrain from scratch");
+    }
+    Console.WriteLine(settings.IsTuner ? $"  configurations: {trials.Count} (listed at rung 0)" : $"  trials: {trials.Count}");
+    foreach (var t in settings.IsTuner ? trials.Select(t => space.Trial(t.Number, tuner.Plan[0].Budget)) : trials)
     {
         var s = t.Experiment.Spec;
         var values = t.Values.Count == 0 ? "" : "  " + string.Join(", ", t.Values.Select(v => $"{v.Key}={v.Value}"));
         Console.WriteLine($"    #{t.Number} {StableHash.Short(ExperimentRunner.TrialKey(t.Experiment, options))}  model {t.Experiment.Model.Description}, epochs {options.Epochs ?? s.Training.Epochs}, batch {s.Training.BatchSize}, lr {s.Training.LearningRate}{values}");
     }
 }
+
 static int Guarded(Func<int> body)
 {
     try
@@ -127,5 +212,22 @@ static int Guarded(Func<int> body)
         // The native bridge could not be loaded (missing libtorch, missing or outdated build).
         Console.Error.WriteLine($"error: {t.Message}");
         return 1;
+    }
+}
+
+/// <summary>The sweep flags of <c>ecg run</c>, applied over the spec's <c>sweep:</c> section.</summary>
+internal sealed record SweepOverrides(string? Workers, string? TrialTimeout, string? TrialMemory, string? Isolation)
+{
+    public SweepSettings Apply(SweepSettings settings)
+    {
+        SweepIsolation? isolation = Isolation?.Trim().ToLowerInvariant() switch
+        {
+            null => null,
+            "auto" => SweepIsolation.Auto,
+            "process" => SweepIsolation.Process,
+            "in_process" or "in-process" => SweepIsolation.InProcess,
+            _ => throw new ArgumentException($"--isolation: expected auto, process or in_process, got '{Isolation}'"),
+        };
+        return settings.WithOverrides(Workers, TrialTimeout, TrialMemory, isolation);
     }
 }

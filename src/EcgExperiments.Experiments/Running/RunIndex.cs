@@ -5,8 +5,9 @@ namespace EcgExperiments.Experiments.Running;
 
 /// <summary>
 /// SQLite index of runs beside the JSON run records (<c>results/&lt;experiment&gt;/index.sqlite</c>): one row per trial
-/// key with status, timings, the sweep values and headline metrics. The JSON records stay the source of truth;
-/// the index makes "which trials are done / failed" and cross-run queries cheap.
+/// key with status, timings, the sweep values, tuner rung/budget/score and headline metrics. The JSON records stay
+/// the source of truth; the index makes "which trials are done / failed" and cross-run queries cheap. Only the sweep
+/// process writes it (worker processes write their run records only), so there is one writer at a time.
 /// </summary>
 public sealed class RunIndex : IDisposable
 {
@@ -26,6 +27,16 @@ public sealed class RunIndex : IDisposable
               run_dir TEXT NOT NULL, sweep_values TEXT, error TEXT, updated_utc TEXT NOT NULL,
               seconds REAL, accuracy REAL, macro_f1 REAL, roc_auc REAL)
             """);
+        // Columns added after the first version: indexes written by older builds gain them here.
+        var columns = new HashSet<string>(StringComparer.Ordinal);
+        using (var info = _db.CreateCommand())
+        {
+            info.CommandText = "PRAGMA table_info(runs)";
+            using var r = info.ExecuteReader();
+            while (r.Read()) columns.Add(r.GetString(1));
+        }
+        foreach (var (name, type) in new[] { ("rung", "INTEGER"), ("budget", "INTEGER"), ("score", "REAL"), ("peak_rss_bytes", "INTEGER") })
+            if (!columns.Contains(name)) Execute($"ALTER TABLE runs ADD COLUMN {name} {type}");
     }
 
     public string? StatusOf(string trialKey)
@@ -37,14 +48,17 @@ public sealed class RunIndex : IDisposable
     }
 
     public void Record(string trialKey, string experiment, int trial, string status, string runDir, string sweepValues,
-        string? error, double? seconds, double? accuracy, double? macroF1, double? rocAuc)
+        string? error, double? seconds, double? accuracy, double? macroF1, double? rocAuc,
+        int rung = 0, int? budget = null, double? score = null, long? peakResidentBytes = null)
     {
         using var cmd = _db.CreateCommand();
         cmd.CommandText = """
-            INSERT INTO runs (trial_key, experiment, trial, status, run_dir, sweep_values, error, updated_utc, seconds, accuracy, macro_f1, roc_auc)
-            VALUES ($k, $e, $t, $s, $d, $v, $err, $u, $sec, $acc, $f1, $auc)
+            INSERT INTO runs (trial_key, experiment, trial, status, run_dir, sweep_values, error, updated_utc, seconds, accuracy, macro_f1, roc_auc,
+              rung, budget, score, peak_rss_bytes)
+            VALUES ($k, $e, $t, $s, $d, $v, $err, $u, $sec, $acc, $f1, $auc, $rung, $budget, $score, $peak)
             ON CONFLICT(trial_key) DO UPDATE SET status=$s, run_dir=$d, sweep_values=$v, error=$err, updated_utc=$u,
-              seconds=$sec, accuracy=$acc, macro_f1=$f1, roc_auc=$auc, trial=$t
+              seconds=COALESCE($sec, seconds), accuracy=$acc, macro_f1=$f1, roc_auc=$auc, trial=$t,
+              rung=$rung, budget=$budget, score=$score, peak_rss_bytes=COALESCE($peak, peak_rss_bytes)
             """;
         cmd.Parameters.AddWithValue("$k", trialKey);
         cmd.Parameters.AddWithValue("$e", experiment);
@@ -58,6 +72,10 @@ public sealed class RunIndex : IDisposable
         cmd.Parameters.AddWithValue("$acc", (object?)accuracy ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$f1", (object?)macroF1 ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$auc", (object?)rocAuc ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$rung", rung);
+        cmd.Parameters.AddWithValue("$budget", (object?)budget ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$score", (object?)score ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$peak", (object?)peakResidentBytes ?? DBNull.Value);
         cmd.ExecuteNonQuery();
     }
 

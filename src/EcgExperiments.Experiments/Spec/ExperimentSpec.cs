@@ -38,19 +38,67 @@ public sealed record ExperimentSpec
     public SweepSpec? Sweep { get; init; }
 }
 
-public enum SweepMode { Grid, Random }
+/// <summary>
+/// How a sweep chooses its trials. Grid and random run every configuration at the spec's own budget; successive
+/// halving and ASHA run every configuration at a small budget and promote the best 1/eta to the next rung.
+/// </summary>
+public enum SweepMode { Grid, Random, SuccessiveHalving, Asha }
+
+/// <summary>Where trials run: <c>auto</c> (in this process when one worker and no limits, else worker processes), always in worker processes, or always in this process.</summary>
+public enum SweepIsolation { Auto, Process, InProcess }
+
+/// <summary>Which way a tuner's metric is better.</summary>
+public enum MetricDirection { Max, Min }
 
 /// <summary>
 /// A sweep over any keys of the experiment file. Each parameter is a dotted key (<c>training.learning_rate</c>,
 /// <c>model</c>) with a list of YAML values substituted there (scalars, lists or whole mappings).
 /// </summary>
+/// <example><code>
+/// sweep:
+///   mode: successive_halving        # grid | random | successive_halving | asha
+///   budget: { key: training.epochs, min: 2, max: 18 }
+///   eta: 3
+///   metric: macro_f1                # a validation metric from the run record's history (or loss)
+///   workers: auto                   # or a number of worker processes
+///   trial_timeout: 30m
+///   trial_memory: 4GiB
+///   parameters:
+///     training.learning_rate: [0.0003, 0.001, 0.003]
+/// </code></example>
 public sealed record SweepSpec
 {
     public SweepMode Mode { get; init; } = SweepMode.Grid;
-    /// <summary>Random mode: how many distinct combinations to draw (seeded by the experiment seed).</summary>
-    public int Trials { get; init; } = 10;
+    /// <summary>
+    /// Random mode: how many distinct combinations to draw (seeded by the experiment seed; default 10). Tuners: when
+    /// set, the configurations are that many random draws instead of the full grid.
+    /// </summary>
+    public int? Trials { get; init; }
     public IReadOnlyDictionary<string, IReadOnlyList<YamlDotNet.RepresentationModel.YamlNode>> Parameters { get; init; } =
         new Dictionary<string, IReadOnlyList<YamlDotNet.RepresentationModel.YamlNode>>();
+    /// <summary>Worker processes: <c>auto</c> (workers × threads per trial ≤ cores) or a positive number.</summary>
+    public string Workers { get; init; } = "auto";
+    /// <summary>Wall-clock limit per trial (<c>90</c> = seconds, <c>45s</c>, <c>30m</c>, <c>1h30m</c>); the trial is killed and recorded as failed.</summary>
+    public string? TrialTimeout { get; init; }
+    /// <summary>Resident-memory cap per trial (<c>512MiB</c>, <c>4GiB</c>, <c>2GB</c>); the trial is killed and recorded as failed.</summary>
+    public string? TrialMemory { get; init; }
+    public SweepIsolation Isolation { get; init; } = SweepIsolation.Auto;
+    /// <summary>Tuners: the key whose value is the rung's budget (normally <c>training.epochs</c>) and its range.</summary>
+    public BudgetSpec? Budget { get; init; }
+    /// <summary>Tuners: each rung keeps the best 1/eta of its trials (≥ 2).</summary>
+    public int Eta { get; init; } = 3;
+    /// <summary>Tuners: the validation metric that ranks trials (default: <c>training.select_by</c>). Test metrics are never used.</summary>
+    public string? Metric { get; init; }
+    /// <summary>Tuners: whether a larger metric is better (default: min for loss, max otherwise).</summary>
+    public MetricDirection? Direction { get; init; }
+}
+
+/// <summary>A tuner's budget: rung r sets <see cref="Key"/> to min·eta^r, the last rung to <see cref="Max"/>.</summary>
+public sealed record BudgetSpec
+{
+    public string Key { get; init; } = "training.epochs";
+    public int Min { get; init; } = 1;
+    public int Max { get; init; }
 }
 
 /// <summary>

@@ -25,32 +25,19 @@ public static class SpecLoader
     }
 
     /// <summary>
-    /// Every trial of a file: one per sweep combination (or the file itself without a sweep), each resolved and
-    /// shape-checked before anything runs. A combination that does not resolve fails the whole sweep here, with
-    /// the trial's values in the message.
+    /// Every trial of a file: one per sweep combination (or the file itself without a sweep; tuners: each configuration
+    /// at the full budget), each resolved and shape-checked before anything runs. A combination that does not resolve
+    /// fails the whole sweep here, with the trial's values in the message.
     /// </summary>
-    public static IReadOnlyList<Trial> LoadTrials(string path)
+    public static IReadOnlyList<Trial> LoadTrials(string path) => LoadSweep(path).Trials;
+
+    /// <summary>The file's sweep: settings, configurations and a factory for trials at any tuner budget.</summary>
+    public static SweepSpace LoadSweep(string path)
     {
         var (root, binder) = Parse(path);
         var spec = binder.Bind<ExperimentSpec>(root, "");
-        if (spec.Sweep is null || spec.Sweep.Parameters.Count == 0)
-            return [new Trial(1, new Dictionary<string, string>(), Resolve(spec, binder, (YamlMappingNode)root))];
-        var trials = new List<Trial>();
-        foreach (var (assignment, index) in SweepExpander.Combinations(spec.Sweep, spec.Seed, binder, (YamlMappingNode)root).Select((a, i) => (a, i)))
-        {
-            var node = SweepExpander.Apply((YamlMappingNode)root, assignment, binder);
-            var values = assignment.ToDictionary(a => a.Key, a => SweepExpander.Show(a.Value));
-            try
-            {
-                var trialSpec = binder.Bind<ExperimentSpec>(node, "");
-                trials.Add(new Trial(index + 1, values, Resolve(trialSpec, binder, node)));
-            }
-            catch (SpecException e)
-            {
-                throw new SpecException(e.Where, $"{e.Message.Split(": `", 2)[^1]} (sweep trial {index + 1}: {string.Join(", ", values.Select(v => $"{v.Key}={v.Value}"))})");
-            }
-        }
-        return trials;
+        return SweepSpace.Create(spec, binder, (YamlMappingNode)root,
+            (node, bound) => Resolve(bound ?? binder.Bind<ExperimentSpec>(node, ""), binder, node));
     }
 
     private static (YamlNode root, YamlBinder binder) Parse(string path)

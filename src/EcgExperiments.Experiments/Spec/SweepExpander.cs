@@ -4,10 +4,105 @@ using YamlDotNet.Serialization;
 
 namespace EcgExperiments.Experiments.Spec;
 
+/// <summary>
+/// A file's sweep: its configurations (sweep-value assignments, numbered from 1) and a factory that resolves the trial
+/// of a configuration at any tuner budget. The numbering is deterministic (grid order, or the draw seeded by the
+/// experiment seed), so a worker process that re-reads the file finds the same configuration under the same number.
+/// </summary>
+public sealed class SweepSpace
+{
+    private readonly YamlBinder _binder;
+    private readonly YamlMappingNode _root;
+    private readonly Func<YamlMappingNode, ExperimentSpec?, ResolvedExperiment> _resolve;
+    private readonly Dictionary<(int, int?), Trial> _cache = [];
+    private readonly Lock _lock = new();
+
+    private SweepSpace(ExperimentSpec spec, SweepSettings settings, YamlBinder binder, YamlMappingNode root,
+        IReadOnlyList<IReadOnlyDictionary<string, YamlNode>> configurations, Func<YamlMappingNode, ExperimentSpec?, ResolvedExperiment> resolve)
+    {
+        Spec = spec;
+        Settings = settings;
+        _binder = binder;
+        _root = root;
+        Configurations = configurations;
+        _resolve = resolve;
+        Trials = Enumerable.Range(1, configurations.Count).Select(n => Trial(n, settings.Budget?.Max)).ToList();
+    }
+
+    public string File => _binder.File;
+    /// <summary>The file as written (with its sweep section).</summary>
+    public ExperimentSpec Spec { get; }
+    public SweepSettings Settings { get; }
+    /// <summary>One assignment of dotted keys to YAML values per configuration (a single empty one without a sweep).</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, YamlNode>> Configurations { get; }
+    /// <summary>
+    /// Every configuration resolved and shape-checked: at the file's own values (grid, random) or at the full budget
+    /// (tuners). Resolving them all up front means a configuration that does not resolve fails before anything runs.
+    /// </summary>
+    public IReadOnlyList<Trial> Trials { get; }
+
+    /// <param name="spec">The file bound as written.</param>
+    /// <param name="binder">The binder that read it (for file:line:column errors).</param>
+    /// <param name="root">Its YAML root.</param>
+    /// <param name="resolve">Resolves a (possibly substituted) document; the bound spec is passed when it is already known.</param>
+    public static SweepSpace Create(ExperimentSpec spec, YamlBinder binder, YamlMappingNode root, Func<YamlMappingNode, ExperimentSpec?, ResolvedExperiment> resolve)
+    {
+        var settings = SweepSettings.FromSpec(spec, binder, root);
+        IReadOnlyList<IReadOnlyDictionary<string, YamlNode>> configurations =
+            spec.Sweep is null || spec.Sweep.Parameters.Count == 0
+                ? [new Dictionary<string, YamlNode>()]
+                : SweepExpander.Combinations(spec.Sweep, spec.Seed, binder, root).ToList();
+        return new SweepSpace(spec, settings, binder, root, configurations, resolve);
+    }
+
+    /// <summary>
+    /// The trial of configuration <paramref name="number"/> (1-based); with a <paramref name="budget"/>, the tuner's
+    /// budget key is set to it, which makes it a different trial (its own resolved config and trial key).
+    /// </summary>
+    public Trial Trial(int number, int? budget = null)
+    {
+        if (number < 1 || number > Configurations.Count)
+            throw new ArgumentOutOfRangeException(nameof(number), number, $"the sweep has configurations 1 to {Configurations.Count}");
+        if (budget is not null && Settings.Budget is null)
+            throw new ArgumentException($"mode {YamlBinder.SnakeCase(Settings.Mode.ToString())} has no budget key; only tuners run trials at a budget", nameof(budget));
+        lock (_lock)
+        {
+            if (_cache.TryGetValue((number, budget), out var cached)) return cached;
+            var assignment = new Dictionary<string, YamlNode>(Configurations[number - 1]);
+            if (budget is { } b) assignment[Settings.Budget!.Key] = new YamlScalarNode(b.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var values = assignment.ToDictionary(a => a.Key, a => SweepExpander.Show(a.Value));
+            Trial trial;
+            if (assignment.Count == 0)
+            {
+                trial = new Trial(number, values, _resolve(_root, Spec));
+            }
+            else
+            {
+                var node = SweepExpander.Apply(_root, assignment, _binder);
+                try
+                {
+                    trial = new Trial(number, values, _resolve(node, null));
+                }
+                catch (SpecException e)
+                {
+                    var prefix = $"{e.Where}: `{e.Where.Key}`: ";
+                    var message = e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
+                    throw new SpecException(e.Where, $"{message} (sweep trial {number}: {string.Join(", ", values.Select(v => $"{v.Key}={v.Value}"))})");
+                }
+            }
+            _cache[(number, budget)] = trial;
+            return trial;
+        }
+    }
+}
+
 /// <summary>Expands a <see cref="SweepSpec"/> into concrete YAML documents, one per trial.</summary>
 public static class SweepExpander
 {
-    /// <summary>Grid: the full cross product in file order. Random: distinct combinations drawn with the experiment seed.</summary>
+    /// <summary>
+    /// Grid: the full cross product in file order. Random (and tuners with <c>trials:</c> set): distinct combinations
+    /// drawn with the experiment seed. Both orders are deterministic, so configuration numbers are stable.
+    /// </summary>
     public static IEnumerable<IReadOnlyDictionary<string, YamlNode>> Combinations(SweepSpec sweep, ulong seed, YamlBinder binder, YamlMappingNode root)
     {
         var keys = sweep.Parameters.Keys.ToList();
@@ -16,14 +111,16 @@ public static class SweepExpander
         var sizes = keys.Select(k => sweep.Parameters[k].Count).ToArray();
         long total = sizes.Aggregate(1L, (a, b) => a * b);
         IEnumerable<long> indices;
-        if (sweep.Mode == SweepMode.Grid) indices = Enumerable.Range(0, (int)Math.Min(total, int.MaxValue)).Select(i => (long)i);
+        bool random = sweep.Mode == SweepMode.Random || (sweep.Mode != SweepMode.Grid && sweep.Trials is not null);
+        if (!random) indices = Enumerable.Range(0, (int)Math.Min(total, int.MaxValue)).Select(i => (long)i);
         else
         {
-            if (sweep.Trials < 1) throw binder.Error(root, "sweep.trials", "must be ≥ 1");
+            int wanted = sweep.Trials ?? 10;
+            if (wanted < 1) throw binder.Error(root, "sweep.trials", "must be ≥ 1");
             var rng = Core.SplitMix64.ForStream(seed, 0x5EE9);
             var chosen = new List<long>();
             var seen = new HashSet<long>();
-            while (chosen.Count < Math.Min(sweep.Trials, total))
+            while (chosen.Count < Math.Min(wanted, total))
             {
                 long pick = (long)(rng.NextUInt64() % (ulong)total);
                 if (seen.Add(pick)) chosen.Add(pick);
