@@ -171,7 +171,16 @@ static void PrintDryRun(SweepSpace space, SweepSettings settings, ITuner tuner, 
     Console.WriteLine($"  data:  {e.Source.Description}");
     foreach (var (stage, schema) in e.Trace) Console.WriteLine($"  {stage,-12} → {schema}");
     Console.WriteLine($"  model: {e.Model.Description} on {e.Trace[^1].schema.ShapeText}");
-    Console.WriteLine($"  split: {e.Spec.Split.Kind} [{string.Join(", ", e.Spec.Split.Fractions)}] — {e.Spec.Split.Protocol}");
+    var sp = e.Spec.Split;
+    var splitText = sp.Kind switch
+    {
+        SplitKind.RandomStratified => $"random stratified {sp.Level.ToString().ToLowerInvariant()}-level [{string.Join(", ", sp.Fractions)}]",
+        SplitKind.Official => "the data's official split",
+        SplitKind.Kfold => $"stratified {sp.Folds}-fold, fold {sp.Fold} tested, {sp.ValidationFraction:0.##} of the rest validates",
+        _ => $"anomaly folds: normal class in {sp.Folds} contiguous folds, fold {sp.Fold} tested; anomalies {1 - sp.AnomalyValidationFraction:0.##}/{sp.AnomalyValidationFraction:0.##} test/validation",
+    };
+    Console.WriteLine($"  split: {splitText} — {sp.Protocol}");
+    Console.WriteLine($"  task:  {e.Model.Task}");
     Console.WriteLine($"  workers: {plan.Describe()}");
     var limits = SweepRunner.Limits(settings);
     Console.WriteLine($"  limits: {(limits.Length == 0 ? "none" : limits[2..])}");

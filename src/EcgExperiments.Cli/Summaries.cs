@@ -52,7 +52,8 @@ internal static class Summaries
         var table = new Table().Title(Markup.Escape($"{e.Spec.Name}: test split, {o.Task} ({e.Spec.Split.Protocol})"));
         table.AddColumn("metric").AddColumn("value").AddColumn(level is { } l ? $"{l:P0} CI" : "CI").AddColumn(Markup.Escape(o.BaselineKind ?? "baseline"));
         foreach (var r in o.Metrics.Where(r => r.Class is null))
-            table.AddRow(r.Metric, Fmt(r.Value), r.Lower is null ? "" : $"{Fmt(r.Lower)} – {Fmt(r.Upper)}", Fmt(o.BaselineMetric(r.Metric)));
+            table.AddRow(r.Metric, r.Metric == "parameters" && r.Value is { } n ? n.ToString("N0", CultureInfo.InvariantCulture) : Fmt(r.Value),
+                r.Lower is null ? "" : $"{Fmt(r.Lower)} – {Fmt(r.Upper)}{(r.Method is { } m ? $" ({m.Replace('_', ' ')})" : "")}", Fmt(o.BaselineMetric(r.Metric)));
         AnsiConsole.Write(table);
         var files = o.Record["artefacts"] is System.Text.Json.Nodes.JsonObject a ? string.Join(", ", a.Select(kv => kv.Value?.ToString())) : "";
         Console.WriteLine($"status: {o.Status}; results: {o.RunDirectory} (run.json{(files.Length > 0 ? ", " + files : "")})");

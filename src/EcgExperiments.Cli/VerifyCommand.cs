@@ -53,5 +53,10 @@ internal static class VerifyCommand
         return allPass ? 0 : 1;
     }
 
-    private static string F(double? v) => v is { } x ? x.ToString("0.0000", CultureInfo.InvariantCulture) : "–";
+    private static string F(double? v) => v switch
+    {
+        null => "–",
+        { } x when x == Math.Floor(x) && Math.Abs(x) >= 1000 => x.ToString("N0", CultureInfo.InvariantCulture),   // parameter counts
+        { } x => x.ToString("0.0000", CultureInfo.InvariantCulture),
+    };
 }

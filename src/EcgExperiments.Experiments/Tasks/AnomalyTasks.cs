@@ -42,7 +42,7 @@ public sealed record TransformerAutoencoderSpec
             throw new ArgumentException("model.d_model, feed_forward, heads and layers must be ≥ 1");
         if (s.DModel % s.Heads != 0) throw new ArgumentException($"model.d_model ({s.DModel}) must be divisible by model.heads ({s.Heads})");
         if (s.Dropout is < 0 or >= 1) throw new ArgumentException($"model.dropout must be in [0, 1), got {s.Dropout}");
-        return new AutoencoderBuild($"Transformer autoencoder [d {s.DModel}, ff {s.FeedForward}, heads {s.Heads}, layers {s.Layers}]", ComputeKind.Convolutional,
+        return new AutoencoderBuild($"Transformer autoencoder [d {s.DModel}, ff {s.FeedForward}, heads {s.Heads}, layers {s.Layers}]", ComputeKind.Small,
             _ => new TransformerAutoencoder(s.DModel, s.FeedForward, s.Heads, s.Layers, s.Dropout));
     }
 }
@@ -98,7 +98,7 @@ public sealed record BeatGanSpec
 /// <summary>BeatGAN / B2I-GAN: adversarial reconstruction of normal beats; score = mean squared reconstruction error.</summary>
 internal sealed record GanBuild(BeatGanSpec Options)
     : ModelBuild($"GAN anomaly detector (encoder width {Options.Width}, latent {Options.Latent}; 1-D BeatGAN on [1 × 320] beats, B2I-GAN on [1 × 128 × 128] images)",
-        ComputeKind.Convolutional, Check)
+        Options.Width <= 8 ? ComputeKind.Small : ComputeKind.Convolutional, Check)
 {
     public override string Task => "anomaly";
 

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Globalization;
+using EcgExperiments.Experiments.Running;
+using EcgExperiments.Experiments.Spec;
+using EcgExperiments.TestSupport;
+using EcgExperiments.Training;
+using Xunit.Abstractions;
+
+namespace EcgExperiments.Experiments.Tests;
+
+/// <summary>
+/// Runs each small-scale experiment file shipped in experiments/ end to end on the shared data — exactly what
+/// <c>ecg verify &lt;spec&gt;</c> does — and checks its <c>expect:</c> block. The expectations state each trainer's
+/// margin over its trivial baseline (class prior, training mean per lead, constant anomaly score), so this is
+/// also the "every trainer beats its baseline at small scale through the YAML runner" check. The measured
+/// figures and wall times are printed for the record.
+/// </summary>
+public sealed class SmallScaleVerifyTests(ITestOutputHelper output)
+{
+    private sealed class Quiet : IRunObserver
+    {
+        public void Info(string message) { }
+        public void Progress(TrainingProgress progress) { }
+    }
+
+    private void Verify(string file)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "experiments", file);
+        var trials = SpecLoader.LoadTrials(path);
+        Assert.Single(trials);
+        var e = trials[0].Experiment;
+        Assert.NotEmpty(e.Spec.Expect);
+        var results = Directory.CreateTempSubdirectory("ecg-verify-").FullName;
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var outcome = ExperimentRunner.Run(e, new RunOptions { OutputDirectory = results, Device = "cpu" }, new Quiet());
+            Assert.Equal("completed", outcome.Status);
+            var rows = Verifier.Check(e.Spec.Expect, outcome.Metrics);
+            output.WriteLine($"{e.Spec.Name} ({e.Model.Task}, {e.Spec.Split.Protocol}): {clock.Elapsed.TotalSeconds:F1} s");
+            foreach (var r in rows)
+            {
+                var entry = MetricTable.Find(outcome.Metrics, r.Metric, r.Class);
+                var ci = entry?.Lower is { } lo ? string.Create(CultureInfo.InvariantCulture, $" [{lo:0.000}, {entry.Upper:0.000}]") : "";
+                var baseline = outcome.BaselineMetric(r.Metric, r.Class) is { } b ? string.Create(CultureInfo.InvariantCulture, $", {outcome.BaselineKind}: {b:0.000}") : "";
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {r.Metric}{(r.Class is null ? "" : $"[{r.Class}]")} = {r.Measured:0.0000}{ci} (rule {r.Rule}){baseline} → {(r.Pass ? "pass" : "FAIL")}"));
+            }
+            Assert.All(rows, r => Assert.True(r.Pass, $"{r.Metric}{(r.Class is null ? "" : $"[{r.Class}]")} = {r.Measured} breaks {r.Rule}: {r.Note}"));
+            // What `ecg verify` reads back for a finished trial is the same table.
+            var again = Verifier.FinishedTable(outcome.RunDirectory, outcome.TrialKey);
+            Assert.NotNull(again);
+            Assert.Equal(outcome.Metrics.Select(m => (m.Metric, m.Class, m.Value)), again!.Select(m => (m.Metric, m.Class, m.Value)));
+        }
+        finally
+        {
+            Directory.Delete(results, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Quickstart_meets_its_expectations() => Verify("quickstart.yaml");
+
+    [RealDataFact("ptbxl")]
+    public void Ptbxl_hyp_honest_small_meets_its_expectations() => Verify("ptbxl-hyp-honest-small.yaml");
+
+    [RealDataFact("mitbih")]
+    public void Mitbih_stft_small_meets_its_expectations() => Verify("mitbih-stft-small.yaml");
+
+    [RealDataFact("ptbxl")]
+    public void Ptbxl_reconstruction_small_beats_the_training_mean() => Verify("ptbxl-reconstruction-small.yaml");
+
+    [RealDataFact("mitbih")]
+    public void Mitbih_beatgan_small_beats_a_constant_score() => Verify("mitbih-beatgan-small.yaml");
+
+    [RealDataFact("mitbih")]
+    public void Mitbih_b2igan_small_beats_a_constant_score() => Verify("mitbih-b2igan-small.yaml");
+
+    [RealDataFact("ecg5000")]
+    public void Ecg5000_lstm_autoencoder_small_beats_a_constant_score() => Verify("ecg5000-lstm-ae-small.yaml");
+
+    [RealDataFact("ecg5000")]
+    public void Ecg5000_transformer_autoencoder_small_beats_a_constant_score() => Verify("ecg5000-transformer-ae-small.yaml");
+}
