@@ -77,7 +77,11 @@ info.SetAction(_ => Guarded(() =>
     return 0;
 }));
 
-if (Console.IsOutputRedirected) AnsiConsole.Profile.Capabilities.Ansi = false; // plain tables in logs and CI
+if (Console.IsOutputRedirected)
+{
+    AnsiConsole.Profile.Capabilities.Ansi = false; // plain tables in logs and CI
+    AnsiConsole.Profile.Width = 160;               // a log is not an 80-column terminal: keep table rows on one line
+}
 var root = new RootCommand("EcgExperiments: declarative deep-learning experiments on ECGs") { run, trial, validate, info, CardCommand.Create(Guarded), ReportCommand.Create(Guarded), ConvertCommand.Create(), VerifyCommand.Create(Guarded) };
 return root.Parse(args).Invoke();
 

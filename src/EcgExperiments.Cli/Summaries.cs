@@ -28,22 +28,41 @@ internal static class Summaries
     {
         var table = new Table().Title(Markup.Escape($"{e.Spec.Name}: {outcomes.Count}/{total} trials ({e.Spec.Split.Protocol})"));
         var keys = outcomes.FirstOrDefault()?.Trial.Values.Keys.ToList() ?? [];
-        var headline = Headline(outcomes.FirstOrDefault(o => o.Run is not null)?.Run!.Task);
-        table.AddColumn("#").AddColumn("trial").AddColumn(Markup.Escape(string.Join(" | ", keys))).AddColumn("status");
-        foreach (var (_, title) in headline) table.AddColumn(title);
+        var first = outcomes.FirstOrDefault(o => o.Run is not null)?.Run;
+        var headline = Headline(first?.Task).ToList();
+        // Small classification tasks: each class's recall too (e.g. HYP recall, the §2.1 study's headline).
+        if (first is { Task: "classification" })
+        {
+            var classes = first.Metrics.Where(m => m.Metric == MetricNames.Recall && m.Class is not null).Select(m => m.Class!).ToList();
+            if (classes.Count <= 5) headline.AddRange(classes.Select(c => ($"{MetricNames.Recall}[{c}]", $"recall {c}")));
+        }
+        table.AddColumn("#").AddColumn("trial");
+        foreach (var k in keys) table.AddColumn(Markup.Escape(k.Split('.')[^1]));
+        table.AddColumn("status");
+        foreach (var (_, title) in headline) table.AddColumn(Markup.Escape(title));
         foreach (var o in outcomes)
         {
-            var cells = new List<string>
-            {
-                o.Trial.Number.ToString(CultureInfo.InvariantCulture), StableHash.Short(o.TrialKey),
-                Markup.Escape(string.Join(" | ", o.Trial.Values.Values.Select(v => v.Replace("strategy: ", "").TrimStart('{').TrimEnd('}')))),
-                o.Status + (o.Error is null ? "" : $" ({Markup.Escape(o.Error)})"),
-            };
-            cells.AddRange(headline.Select(h => Fmt(o.Run is null ? null : Lookup(o.Run, h.Metric))));
+            var cells = new List<string> { o.Trial.Number.ToString(CultureInfo.InvariantCulture), StableHash.Short(o.TrialKey) };
+            cells.AddRange(keys.Select(k => Markup.Escape(Compact(o.Trial.Values.GetValueOrDefault(k) ?? ""))));
+            cells.Add(o.Status + (o.Error is null ? "" : $" ({Markup.Escape(o.Error)})"));
+            cells.AddRange(headline.Select(h => Fmt3(o.Run is null ? null : Lookup(o.Run, h.Metric))));
             table.AddRow(cells.ToArray());
         }
         AnsiConsole.Write(table);
         Console.WriteLine($"results: {Path.GetDirectoryName(outcomes.FirstOrDefault()?.RunDirectory)} (one folder per trial, index.sqlite); skipped trials were already complete");
+        Console.WriteLine("full values: ecg run <spec> --dry-run; comparison report: ecg report <results folder>");
+    }
+
+    /// <summary>A sweep value for a table cell: a mapping shows its type/strategy and the values after it, without key names.</summary>
+    internal static string Compact(string value)
+    {
+        var v = value.Trim();
+        if (!(v.StartsWith('{') && v.EndsWith('}'))) return v;
+        var parts = v[1..^1].Split(", ", StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split(": ", 2)).ToList();
+        string Val(string[] p) => p.Length == 2 ? p[1] : p[0];
+        var head = parts.FirstOrDefault(p => p[0] is "type" or "strategy");
+        var text = head is null ? string.Join(" ", parts.Select(Val)) : Val(head);
+        return text.Length > 24 ? text[..23] + "…" : text;
     }
 
     public static void Run(ResolvedExperiment e, RunOutcome o)
@@ -58,6 +77,8 @@ internal static class Summaries
         var files = o.Record["artefacts"] is System.Text.Json.Nodes.JsonObject a ? string.Join(", ", a.Select(kv => kv.Value?.ToString())) : "";
         Console.WriteLine($"status: {o.Status}; results: {o.RunDirectory} (run.json{(files.Length > 0 ? ", " + files : "")})");
     }
+
+    private static string Fmt3(double? v) => v is { } x ? x.ToString("0.000", CultureInfo.InvariantCulture) : "–";
 
     public static string Fmt(double? v) => v is { } x ? x.ToString("0.0000", CultureInfo.InvariantCulture) : "–";
 }
