@@ -30,6 +30,23 @@ public class MalformedSpecTests
         { "bad confidence level", SpecFiles.Minimal.Replace("bootstrap_resamples: 200", "confidence_level: 95"), ["evaluation.confidence_level", "(0, 1)"] },
         { "too few synthetic records", SpecFiles.Minimal.Replace("records: 80", "records: 2"), ["`data`", "data.records must be ≥ 4"] },
         { "bad pool pair", SpecFiles.Minimal.Replace("pool: [2, 4]", "pool: [2, 4, 8]"), ["model.pool", "expected [height, width]"] },
+        { "focal alpha of the wrong length", SpecFiles.Minimal.Replace("select_by: macro_f1", "imbalance: { strategy: focal, focal_alpha: [0.2, 0.3, 0.5] }"),
+            ["training.imbalance.focal_alpha", "3 value(s) but the data has 2 classes"] },
+        { "cost matrix of the wrong size", SpecFiles.Minimal.Replace("select_by: macro_f1", "imbalance: { strategy: cost_sensitive, cost_matrix: [[0, 1, 1], [1, 0, 1], [1, 1, 0]] }"),
+            ["training.imbalance.cost_matrix", "must be 2 × 2"] },
+        { "imbalance strategy on an autoencoder", SpecFiles.Minimal.Replace("model: { type: cnn2d, widths: [4, 8], kernel: 9, kernel_height: 3, padding: [1, 0], pool: [2, 4], se: true, se_reduction: 2, dropout: 0.1 }", "model: { type: lstm_ae, embedding: 4 }")
+            .Replace("pipeline:\n  - type: zscore", "pipeline:\n  - type: select_leads\n    leads: [II]")
+            .Replace("select_by: macro_f1", "imbalance: { strategy: focal }"), ["training.imbalance", "apply to classifiers", "solves the anomaly task"] },
+        { "autoencoder on 12-lead records", SpecFiles.Minimal.Replace("model: { type: cnn2d, widths: [4, 8], kernel: 9, kernel_height: 3, padding: [1, 0], pool: [2, 4], se: true, se_reduction: 2, dropout: 0.1 }", "model: { type: lstm_ae, embedding: 4 }"),
+            ["model", "cannot take the pipeline's output [12 × 1000]", "single-lead series"] },
+        { "reconstruction input lead missing", SpecFiles.Minimal.Replace("model: { type: cnn2d, widths: [4, 8], kernel: 9, kernel_height: 3, padding: [1, 0], pool: [2, 4], se: true, se_reduction: 2, dropout: 0.1 }", "model: { type: bilstm_attention, hidden: 4, layers: 1, input_lead: X1 }"),
+            ["model", "input_lead 'X1' is not among the data's leads"] },
+        { "normal class not in the data", SpecFiles.Minimal.Replace("model: { type: cnn2d, widths: [4, 8], kernel: 9, kernel_height: 3, padding: [1, 0], pool: [2, 4], se: true, se_reduction: 2, dropout: 0.1 }", "model: { type: transformer_ae }")
+            .Replace("pipeline:\n  - type: zscore", "pipeline:\n  - type: select_leads\n    leads: [II]").Replace("evaluation: { bootstrap_resamples: 200 }", "evaluation: { normal_class: NORMAL }"),
+            ["evaluation.normal_class", "'NORMAL' is not a class of the data [NORM, HYP]"] },
+        { "fold outside the folds", SpecFiles.Minimal + "\nsplit: { kind: kfold, folds: 5, fold: 5 }\n", ["split.fold", "must be in [0, 4]"] },
+        { "anomaly folds for a classifier", SpecFiles.Minimal + "\nsplit: { kind: anomaly_folds }\n", ["split.kind", "anomaly-detection protocol"] },
+        { "expect without a metric", SpecFiles.Minimal + "\nexpect: [ { target: 0.9, tolerance: 0.01 } ]\n", ["expect[0].metric", "names a metric"] },
     };
 
     [Theory]

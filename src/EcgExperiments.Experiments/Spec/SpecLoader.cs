@@ -142,7 +142,7 @@ public static class SpecLoader
         var classes = source.Schema.ClassNames;
         if (model.Task != "classification" && (spec.Training.ClassWeights is not null || spec.Training.Imbalance is not null))
             throw binder.Error(At("training"), spec.Training.Imbalance is not null ? "training.imbalance" : "training.class_weights",
-                $"imbalance settings apply to classifiers; model `{spec.Model.Type}` is a {model.Task} model");
+                $"imbalance settings apply to classifiers; model `{spec.Model.Type}` solves the {model.Task} task");
         if (model.Task == "anomaly")
         {
             if (classes.Count < 2) throw new SpecException(spec.Data.Where, $"an anomaly detector needs a normal class and at least one other, the data has [{string.Join(", ", classes)}]");
@@ -150,7 +150,7 @@ public static class SpecLoader
                 throw binder.Error(At("evaluation"), "evaluation.normal_class", $"'{nc}' is not a class of the data [{string.Join(", ", classes)}]");
         }
         else if (spec.Split.Kind == SplitKind.AnomalyFolds)
-            throw binder.Error(At("split"), "split.kind", $"anomaly_folds is the anomaly-detection protocol (SPEC §2.4); model `{spec.Model.Type}` is a {model.Task} model");
+            throw binder.Error(At("split"), "split.kind", $"anomaly_folds is the anomaly-detection protocol (SPEC §2.4); model `{spec.Model.Type}` solves the {model.Task} task");
         if (spec.Training.Imbalance is { } imb && ImbalanceCheck(imb, classes.Count) is { } bad)
             throw binder.Error(At("training"), $"training.imbalance.{bad.key}", bad.message);
         if (spec.Training.ClassWeights is { } cw && cw.Count != source.Schema.ClassNames.Count)
