@@ -17,8 +17,9 @@ internal static class VerifyCommand
         var spec = new Argument<string>("spec") { Description = "experiment YAML file with an expect: block" };
         var output = new Option<string?>("--output") { Description = "results root (overrides output.dir)" };
         var device = new Option<string?>("--device") { Description = "device for trials that still have to run" };
-        var command = new Command("verify", "Check a spec's results against the published metrics in its expect: block (runs missing trials)") { spec, output, device };
-        command.SetAction(p => guarded(() => Verify(p.GetValue(spec)!, new RunOptions { OutputDirectory = p.GetValue(output), Device = p.GetValue(device) })));
+        var epochs = new Option<int?>("--epochs") { Description = "override training.epochs (a shorter reproduction; part of the trial key)" };
+        var command = new Command("verify", "Check a spec's results against the published metrics in its expect: block (runs missing trials)") { spec, output, device, epochs };
+        command.SetAction(p => guarded(() => Verify(p.GetValue(spec)!, new RunOptions { OutputDirectory = p.GetValue(output), Device = p.GetValue(device), Epochs = p.GetValue(epochs) })));
         return command;
     }
 
