@@ -109,8 +109,11 @@ public static class AnomalyEvaluator
         };
     }
 
-    private static (BinaryScores Validation, BinaryScores Test) Scale(BinaryScores validation, BinaryScores test, ScoreScaling scaling)
+    /// <summary>Validation and test scores scaled as <paramref name="scaling"/> says (the test set's own statistics only for <see cref="ScoreScaling.MinMaxPerSet"/>).</summary>
+    public static (BinaryScores Validation, BinaryScores Test) Scale(BinaryScores validation, BinaryScores test, ScoreScaling scaling)
     {
+        ArgumentNullException.ThrowIfNull(validation);
+        ArgumentNullException.ThrowIfNull(test);
         switch (scaling)
         {
             case ScoreScaling.None:

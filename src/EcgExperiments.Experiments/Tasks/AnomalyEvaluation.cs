@@ -25,13 +25,7 @@ internal static class AnomalyEvaluation
             throw new InvalidOperationException($"the test split needs both normal and anomalous examples to evaluate a detector (it has {testAnomaly.Count(a => a)} anomalous of {testAnomaly.Length})");
         var val = BinaryScores.ForValidation(valAnomaly, validationScores);
         var test = BinaryScores.ForTest(testAnomaly, testScores);
-        switch (c.Spec.Evaluation.ScoreScaling)
-        {
-            case ScoreScaling.MinMaxPerSet: val = val.MinMaxScaled(); test = test.MinMaxScaled(); break;
-            case ScoreScaling.MinMaxFromValidation:
-                double lo = validationScores.Min(), hi = validationScores.Max(), scale = hi > lo ? 1 / (hi - lo) : 1;
-                val = val.Scaled(-lo, scale); test = test.Scaled(-lo, scale); break;
-        }
+        (val, test) = AnomalyEvaluator.Scale(val, test, c.Spec.Evaluation.ScoreScaling);
         var extra = new JsonObject { ["score_scaling"] = c.Spec.Evaluation.ScoreScaling.ToString() };
         double threshold = 0.5;
         if (valAnomaly.Any(a => a) && valAnomaly.Any(a => !a))
