@@ -60,8 +60,8 @@ internal sealed record ReconstructorBuild(BiLstmReconstructorSpec Options, strin
         var mean = ReconstructionMetrics.Compute(targets, ReconstructionBaselines.TrainingMean(c.Train, c.Test), schema.LeadNames);
         var identity = ReconstructionMetrics.Compute(targets, ReconstructionBaselines.Identity(c.Test, trainer.InputLeadIndex(schema)), schema.LeadNames);
 
-        var table = Table(report);
-        var baseline = Table(mean);
+        var table = report.ToTable();   // mse, mean_rmse, mean_pearson_r, mean_r2 (with intervals), then per lead rmse, pearson_r, r2
+        var baseline = mean.ToTable();
         var dir = c.RunDirectory;
         var names = schema.LeadNames ?? Enumerable.Range(0, leads).Select(i => $"lead{i}").ToArray();
         ReconstructionModelFile.Save(Path.Combine(dir, "model.ecgstate"), (BiLstmAttentionReconstructor)model,
@@ -83,7 +83,7 @@ internal sealed record ReconstructorBuild(BiLstmReconstructorSpec Options, strin
             Extra = new JsonObject
             {
                 ["reconstruction"] = JsonNode.Parse(MetricJson.Serialize(report)),
-                ["identity_baseline_table"] = MetricTable.ToJson(Table(identity)),
+                ["identity_baseline_table"] = MetricTable.ToJson(identity.ToTable()),
             },
             Artefacts = new JsonObject
             {
@@ -96,7 +96,4 @@ internal sealed record ReconstructorBuild(BiLstmReconstructorSpec Options, strin
     }
 
     private const string MeanKind = "training mean per lead";
-
-    /// <summary>Tidy rows: mse, mean_rmse, mean_pearson_r, mean_r2 (with intervals), then per lead rmse, pearson_r, r2.</summary>
-    public static IReadOnlyList<MetricEntry> Table(ReconstructionReport r) => r.ToTable();
 }
