@@ -17,12 +17,6 @@ namespace EcgExperiments.Experiments.Tests;
 /// </summary>
 public sealed class SmallScaleVerifyTests(ITestOutputHelper output)
 {
-    private sealed class Quiet : IRunObserver
-    {
-        public void Info(string message) { }
-        public void Progress(TrainingProgress progress) { }
-    }
-
     private void Verify(string file)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "experiments", file);

@@ -22,3 +22,11 @@ internal static class SpecFiles
         return path;
     }
 }
+
+/// <summary>An observer that prints nothing: it keeps the info lines for tests that check them and drops progress.</summary>
+internal sealed class Quiet : EcgExperiments.Experiments.Running.IRunObserver
+{
+    public List<string> Lines { get; } = [];
+    public void Info(string message) => Lines.Add(message);
+    public void Progress(EcgExperiments.Training.TrainingProgress progress) { }
+}

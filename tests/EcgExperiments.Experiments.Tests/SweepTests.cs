@@ -8,13 +8,6 @@ namespace EcgExperiments.Experiments.Tests;
 
 public class SweepTests
 {
-    private sealed class Quiet : IRunObserver
-    {
-        public List<string> Lines { get; } = [];
-        public void Info(string message) => Lines.Add(message);
-        public void Progress(TrainingProgress progress) { }
-    }
-
     private static readonly string Tiny = SpecFiles.Minimal.Replace("epochs: 4", "epochs: 1").Replace("records: 80", "records: 40")
         .Replace("bootstrap_resamples: 200", "bootstrap_resamples: 0");
 

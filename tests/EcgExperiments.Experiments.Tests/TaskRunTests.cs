@@ -11,12 +11,6 @@ namespace EcgExperiments.Experiments.Tests;
 /// </summary>
 public sealed class TaskRunTests
 {
-    private sealed class Quiet : IRunObserver
-    {
-        public void Info(string message) { }
-        public void Progress(TrainingProgress progress) { }
-    }
-
     private const string Common = """
         seed: 5
         threads: 1

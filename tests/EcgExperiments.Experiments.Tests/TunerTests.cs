@@ -8,13 +8,6 @@ namespace EcgExperiments.Experiments.Tests;
 
 public class TunerTests
 {
-    private sealed class Quiet : IRunObserver
-    {
-        public List<string> Lines { get; } = [];
-        public void Info(string message) => Lines.Add(message);
-        public void Progress(TrainingProgress progress) { }
-    }
-
     /// <summary>Drives a tuner one trial at a time with scores from <paramref name="score"/> (config, rung → score).</summary>
     private static List<TrialRequest> Drive(ITuner tuner, Func<int, int, double?> score)
     {
