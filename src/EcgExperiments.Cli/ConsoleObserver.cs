@@ -53,3 +53,16 @@ internal sealed class ConsoleObserver : IRunObserver
         return us > 0 && key[..us] is "rmse" or "r2" or "pearson_r" or "mse";
     }
 }
+
+/// <summary>The sweep monitor of the console: failures with their reason (progress lines come from <see cref="ConsoleObserver"/>).</summary>
+internal sealed class ConsoleMonitor : ISweepMonitor
+{
+    public void ReportRunningTrial(TrialJob job) { }
+    public void ReportCompletedTrial(TrialOutcome outcome) { }
+    public void ReportSkippedTrial(TrialOutcome outcome) { }
+
+    public void ReportFailTrial(TrialOutcome outcome, Exception? exception = null) =>
+        Console.Error.WriteLine($"trial {outcome.Trial.Number} failed: {outcome.Error ?? exception?.Message ?? "see its run record"} ({outcome.RunDirectory})");
+
+    public void ReportBestTrial(TrialOutcome outcome) { }
+}

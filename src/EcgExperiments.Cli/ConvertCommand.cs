@@ -2,6 +2,10 @@ using System.CommandLine;
 using EcgExperiments.Core;
 using EcgExperiments.Data.NumPy;
 using EcgExperiments.Torch;
+using EcgExperiments.Experiments.Prediction;
+using EcgExperiments.Experiments.Runs;
+using EcgExperiments.Models;
+using EcgExperiments.Training;
 using EcgExperiments.Training.Reconstruction;
 
 namespace EcgExperiments.Cli;
@@ -16,16 +20,17 @@ public sealed record ConversionSummary(IReadOnlyList<string> Converted, int Lead
 /// <c>ecg convert MODEL INPUT_DIR OUTPUT_DIR</c>: SPEC §2.3 batch conversion. Every <c>.npy</c> file of INPUT_DIR
 /// holds one lead (a 1-D float32/float64 array of any length, or shape (1, n)); OUTPUT_DIR receives a file of the
 /// same name holding the reconstructed leads × length float32 array (12 × 1000 for the published model). The model
-/// file is written by <see cref="ReconstructionModelFile.Save"/> and carries its architecture and input lead.
+/// file is a run's model.ecgmodel (or a file written by <see cref="ReconstructionModelFile.Save"/>); it carries the
+/// architecture and the input lead.
 /// </summary>
 /// <example><code>
-/// ecg convert models/recon.ecgstate single_lead/ twelve_lead/ --device auto
+/// ecg convert results/ptbxl-reconstruction-small/&lt;key&gt;/model.ecgmodel single_lead/ twelve_lead/ --device auto
 /// </code></example>
 public static class ConvertCommand
 {
     public static Command Create()
     {
-        var model = new Argument<string>("model") { Description = "reconstruction model file (written by ReconstructionModelFile.Save)" };
+        var model = new Argument<string>("model") { Description = "reconstruction model: the model.ecgmodel of a run folder (or a reconstruction .ecgstate file)" };
         var input = new Argument<string>("input") { Description = "folder of single-lead .npy files (1-D arrays)" };
         var output = new Argument<string>("output") { Description = "folder for the reconstructed leads × samples .npy files (same names)" };
         var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (default cpu)" };
@@ -55,7 +60,7 @@ public static class ConvertCommand
         if (files.Length == 0) throw new EcgDataException("no .npy files in the input folder", inputFolder);
         if (Path.GetFullPath(inputFolder) == Path.GetFullPath(outputFolder))
             throw new ArgumentException($"the output folder is the input folder ({inputFolder}); the inputs would be overwritten");
-        using var converter = ReconstructionModelFile.Load(modelPath, device);
+        using var converter = OpenConverter(modelPath, device);
         Directory.CreateDirectory(outputFolder);
         var written = new List<string>();
         foreach (var chunk in files.Chunk(batchSize))
@@ -70,6 +75,24 @@ public static class ConvertCommand
             }
         }
         return new ConversionSummary(written, converter.Info.Leads, converter.Info.Length);
+    }
+
+    /// <summary>A converter from a run's model file (model.ecgmodel) or a reconstruction state file.</summary>
+    public static ReconstructionConverter OpenConverter(string path, Device device)
+    {
+        if (!path.EndsWith(".ecgmodel", StringComparison.OrdinalIgnoreCase)) return ReconstructionModelFile.Load(path, device);
+        var model = EcgModelFile.Load(path, device);
+        if (model.Predictor is not ReconstructionPredictor predictor)
+        {
+            model.Dispose();
+            throw new ArgumentException($"{path} holds a {model.Manifest.Task.Text()} model; convert needs a reconstruction model (bilstm_attention); use `ecg predict` for it");
+        }
+        var o = model.Manifest.ModelOptions;
+        var schema = predictor.InputSchema;
+        var info = new ReconstructionModelInfo((int)schema.ItemShape[1], o["hidden"]!.GetValue<int>(), o["layers"]!.GetValue<int>(),
+            o["input_lead"]!.GetValue<string>(), schema.LeadNames ?? [],
+            Enum.Parse<ReconstructorHead>(o["head"]!.GetValue<string>().Replace("_", ""), ignoreCase: true));
+        return new ReconstructionConverter((Module<Tensor, Tensor>)predictor.Network, info, device);
     }
 
     private static float[] ReadLead(string path)

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using EcgExperiments.Cli;
 using EcgExperiments.Core;
+using EcgExperiments.Experiments.Runs;
 using EcgExperiments.Experiments.Running;
-using EcgExperiments.Experiments.Running.Tuning;
 using EcgExperiments.Experiments.Running.Workers;
 using EcgExperiments.Experiments.Spec;
 using EcgExperiments.Torch;
@@ -23,12 +23,13 @@ var workers = new Option<string?>("--workers") { Description = "sweeps: trials a
 var trialTimeout = new Option<string?>("--trial-timeout") { Description = "sweeps: kill and record as failed a trial running longer than this (90, 45s, 30m, 1h30m; overrides sweep.trial_timeout)" };
 var trialMemory = new Option<string?>("--trial-memory") { Description = "sweeps: kill and record as failed a trial whose resident memory exceeds this (512MiB, 4GiB; overrides sweep.trial_memory)" };
 var isolation = new Option<string?>("--isolation") { Description = "sweeps: auto (in this process when 1 worker and no limits), process (always worker processes) or in_process" };
+var force = new Option<bool>("--force") { Description = "run completed trials again (a completed folder is replaced only when the new run completes)" };
 
 var run = new Command("run", "Run an experiment file (every trial of its sweep) and write metric tables and run records")
 {
-    specArgument, dryRun, device, threads, epochs, output, retryFailed, workers, trialTimeout, trialMemory, isolation,
+    specArgument, dryRun, device, threads, epochs, output, retryFailed, force, workers, trialTimeout, trialMemory, isolation,
 };
-run.SetAction(p => Guarded(() => RunCommand(p.GetValue(specArgument), p.GetValue(dryRun), p.GetValue(retryFailed), new RunOptions
+run.SetAction(p => Guarded(() => RunCommand(p.GetValue(specArgument), p.GetValue(dryRun), p.GetValue(retryFailed), p.GetValue(force), new RunOptions
 {
     Device = p.GetValue(device),
     Threads = p.GetValue(threads),
@@ -65,7 +66,7 @@ var validate = new Command("validate", "Check an experiment file (schema, compon
 validate.SetAction(p => Guarded(() =>
 {
     var e = SpecLoader.Load(p.GetValue(validateSpec)!);
-    Console.WriteLine($"{e.File}: valid — {e.Spec.Name}, {e.Trace.Count - 1} pipeline stage(s), model {e.Model.Description}");
+    Console.WriteLine($"{e.File}: valid — {e.Spec.Name}, {e.Trace.Count - 1} pipeline stage(s) → {e.ModelInput}, model {e.Model.Description} ({e.Model.Task.Text()})");
     return 0;
 }));
 
@@ -82,20 +83,20 @@ if (Console.IsOutputRedirected)
     AnsiConsole.Profile.Capabilities.Ansi = false; // plain tables in logs and CI
     AnsiConsole.Profile.Width = 160;               // a log is not an 80-column terminal: keep table rows on one line
 }
-var root = new RootCommand("EcgExperiments: declarative deep-learning experiments on ECGs") { run, trial, validate, info, CardCommand.Create(Guarded), ReportCommand.Create(Guarded), ConvertCommand.Create(), VerifyCommand.Create(Guarded) };
+var root = new RootCommand("EcgExperiments: declarative deep-learning experiments on ECGs")
+{
+    run, trial, validate, info, PredictCommand.Create(Guarded), CardCommand.Create(Guarded), ReportCommand.Create(Guarded), ConvertCommand.Create(), VerifyCommand.Create(Guarded),
+};
 return root.Parse(args).Invoke();
 
-static int RunCommand(string? specPath, bool dry, bool retryFailed, RunOptions options, SweepOverrides overrides)
+static int RunCommand(string? specPath, bool dry, bool retryFailed, bool forceAll, RunOptions options, SweepOverrides overrides)
 {
     specPath ??= DefaultSpec();
     var space = SpecLoader.LoadSweep(specPath);
     var settings = overrides.Apply(space.Settings);
-    var trials = space.Trials;
-    var e = trials[0].Experiment;
-    var (tuner, plan) = SweepRunner.Prepare(space, settings, options);
     if (dry)
     {
-        PrintDryRun(space, settings, tuner, plan, options);
+        foreach (var line in DryRun.Describe(space, settings, options)) Console.WriteLine(line);
         return 0;
     }
     using var cancel = new CancellationTokenSource();
@@ -106,18 +107,13 @@ static int RunCommand(string? specPath, bool dry, bool retryFailed, RunOptions o
         cancel.Cancel();
         Console.Error.WriteLine("\nstopping after the current batch; the partial run is recorded as interrupted (Ctrl-C again to abort)");
     };
-    bool single = trials.Count == 1 && trials[0].Values.Count == 0 && !settings.IsTuner;
-    if (single && plan.InProcess)
-    {
-        var outcome = ExperimentRunner.Run(e, options, new ConsoleObserver(), cancel.Token);
-        Summaries.Run(e, outcome);
-        return outcome.Status == "completed" ? 0 : 130;
-    }
-    var execution = new SweepExecution { Settings = settings, RetryFailed = retryFailed, Worker = WorkerCommand.CurrentProcess() };
-    var outcomes = SweepRunner.Run(space, options, execution, new ConsoleObserver(), cancel.Token);
-    Summaries.Sweep(e, outcomes, settings.IsTuner ? tuner.Plan.Sum(r => r.Trials) : trials.Count);
+    var execution = new SweepExecution { Settings = settings, RetryFailed = retryFailed, Force = forceAll, Worker = WorkerCommand.CurrentProcess() };
+    var outcomes = SweepEngine.Run(space, options, execution, new ConsoleMonitor(), new ConsoleObserver(), cancel.Token);
+    var e = space.Trials[0].Experiment;
+    if (outcomes.Count == 1 && space.Configurations.Count == 1 && !settings.IsTuner) Summaries.Run(e, outcomes[0]);
+    else Summaries.Sweep(e, outcomes, settings.IsTuner ? SweepEngine.Prepare(space, settings, options).Tuner.Plan.Sum(r => r.Trials) : space.Trials.Count);
     if (cancel.IsCancellationRequested) return 130;
-    return outcomes.All(o => o.Status == "completed") ? 0 : 1;
+    return outcomes.All(o => o.Status == TrialStatus.Completed) ? 0 : 1;
 }
 
 static int TrialCommand(string specPath, int number, int? budget, string? expectKey, bool watchParent, RunOptions options)
@@ -141,7 +137,7 @@ static int TrialCommand(string specPath, int number, int? budget, string? expect
     try
     {
         var outcome = ExperimentRunner.Run(t.Experiment, options, observer, cancel.Token);
-        return outcome.Status == "completed" ? 0 : 130;
+        return outcome.Status == TrialStatus.Completed ? 0 : 130;
     }
     catch (OperationCanceledException)
     {
@@ -167,43 +163,6 @@ static string DefaultSpec()
         ?? throw new SpecException(new SourceRef("experiments/quickstart.yaml", 0, 0, "(file)"), "no spec given and the default quick-start experiment was not found; pass a YAML file");
 }
 
-static void PrintDryRun(SweepSpace space, SweepSettings settings, ITuner tuner, WorkerPlan plan, RunOptions options)
-{
-    var trials = space.Trials;
-    var e = trials[0].Experiment;
-    Console.WriteLine($"{e.File}: {e.Spec.Name} — dry run (no data read)");
-    Console.WriteLine($"  data:  {e.Source.Description}");
-    foreach (var (stage, schema) in e.Trace) Console.WriteLine($"  {stage,-12} → {schema}");
-    Console.WriteLine($"  model: {e.Model.Description} on {e.Trace[^1].schema.ShapeText}");
-    var sp = e.Spec.Split;
-    var splitText = sp.Kind switch
-    {
-        SplitKind.RandomStratified => $"random stratified {sp.Level.ToString().ToLowerInvariant()}-level [{string.Join(", ", sp.Fractions)}]",
-        SplitKind.Official => "the data's official split",
-        SplitKind.Kfold => $"stratified {sp.Folds}-fold, fold {sp.Fold} tested, {sp.ValidationFraction:0.##} of the rest validates",
-        _ => $"anomaly folds: normal class in {sp.Folds} contiguous folds, fold {sp.Fold} tested; anomalies {1 - sp.AnomalyValidationFraction:0.##}/{sp.AnomalyValidationFraction:0.##} test/validation",
-    };
-    Console.WriteLine($"  split: {splitText} — {sp.Protocol}");
-    Console.WriteLine($"  task:  {e.Model.Task}");
-    Console.WriteLine($"  workers: {plan.Describe()}");
-    var limits = SweepRunner.Limits(settings);
-    Console.WriteLine($"  limits: {(limits.Length == 0 ? "none" : limits[2..])}");
-    if (settings.IsTuner)
-    {
-        Console.WriteLine($"  tuner: {tuner.Description}; budget key {settings.Budget!.Key}");
-        foreach (var rung in tuner.Plan) Console.WriteLine($"    rung {rung.Rung}: up to {rung.Trials} trial(s) at {settings.Budget.Key}={rung.Budget}");
-        var (planned, full) = Tuners.Cost(tuner.Plan, space.Configurations.Count);
-        Console.WriteLine($"    total budget ≤ {planned} (every configuration at {settings.Budget.Max}: {full}); promotions rank validation {settings.Metric} only, rungs retrain from scratch");
-    }
-    Console.WriteLine(settings.IsTuner ? $"  configurations: {trials.Count} (listed at rung 0)" : $"  trials: {trials.Count}");
-    foreach (var t in settings.IsTuner ? trials.Select(t => space.Trial(t.Number, tuner.Plan[0].Budget)) : trials)
-    {
-        var s = t.Experiment.Spec;
-        var values = t.Values.Count == 0 ? "" : "  " + string.Join(", ", t.Values.Select(v => $"{v.Key}={v.Value}"));
-        Console.WriteLine($"    #{t.Number} {StableHash.Short(ExperimentRunner.TrialKey(t.Experiment, options))}  model {t.Experiment.Model.Description}, epochs {options.Epochs ?? s.Training.Epochs}, batch {s.Training.BatchSize}, lr {s.Training.LearningRate}{values}");
-    }
-}
-
 static int Guarded(Func<int> body)
 {
     try
@@ -225,22 +184,5 @@ static int Guarded(Func<int> body)
         // The native bridge could not be loaded (missing libtorch, missing or outdated build).
         Console.Error.WriteLine($"error: {t.Message}");
         return 1;
-    }
-}
-
-/// <summary>The sweep flags of <c>ecg run</c>, applied over the spec's <c>sweep:</c> section.</summary>
-internal sealed record SweepOverrides(string? Workers, string? TrialTimeout, string? TrialMemory, string? Isolation)
-{
-    public SweepSettings Apply(SweepSettings settings)
-    {
-        SweepIsolation? isolation = Isolation?.Trim().ToLowerInvariant() switch
-        {
-            null => null,
-            "auto" => SweepIsolation.Auto,
-            "process" => SweepIsolation.Process,
-            "in_process" or "in-process" => SweepIsolation.InProcess,
-            _ => throw new ArgumentException($"--isolation: expected auto, process or in_process, got '{Isolation}'"),
-        };
-        return settings.WithOverrides(Workers, TrialTimeout, TrialMemory, isolation);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using EcgExperiments.Core;
+using EcgExperiments.Experiments.Runs;
 using EcgExperiments.Evaluation;
 using EcgExperiments.Experiments.Running;
 using EcgExperiments.Experiments.Spec;
@@ -11,14 +12,14 @@ namespace EcgExperiments.Cli;
 internal static class Summaries
 {
     /// <summary>Sweep columns per task: the metrics that say most about it.</summary>
-    public static IReadOnlyList<(string Metric, string Title)> Headline(string? task) => task switch
+    public static IReadOnlyList<(string Metric, string Title)> Headline(TaskKind? task) => task switch
     {
-        "reconstruction" => [("mse", "MSE"), ("mean_pearson_r", "mean r"), ("mean_r2", "mean R²")],
-        "anomaly" => [(MetricNames.RocAuc, "ROC-AUC"), (MetricNames.AveragePrecision, "AP"), (MetricNames.F1 + "[anomaly]", "F1 anomaly")],
+        TaskKind.Reconstruction => [("mse", "MSE"), ("mean_pearson_r", "mean r"), ("mean_r2", "mean R²")],
+        TaskKind.Anomaly => [(MetricNames.RocAuc, "ROC-AUC"), (MetricNames.AveragePrecision, "AP"), (MetricNames.F1 + "[anomaly]", "F1 anomaly")],
         _ => [(MetricNames.Accuracy, "accuracy"), (MetricNames.MacroF1, "macro F1"), (MetricNames.RocAuc, "ROC-AUC")],
     };
 
-    public static double? Lookup(RunOutcome o, string key)
+    public static double? Lookup(RunRecord o, string key)
     {
         var open = key.IndexOf('[');
         return open < 0 ? o.Metric(key) : o.Metric(key[..open], key[(open + 1)..^1]);
@@ -26,14 +27,14 @@ internal static class Summaries
 
     public static void Sweep(ResolvedExperiment e, IReadOnlyList<TrialOutcome> outcomes, int total)
     {
-        var table = new Table().Title(Markup.Escape($"{e.Spec.Name}: {outcomes.Count}/{total} trials ({e.Spec.Split.Protocol})"));
+        var first = outcomes.FirstOrDefault(o => o.Record?.Split is not null)?.Record;
+        var table = new Table().Title(Markup.Escape($"{e.Spec.Name}: {outcomes.Count}/{total} trials ({first?.Protocol ?? e.Spec.Split.Protocol ?? "protocol: see run records"})"));
         var keys = outcomes.FirstOrDefault()?.Trial.Values.Keys.ToList() ?? [];
-        var first = outcomes.FirstOrDefault(o => o.Run is not null)?.Run;
         var headline = Headline(first?.Task).ToList();
         // Small classification tasks: each class's recall too (e.g. HYP recall, the §2.1 study's headline).
-        if (first is { Task: "classification" })
+        if (first is { Task: TaskKind.Classification })
         {
-            var classes = first.Metrics.Where(m => m.Metric == MetricNames.Recall && m.Class is not null).Select(m => m.Class!).ToList();
+            var classes = first.MetricsTable.Where(m => m.Metric == MetricNames.Recall && m.Class is not null).Select(m => m.Class!).ToList();
             if (classes.Count <= 5) headline.AddRange(classes.Select(c => ($"{MetricNames.Recall}[{c}]", $"recall {c}")));
         }
         table.AddColumn("#").AddColumn("trial");
@@ -44,8 +45,8 @@ internal static class Summaries
         {
             var cells = new List<string> { o.Trial.Number.ToString(CultureInfo.InvariantCulture), StableHash.Short(o.TrialKey) };
             cells.AddRange(keys.Select(k => Markup.Escape(Compact(o.Trial.Values.GetValueOrDefault(k) ?? ""))));
-            cells.Add(o.Status + (o.Error is null ? "" : $" ({Markup.Escape(o.Error)})"));
-            cells.AddRange(headline.Select(h => Fmt3(o.Run is null ? null : Lookup(o.Run, h.Metric))));
+            cells.Add(o.Status.Text() + (o.Skipped ? " (earlier)" : "") + (o.Error is null ? "" : $" ({Markup.Escape(o.Error)})"));
+            cells.AddRange(headline.Select(h => Fmt3(o.Record is { Status: TrialStatus.Completed } r ? Lookup(r, h.Metric) : null)));
             table.AddRow(cells.ToArray());
         }
         AnsiConsole.Write(table);
@@ -65,17 +66,22 @@ internal static class Summaries
         return text.Length > 24 ? text[..23] + "…" : text;
     }
 
-    public static void Run(ResolvedExperiment e, RunOutcome o)
+    public static void Run(ResolvedExperiment e, TrialOutcome outcome)
     {
-        var level = o.Metrics.Select(r => r.Level).FirstOrDefault(l => l is not null);
-        var table = new Table().Title(Markup.Escape($"{e.Spec.Name}: test split, {o.Task} ({e.Spec.Split.Protocol})"));
+        if (outcome.Record is not { } o || o.Status != TrialStatus.Completed)
+        {
+            Console.WriteLine($"status: {outcome.Status.Text()}{(outcome.Error is { } err ? $" ({err})" : "")}; results: {outcome.RunDirectory}");
+            return;
+        }
+        var level = o.MetricsTable.Select(r => r.Level).FirstOrDefault(l => l is not null);
+        var table = new Table().Title(Markup.Escape($"{e.Spec.Name}: test split, {o.Task?.Text()} ({o.Protocol})"));
         table.AddColumn("metric").AddColumn("value").AddColumn(level is { } l ? $"{l:P0} CI" : "CI").AddColumn(Markup.Escape(o.BaselineKind ?? "baseline"));
-        foreach (var r in o.Metrics.Where(r => r.Class is null))
+        foreach (var r in o.MetricsTable.Where(r => r.Class is null))
             table.AddRow(r.Metric, r.Metric == "parameters" && r.Value is { } n ? n.ToString("N0", CultureInfo.InvariantCulture) : Fmt(r.Value),
                 r.Lower is null ? "" : $"{Fmt(r.Lower)} – {Fmt(r.Upper)}{(r.Method is { } m ? $" ({m.Replace('_', ' ')})" : "")}", Fmt(o.BaselineMetric(r.Metric)));
         AnsiConsole.Write(table);
-        var files = o.Record["artefacts"] is System.Text.Json.Nodes.JsonObject a ? string.Join(", ", a.Select(kv => kv.Value?.ToString())) : "";
-        Console.WriteLine($"status: {o.Status}; results: {o.RunDirectory} (run.json{(files.Length > 0 ? ", " + files : "")})");
+        var files = string.Join(", ", o.Artefacts.Values);
+        Console.WriteLine($"status: {o.Status.Text()}{(outcome.Skipped ? " (an earlier run; --force runs it again)" : "")}; results: {outcome.RunDirectory} (run.json{(files.Length > 0 ? ", " + files : "")})");
     }
 
     private static string Fmt3(double? v) => v is { } x ? x.ToString("0.000", CultureInfo.InvariantCulture) : "–";

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using EcgExperiments.Experiments.Running;
+using EcgExperiments.Experiments.Runs;
 using EcgExperiments.Experiments.Spec;
 using Spectre.Console;
 
@@ -33,15 +34,16 @@ internal static class VerifyCommand
         {
             var e = trial.Experiment;
             var key = ExperimentRunner.TrialKey(e, options);
-            var report = Verifier.FinishedTable(Verifier.RunDirectory(e, options), key);
+            var runDir = ExperimentRunner.RunDirectory(e, options, key);
+            var record = RunRecordFile.TryRead(runDir, key);
             string source = "finished run";
-            if (report is null)
+            if (record is not { Status: TrialStatus.Completed })
             {
                 source = "run now";
-                report = ExperimentRunner.Run(e, options, new ConsoleObserver()).Metrics;
+                record = ExperimentRunner.Run(e, options, new ConsoleObserver()).Record;
             }
-            var rows = Verifier.Check(e.Spec.Expect, report);
-            var table = new Table().Title(Markup.Escape($"{e.Spec.Name} trial {trial.Number} ({source}; {e.Spec.Split.Protocol})"));
+            var rows = Verifier.Check(e.Spec.Expect, record.MetricsTable);
+            var table = new Table().Title(Markup.Escape($"{e.Spec.Name} trial {trial.Number} ({source}; {record.Protocol})"));
             table.AddColumn("metric").AddColumn("class").AddColumn("target").AddColumn("measured").AddColumn("tolerance").AddColumn("verdict").AddColumn("note");
             foreach (var r in rows)
             {

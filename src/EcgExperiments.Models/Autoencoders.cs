@@ -7,8 +7,22 @@ namespace EcgExperiments.Models;
 /// LSTM autoencoder for ECG5000 (SPEC §2.5), E = embedding, H = 2E: LSTM(1→H) → LSTM(H→E), last hidden state
 /// repeated over time → LSTM(E→E) → LSTM(E→H) → linear(H→1). Parameters: E=32 → 63,297; 64 → 249,473; 128 → 990,465.
 /// </summary>
+public sealed record LstmAutoencoderOptions : Core.IValidatable
+{
+    /// <summary>Embedding size E (hidden 2E).</summary>
+    public int Embedding { get; init; } = 64;
+
+    /// <summary>Throws with the offending YAML key.</summary>
+    public void Validate()
+    {
+        if (Embedding < 1) throw new ArgumentException($"model.embedding must be ≥ 1, got {Embedding}");
+    }
+}
+
 public sealed class LstmAutoencoder : Module<Tensor, Tensor>
 {
+    public LstmAutoencoder(LstmAutoencoderOptions options) : this(options.Embedding) { }
+
     private readonly LSTM _enc1, _enc2, _dec1, _dec2;
     private readonly Linear _out;
 
@@ -45,8 +59,28 @@ public sealed class LstmAutoencoder : Module<Tensor, Tensor>
 /// decoder layers (post-norm, ReLU, dropout 0.1, no positional encoding, no masks, no final norms), linear(d→1).
 /// [2,256,2,2] → 5,315 parameters; [4,256,·,2] → 9,797; [2,512,2,2] → 10,435; [4,512,·,2] → 19,013.
 /// </summary>
+public sealed record TransformerAutoencoderOptions : Core.IValidatable
+{
+    public int DModel { get; init; } = 4;
+    public int FeedForward { get; init; } = 512;
+    public int Heads { get; init; } = 2;
+    public int Layers { get; init; } = 2;
+    public double Dropout { get; init; } = 0.1;
+
+    /// <summary>Throws with the offending YAML key.</summary>
+    public void Validate()
+    {
+        if (DModel < 1 || FeedForward < 1 || Heads < 1 || Layers < 1)
+            throw new ArgumentException("model.d_model, feed_forward, heads and layers must be ≥ 1");
+        if (DModel % Heads != 0) throw new ArgumentException($"model.d_model ({DModel}) must be divisible by model.heads ({Heads})");
+        if (Dropout is < 0 or >= 1) throw new ArgumentException($"model.dropout must be in [0, 1), got {Dropout}");
+    }
+}
+
 public sealed class TransformerAutoencoder : Module<Tensor, Tensor>
 {
+    public TransformerAutoencoder(TransformerAutoencoderOptions o) : this(o.DModel, o.FeedForward, o.Heads, o.Layers, o.Dropout) { }
+
     private readonly List<TransformerEncoderLayer> _encoder = [];
     private readonly List<TransformerDecoderLayer> _decoder = [];
     private readonly Linear _out;

@@ -3,13 +3,49 @@ using EcgExperiments.Torch.Modules;
 
 namespace EcgExperiments.Models;
 
-/// <summary>Options shared by the 2-D B2I-GAN and the 1-D BeatGAN (SPEC §2.4).</summary>
-public sealed record BeatGanOptions
+/// <summary>
+/// Options of the 2-D B2I-GAN and the 1-D BeatGAN anomaly detectors (SPEC §2.4; YAML <c>model: { type: beatgan, … }</c>):
+/// the networks' width and latent size, and the two knobs of the adversarial objective.
+/// </summary>
+public sealed record BeatGanOptions : Core.IValidatable
 {
+    [Core.SchemaDerived("the data's channels")]
     public int Channels { get; init; } = 1;
     /// <summary>Base width of encoder (ndf) and decoder (ngf).</summary>
     public int Width { get; init; } = 32;
     public int Latent { get; init; } = 50;
+    /// <summary>Weight of the feature-matching term in the generator loss.</summary>
+    public double FeatureMatchingWeight { get; init; } = 1.0;
+    /// <summary>The discriminator is re-initialised when its batch loss falls below this (SPEC §2.4: 5e-6).</summary>
+    public double DiscriminatorResetBelow { get; init; } = 5e-6;
+
+    /// <summary>Throws with the offending key.</summary>
+    public void Validate()
+    {
+        if (Width < 1 || Latent < 1) throw new ArgumentException($"model.width and model.latent must be ≥ 1, got {Width} and {Latent}");
+        if (!(FeatureMatchingWeight >= 0)) throw new ArgumentException($"model.feature_matching_weight must be ≥ 0, got {FeatureMatchingWeight}");
+        if (!(DiscriminatorResetBelow >= 0)) throw new ArgumentException($"model.discriminator_reset_below must be ≥ 0, got {DiscriminatorResetBelow}");
+    }
+}
+
+/// <summary>
+/// Generator and discriminator trained together (one module, so a fit snapshots and restores both). Forward is the
+/// generator's reconstruction. Both are initialised by <see cref="BeatGanDiscriminator.InitialiseWeights"/>.
+/// </summary>
+public sealed class BeatGan : Module<Tensor, Tensor>
+{
+    public BeatGan(int dims, BeatGanOptions options)
+    {
+        Generator = register_module("generator", new BeatGanGenerator(dims, options));
+        Discriminator = register_module("discriminator", new BeatGanDiscriminator(dims, options));
+        BeatGanDiscriminator.InitialiseWeights(Generator);
+        BeatGanDiscriminator.InitialiseWeights(Discriminator);
+    }
+
+    public BeatGanGenerator Generator { get; }
+    public BeatGanDiscriminator Discriminator { get; }
+
+    public override Tensor forward(Tensor x) => Generator.forward(x);
 }
 
 /// <summary>

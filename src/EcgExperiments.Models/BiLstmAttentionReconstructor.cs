@@ -15,8 +15,30 @@ namespace EcgExperiments.Models;
 /// 800 → T·12 map, which needs the full 21k-record PTB-XL to learn; the per-step head keeps the time alignment and
 /// learns from a few hundred records (the small-scale experiment and the trainer's test use it).
 /// </remarks>
+public sealed record BiLstmReconstructorOptions : Core.IValidatable
+{
+    [Core.SchemaDerived("the samples per lead of the input records")]
+    public int Length { get; init; } = 1000;
+    [Core.SchemaDerived("the leads of the input records")]
+    public int Leads { get; init; } = 12;
+    public int Hidden { get; init; } = 400;
+    public int Layers { get; init; } = 3;
+    /// <summary>Lead fed to the model (interpolated to the item length and min-max scaled to [0, 1]).</summary>
+    public string InputLead { get; init; } = "I";
+    public ReconstructorHead Head { get; init; } = ReconstructorHead.Attention;
+
+    /// <summary>Throws with the offending YAML key.</summary>
+    public void Validate()
+    {
+        if (Hidden < 1 || Layers < 1) throw new ArgumentException($"model.hidden and model.layers must be ≥ 1, got {Hidden} and {Layers}");
+        if (string.IsNullOrWhiteSpace(InputLead)) throw new ArgumentException("model.input_lead must name a lead, e.g. I");
+    }
+}
+
 public sealed class BiLstmAttentionReconstructor : Module<Tensor, Tensor>
 {
+    public BiLstmAttentionReconstructor(BiLstmReconstructorOptions o) : this(o.Length, o.Leads, o.Hidden, o.Layers, o.Head) { }
+
     private readonly LSTM _lstm;
     private readonly Tensor? _w, _b;
     private readonly Linear _out;

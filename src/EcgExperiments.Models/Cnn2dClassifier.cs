@@ -5,7 +5,7 @@ using F = EcgExperiments.Torch.torch.nn.functional;
 namespace EcgExperiments.Models;
 
 /// <summary>Options of <see cref="Cnn2dClassifier"/>; defaults are the published HYP-vs-NORM CNN2D (SPEC §2.1).</summary>
-public sealed record Cnn2dOptions
+public sealed record Cnn2dOptions : Core.IValidatable
 {
     /// <summary>Output channels of each conv block (published: 100, 250, 500, 1000; best variant adds a 5th block of 1024).</summary>
     public IReadOnlyList<int> Widths { get; init; } = [100, 250, 500, 1000];
@@ -17,6 +17,7 @@ public sealed record Cnn2dOptions
     public (int Height, int Width) Padding { get; init; } = (0, 0);
     /// <summary>Max-pool window (height, width); published: 2 × 2.</summary>
     public (int Height, int Width) Pool { get; init; } = (2, 2);
+    [Core.SchemaDerived("the channels of the input images")]
     public int InputChannels { get; init; } = 1;
     public double Dropout { get; init; } = 0.5;
     /// <summary>Add a squeeze-and-excitation block after each conv (the published winner).</summary>
@@ -24,7 +25,18 @@ public sealed record Cnn2dOptions
     /// <summary>SE reduction ratio (not published; 16 as in the SE paper).</summary>
     public int SeReduction { get; init; } = 16;
     /// <summary>Outputs: 1 for a binary logit (sigmoid applied by the loss/predictor), k for k-class logits.</summary>
+    [Core.SchemaDerived("the number of classes")]
     public int Outputs { get; init; } = 1;
+
+    /// <summary>Throws with the offending YAML key.</summary>
+    public void Validate()
+    {
+        if (Widths.Count == 0 || Widths.Any(w => w < 1)) throw new ArgumentException("model.widths must list ≥ 1 positive channel counts");
+        if (Kernel < 1 || KernelHeight is < 1) throw new ArgumentException("model.kernel and model.kernel_height must be ≥ 1");
+        if (Pool.Height < 1 || Pool.Width < 1 || Padding.Height < 0 || Padding.Width < 0) throw new ArgumentException("model.pool must be ≥ 1 and model.padding ≥ 0");
+        if (Dropout is < 0 or >= 1) throw new ArgumentException($"model.dropout must be in [0, 1), got {Dropout}");
+        if (SeReduction < 1) throw new ArgumentException($"model.se_reduction must be ≥ 1, got {SeReduction}");
+    }
 
     /// <summary>Smallest square input the blocks accept with the published settings (each block: conv k (valid) then max-pool 2).</summary>
     public int MinimumInputSize() => Math.Max(MinimumInput(KernelHeight ?? Kernel, Padding.Height, Pool.Height), MinimumInput(Kernel, Padding.Width, Pool.Width));

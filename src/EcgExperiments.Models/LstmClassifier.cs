@@ -16,8 +16,9 @@ public enum SequencePooling
 }
 
 /// <summary>Options of <see cref="LstmClassifier"/>; defaults: 2-layer bidirectional LSTM, hidden 64, last state.</summary>
-public sealed record LstmClassifierOptions
+public sealed record LstmClassifierOptions : Core.IValidatable
 {
+    [Core.SchemaDerived("the leads of the input signals")]
     public int InputChannels { get; init; } = 12;
     public int Hidden { get; init; } = 64;
     public int Layers { get; init; } = 2;
@@ -26,7 +27,15 @@ public sealed record LstmClassifierOptions
     /// <summary>Dropout between LSTM layers and before the output layer.</summary>
     public double Dropout { get; init; } = 0.2;
     /// <summary>1 for a binary logit, k for k-class logits.</summary>
+    [Core.SchemaDerived("the number of classes")]
     public int Outputs { get; init; } = 1;
+
+    /// <summary>Throws with the offending YAML key.</summary>
+    public void Validate()
+    {
+        if (Hidden < 1 || Layers < 1) throw new ArgumentException($"model.hidden and model.layers must be ≥ 1, got {Hidden} and {Layers}");
+        if (Dropout is < 0 or >= 1) throw new ArgumentException($"model.dropout must be in [0, 1), got {Dropout}");
+    }
 
     /// <summary>Width of the pooled feature vector fed to the output layer.</summary>
     public int FeatureSize => Hidden * (Bidirectional ? 2 : 1) * (Pooling == SequencePooling.MeanMax ? 2 : 1);

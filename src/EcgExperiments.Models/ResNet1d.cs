@@ -11,9 +11,10 @@ namespace EcgExperiments.Models;
 /// head BN → dropout 0.25 → linear 256→128 → ReLU → BN → dropout 0.5 → linear.
 /// </summary>
 /// <example><code>var net = new ResNet1d(new ResNet1dOptions { InputChannels = 12, Outputs = 1 }); // 472,833 parameters</code></example>
-public sealed record ResNet1dOptions
+public sealed record ResNet1dOptions : Core.IValidatable
 {
     /// <summary>Leads (input channels).</summary>
+    [Core.SchemaDerived("the leads of the input signals")]
     public int InputChannels { get; init; } = 12;
     /// <summary>Output channels of the stem convolution.</summary>
     public int StemWidth { get; init; } = 128;
@@ -30,7 +31,19 @@ public sealed record ResNet1dOptions
     /// <summary>Dropout before the output layer; the dropout before the hidden layer is half of it (fastai).</summary>
     public double Dropout { get; init; } = 0.5;
     /// <summary>1 for a binary logit, k for k-class logits.</summary>
+    [Core.SchemaDerived("the number of classes")]
     public int Outputs { get; init; } = 1;
+
+    /// <summary>Throws with the offending YAML key.</summary>
+    public void Validate()
+    {
+        if (BlockWidths.Count == 0 || BlockWidths.Any(w => w < 1) || StemWidth < 1)
+            throw new ArgumentException("model.stem_width and model.block_widths must be positive channel counts (≥ 1 block)");
+        if (StemKernel < 1 || BlockKernel1 < 1 || BlockKernel2 < 1 || StemStride < 1)
+            throw new ArgumentException("model.stem_kernel, stem_stride, block_kernel1 and block_kernel2 must be ≥ 1");
+        if (HeadHidden is < 1) throw new ArgumentException($"model.head_hidden must be ≥ 1 when set, got {HeadHidden}");
+        if (Dropout is < 0 or >= 1) throw new ArgumentException($"model.dropout must be in [0, 1), got {Dropout}");
+    }
 
     /// <summary>Time length of the last block's output for an input of <paramref name="length"/> samples.</summary>
     public long FeatureLength(long length)

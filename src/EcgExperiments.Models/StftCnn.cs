@@ -9,8 +9,27 @@ namespace EcgExperiments.Models;
 /// flatten (468) → dropout 0.5 → dense 512 ReLU → dense 5 (logits; softmax at prediction).
 /// The published network takes 3-channel (rendered RGB) images: 244,203 parameters; with 1 channel it has 243,947.
 /// </summary>
+public sealed record StftCnnOptions : Core.IValidatable
+{
+    [Core.SchemaDerived("the channels of the input images")]
+    public int InputChannels { get; init; } = 3;
+    [Core.SchemaDerived("the number of classes")]
+    public int Classes { get; init; } = 5;
+    [Core.SchemaDerived("the size of the input images")]
+    public int ImageSize { get; init; } = 64;
+    public double Dropout { get; init; } = 0.5;
+
+    /// <summary>Throws with the offending YAML key.</summary>
+    public void Validate()
+    {
+        if (Dropout is < 0 or >= 1) throw new ArgumentException($"model.dropout must be in [0, 1), got {Dropout}");
+    }
+}
+
 public sealed class StftCnn : Module<Tensor, Tensor>
 {
+    public StftCnn(StftCnnOptions options) : this(options.InputChannels, options.Classes, options.ImageSize, options.Dropout) { }
+
     private readonly Conv2d _c1, _c2, _c3;
     private readonly Linear _fc1, _fc2;
     private readonly double _dropout;

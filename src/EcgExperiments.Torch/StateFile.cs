@@ -17,9 +17,12 @@ public static class StateFile
     public const int CurrentVersion = 1;
     private static readonly byte[] Magic = "ECGSTATE"u8.ToArray();
 
-    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        AtomicFile.Write(path, stream => Save(stream, tensors, metadata));
+
+    /// <summary>Writes the state to <paramref name="stream"/> (e.g. an entry of a model zip).</summary>
+    public static void Save(Stream stream, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        AtomicFile.Write(path, stream =>
         {
             using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             w.Write(Magic);
@@ -42,14 +45,20 @@ public static class StateFile
                 w.Write((long)bytes.Length);
                 w.Write(bytes);
             }
-        });
+        }
     }
 
     public static (Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata) Load(string path)
     {
         if (!File.Exists(path)) throw new EcgDataException("model state file not found", path);
         using var stream = File.OpenRead(path);
-        using var r = new BinaryReader(stream, Encoding.UTF8);
+        return Load(stream, path);
+    }
+
+    /// <summary>Reads a state from <paramref name="stream"/>; <paramref name="path"/> names it in errors.</summary>
+    public static (Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata) Load(Stream stream, string path)
+    {
+        using var r = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         var tensors = new Dictionary<string, Tensor>();
         try
         {

@@ -1,38 +1,41 @@
+using System.Buffers;
 using EcgExperiments.Pipeline;
 using EcgExperiments.Torch;
 
 namespace EcgExperiments.Training;
 
-/// <summary>Builds minibatch tensors from examples with one copy into native memory.</summary>
+/// <summary>Builds minibatch tensors from the rows of an <see cref="EcgDataView"/> with one copy into native memory.</summary>
 public static class Batches
 {
-    /// <summary>Stacks the examples' values into a B × ItemShape float tensor on <paramref name="device"/>.</summary>
+    /// <summary>
+    /// The rows' signals as a B × ItemShape float tensor on <paramref name="device"/>. A lazy view computes the rows
+    /// here (e.g. renders their spectrogram images), so a training set larger than memory streams batch by batch.
+    /// </summary>
     /// <remarks>
     /// The staging buffer is pooled: a batch of 200 images of 3 × 64 × 64 is a 9.8 MB large-object allocation, and a
-    /// fresh one per batch left gigabytes of large-object garbage between full collections (measured: 13.3 GB peak
-    /// for one epoch of the full §2.2 experiment, whose live images are 5.4 GB). The tensor copies the values.
+    /// fresh one per batch left gigabytes of large-object garbage between full collections. The tensor copies the values.
     /// </remarks>
-    public static Tensor Inputs(DataView data, ReadOnlySpan<int> indices, Device device)
+    public static Tensor Inputs(EcgDataView data, ReadOnlySpan<int> rows, Device device)
     {
-        long size = data.Schema.ItemSize;
-        int total = checked((int)(indices.Length * size));
-        var buffer = System.Buffers.ArrayPool<float>.Shared.Rent(total);
+        long size = data.Ecg.ItemSize;
+        int total = checked((int)(rows.Length * size));
+        var buffer = ArrayPool<float>.Shared.Rent(total);
         try
         {
-            for (int i = 0; i < indices.Length; i++)
-                data.Examples[indices[i]].Values.AsSpan().CopyTo(buffer.AsSpan((int)(i * size), (int)size));
-            return torch.tensor((ReadOnlySpan<float>)buffer.AsSpan(0, total), [indices.Length, .. data.Schema.ItemShape], device);
+            data.ReadSignals(rows, buffer.AsSpan(0, total));
+            return torch.tensor((ReadOnlySpan<float>)buffer.AsSpan(0, total), [rows.Length, .. data.Ecg.ItemShape], device);
         }
         finally
         {
-            System.Buffers.ArrayPool<float>.Shared.Return(buffer);
+            ArrayPool<float>.Shared.Return(buffer);
         }
     }
 
-    public static Tensor Labels(DataView data, ReadOnlySpan<int> indices, Device device)
+    /// <summary>The rows' class indices as an int64 tensor.</summary>
+    public static Tensor Labels(EcgDataView data, ReadOnlySpan<int> rows, Device device)
     {
-        var labels = new long[indices.Length];
-        for (int i = 0; i < indices.Length; i++) labels[i] = data.Examples[indices[i]].Label;
+        var labels = new long[rows.Length];
+        for (int i = 0; i < rows.Length; i++) labels[i] = data.Index.Labels[rows[i]];
         return torch.tensor(labels, device: device);
     }
 

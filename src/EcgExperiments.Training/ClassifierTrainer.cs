@@ -1,86 +1,75 @@
-using EcgExperiments.Core;
 using EcgExperiments.Evaluation;
 using EcgExperiments.Pipeline;
 using EcgExperiments.Torch;
 using EcgExperiments.Training.Imbalance;
-using F = EcgExperiments.Torch.torch.nn.functional;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace EcgExperiments.Training;
 
 /// <summary>
-/// Trains any classifier module that maps a batch of items to logits: one logit for two classes (sigmoid,
-/// binary cross-entropy; class 1 is the positive class) or one per class (softmax, cross-entropy).
-/// The class-imbalance strategy (<see cref="TrainingOptions.Imbalance"/>, or <see cref="TrainingOptions.ClassWeights"/>)
-/// supplies the loss and the per-epoch example order; it is bound to the training labels at the start of
-/// <see cref="TrainerBase{TModel}.Fit"/>. The validation loss is that same training objective.
+/// Trains any classifier module that maps a batch of items to logits: one logit for two classes (sigmoid, binary
+/// cross-entropy; class 1 is the positive class) or one per class (softmax, cross-entropy). The class-imbalance
+/// strategy (<see cref="TrainingOptions.Imbalance"/>) supplies the loss and the per-epoch row order; it is bound to the
+/// training labels when a fit starts. The validation loss is that same training objective. Returns a
+/// <see cref="ClassificationPredictor"/> (Score, Probability, PredictedLabel), which is what ML.NET's evaluators read.
 /// </summary>
 /// <example><code>
-/// var options = new TrainingOptions { Epochs = 20, Imbalance = new() { Strategy = ImbalanceStrategyKind.Focal, FocalGamma = 2 } };
-/// var trainer = new ClassifierTrainer(options, schema => new ResNet1d(), Device.CPU, seed: 1);
-/// var result = trainer.Fit(train, validation);
+/// var options = new TrainingOptions { Epochs = 20, Imbalance = new FocalLossStrategy(new FocalOptions { FocalGamma = 2 }) };
+/// var trainer = mlContext.BinaryClassification.Trainers.EcgClassifier(options, schema => new SignalInput(new ResNet1d(new() { Outputs = 1 })));
+/// var run = trainer.Train(train, validation);
+/// IDataView scored = run.Model.Transform(test);
 /// </code></example>
-public sealed class ClassifierTrainer : TrainerBase<Module<Tensor, Tensor>>
+public sealed class ClassifierTrainer(TrainingOptions options, Func<EcgSchema, Module<Tensor, Tensor>> createModel, Device device, ulong seed)
+    : EcgTrainerBase<Module<Tensor, Tensor>, ClassificationPredictor>(options, device, seed)
 {
-    private readonly Func<DataSchema, Module<Tensor, Tensor>> _createModel;
-    private ImbalancePlan? _plan;
-    private DataView? _planData;
+    private const string PlanKey = "imbalance";
 
-    /// <summary>
-    /// Creates the trainer; <paramref name="classWeights"/> are legacy explicit class weights (same as
-    /// <see cref="TrainingOptions.ClassWeights"/>), not combinable with <see cref="TrainingOptions.Imbalance"/>.
-    /// </summary>
-    public ClassifierTrainer(TrainingOptions options, Func<DataSchema, Module<Tensor, Tensor>> createModel, Device device, ulong seed, IReadOnlyList<double>? classWeights = null)
-        : base(options, device, seed)
-    {
-        _createModel = createModel;
-        if (classWeights is not null && options.Imbalance is not null)
-            throw new ArgumentException("class weights were given both to the trainer and as training.imbalance; use training.imbalance only");
-        var imbalance = classWeights is not null
-            ? new ImbalanceOptions { Strategy = ImbalanceStrategyKind.ClassWeights, ClassWeights = classWeights, Weighting = ClassWeightMode.Explicit }
-            : options.ResolvedImbalance();
-        Imbalance = ImbalanceStrategies.Create(imbalance);
-        ClassWeights = imbalance.Strategy == ImbalanceStrategyKind.ClassWeights ? imbalance.ClassWeights : null;
-    }
-
-    /// <summary>Explicit class weights when the strategy is class_weights with a list; else null.</summary>
-    public IReadOnlyList<double>? ClassWeights { get; }
+    /// <summary>Binary or multi-class when the caller knows (ML.NET's catalogs do); checked against the data's classes.</summary>
+    public ClassifierKind Kind { get; init; } = ClassifierKind.Auto;
 
     /// <summary>The class-imbalance strategy in effect.</summary>
-    public IImbalanceStrategy Imbalance { get; }
+    public IImbalanceStrategy Imbalance => Options.ResolvedImbalance();
 
-    protected override Module<Tensor, Tensor> CreateModel(DataSchema schema)
+    protected override Module<Tensor, Tensor> CreateModel(EcgSchema schema)
     {
-        if (Imbalance.Check(schema.ClassNames.Count) is { } problem)
-            throw new ArgumentException($"training.imbalance ({Imbalance.Description}): {problem} [{string.Join(", ", schema.ClassNames)}]");
-        _plan = null;
-        _planData = null;
-        return _createModel(schema);
+        if (schema.ClassNames.Count < 2) throw new SchemaException("classifier", $"needs at least two classes, the data has [{string.Join(", ", schema.ClassNames)}]");
+        if ((Kind == ClassifierKind.Binary && schema.ClassNames.Count != 2) || (Kind == ClassifierKind.Multiclass && schema.ClassNames.Count < 3))
+            throw new SchemaException("classifier", $"a {Kind.ToString().ToLowerInvariant()} classifier cannot take the classes [{string.Join(", ", schema.ClassNames)}]");
+        if (Imbalance.Check(schema.ClassNames) is { } problem)
+            throw new ArgumentException($"training.imbalance.{problem.Key} ({Imbalance.Description}): {problem.Message}");
+        return createModel(schema);
     }
 
-    protected override int[] EpochOrder(DataView train, SplitMix64 rng) => PlanFor(train).Sampler.Order(train.Labels(), rng);
+    protected override void BeginFit(FitState<Module<Tensor, Tensor>> state) =>
+        state.Items[PlanKey] = Imbalance.Prepare(state.Train.Index.Labels, state.Train.Ecg.ClassNames);
 
-    protected override Tensor BatchLoss(Module<Tensor, Tensor> model, DataView data, int[] batch)
+    private static ImbalancePlan Plan(FitState<Module<Tensor, Tensor>> state) => (ImbalancePlan)state.Items[PlanKey];
+
+    protected override int[] EpochOrder(FitState<Module<Tensor, Tensor>> state) => Plan(state).Sampler.Order(state.Train.Index.Labels, state.Rng);
+
+    protected override Tensor BatchLoss(FitState<Module<Tensor, Tensor>> state, int[] batch)
     {
-        var x = Batches.Inputs(data, batch, Device);
-        var y = Batches.Labels(data, batch, Device);
-        return PlanFor(data).Loss.Compute(model.forward(x), y);
+        var x = Batches.Inputs(state.Train, batch, Device);
+        var y = Batches.Labels(state.Train, batch, Device);
+        return Plan(state).Loss.Compute(state.Model.forward(x), y);
     }
 
-    /// <summary>The plan bound to the training data (prepared on first use in a fit).</summary>
-    private ImbalancePlan PlanFor(DataView train)
+    protected override ValidationResult Validate(FitState<Module<Tensor, Tensor>> state, EcgDataView validation)
     {
-        if (_plan is null || !ReferenceEquals(_planData, train))
+        var loss = Plan(state).Loss;
+        var probabilities = new double[validation.Count][];
+        double lossSum = 0;
+        foreach (var idx in Batches.Sequential(validation.Count, InferenceBatch))
         {
-            _plan = Imbalance.Prepare(train.Labels(), train.Schema.ClassNames.Count);
-            _planData = train;
+            using var scope = torch.NewDisposeScope();
+            var logits = state.Model.forward(Batches.Inputs(validation, idx, Device));
+            lossSum += loss.Compute(logits, Batches.Labels(validation, idx, Device)).item<double>() * idx.Length;
+            var probs = ClassificationPredictor.Probabilities(logits).to(ScalarType.Float64).cpu().data<double>();
+            int k = (int)logits.size(1) == 1 ? 2 : (int)logits.size(1);
+            for (int i = 0; i < idx.Length; i++) probabilities[idx[i]] = probs.AsSpan(i * k, k).ToArray();
         }
-        return _plan;
-    }
-
-    protected override ValidationResult Validate(Module<Tensor, Tensor> model, DataView validation)
-    {
-        var (probabilities, loss) = PredictWithLoss(model, validation);
-        var scores = ClassificationScores.FromProbabilities(validation.Labels(), probabilities, validation.Schema.ClassNames);
+        var scores = ClassificationScores.FromProbabilities(validation.Labels(), probabilities, validation.Ecg.ClassNames);
         var report = ClassificationEvaluator.Evaluate(scores, new EvaluationOptions { IncludeCurves = false });
         var metrics = new Dictionary<string, double>
         {
@@ -89,32 +78,35 @@ public sealed class ClassifierTrainer : TrainerBase<Module<Tensor, Tensor>>
             [MetricNames.BalancedAccuracy] = report.Aggregates.BalancedAccuracy,
         };
         if (report.Aggregates.RocAuc is { } auc) metrics[MetricNames.RocAuc] = auc;
-        return new ValidationResult(loss, metrics);
+        return new ValidationResult(lossSum / Math.Max(1, validation.Count), metrics);
     }
 
-    /// <summary>Class probabilities [example][class] in eval mode.</summary>
-    public double[][] Predict(Module<Tensor, Tensor> model, DataView data) => PredictWithLoss(model, data).probabilities;
+    /// <summary>Rows per forward pass when predicting.</summary>
+    public int InferenceBatch => Math.Max(Options.BatchSize, 64);
 
-    private (double[][] probabilities, double loss) PredictWithLoss(Module<Tensor, Tensor> model, DataView data)
+    public override IReadOnlyList<string> ValidationMetrics(EcgSchema schema) =>
+        [MetricNames.Accuracy, MetricNames.MacroF1, MetricNames.BalancedAccuracy, MetricNames.RocAuc];
+
+    protected override ClassificationPredictor CreatePredictor(FitState<Module<Tensor, Tensor>> state, EcgSchema schema) =>
+        new(state.Model, schema, Device, InferenceBatch);
+
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        model.eval();
-        using var _ = torch.no_grad();
-        // Outside a fit (no training labels seen) the loss is the plain BCE / cross-entropy.
-        var loss = _plan?.Loss ?? new WeightedCrossEntropyLoss();
-        var result = new double[data.Count][];
-        double lossSum = 0;
-        foreach (var idx in Batches.Sequential(data.Count, Math.Max(Options.BatchSize, 64)))
+        var shape = SchemaShapes.RequireLabel(SchemaShapes.RequireSignal(inputSchema, "classifier"), "classifier");
+        switch (Kind)
         {
-            using var scope = torch.NewDisposeScope();
-            var logits = model.forward(Batches.Inputs(data, idx, Device));
-            lossSum += loss.Compute(logits, Batches.Labels(data, idx, Device)).item<double>() * idx.Length;
-            var probs = logits.size(1) == 1
-                ? torch.cat([1 - logits.sigmoid(), logits.sigmoid()], 1)
-                : F.softmax(logits, 1);
-            var flat = probs.to(ScalarType.Float64).cpu().data<double>();
-            int k = (int)probs.size(1);
-            for (int i = 0; i < idx.Length; i++) result[idx[i]] = flat.AsSpan(i * k, k).ToArray();
+            case ClassifierKind.Binary:
+                shape = SchemaShapes.AddConverted(shape, EcgColumns.Score, EcgColumns.Label, DataKind.Single);
+                shape = SchemaShapes.AddConverted(shape, EcgColumns.Probability, EcgColumns.Label, DataKind.Single);
+                return SchemaShapes.AddConverted(shape, EcgColumns.PredictedLabel, EcgColumns.Label, DataKind.Boolean);
+            case ClassifierKind.Multiclass:
+                shape = SchemaShapes.AddLike(shape, EcgColumns.Score, EcgColumns.Signal);
+                return SchemaShapes.AddLike(shape, EcgColumns.PredictedLabel, EcgColumns.Label);
+            default:
+                return shape; // binary or multi-class is known only from the data's classes (see GetOutputSchema of the predictor)
         }
-        return (result, lossSum / Math.Max(1, data.Count));
     }
 }
+
+/// <summary>What a classifier predicts: decided by the data's classes (auto), or fixed by the caller.</summary>
+public enum ClassifierKind { Auto, Binary, Multiclass }

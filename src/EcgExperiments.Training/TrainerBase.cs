@@ -1,28 +1,74 @@
-using EcgExperiments.Core;
 using System.Diagnostics;
+using EcgExperiments.Core;
 using EcgExperiments.Pipeline;
 using EcgExperiments.Torch;
+using Microsoft.ML;
 
 namespace EcgExperiments.Training;
 
-/// <summary>Outcome of <see cref="TrainerBase{TModel}.Fit"/>: the model (best checkpoint restored), its history and timings.</summary>
-public sealed record TrainResult<TModel>(TModel Model, IReadOnlyList<EpochRecord> History, int BestEpoch, double? BestScore, bool Interrupted, double Seconds)
-    where TModel : Module;
+/// <summary>The outcome of <see cref="EcgTrainerBase{TModel, TPredictor}.Train"/>: the fitted predictor (best checkpoint), its history and timings.</summary>
+public sealed record TrainingRun<TPredictor>(TPredictor Model, IReadOnlyList<EpochRecord> History, int BestEpoch, double? BestScore, bool Interrupted, double Seconds)
+    where TPredictor : IEcgPredictor
+{
+    /// <summary>Trainer-specific facts for the run record (e.g. a GAN's discriminator size and resets).</summary>
+    public TrainingSummary Summary { get; init; } = [];
+}
+
+/// <summary>Named numbers a trainer reports about a finished fit besides its history.</summary>
+public sealed class TrainingSummary : Dictionary<string, double>
+{
+    public TrainingSummary() : base(StringComparer.Ordinal) { }
+}
 
 /// <summary>Validation outcome of one epoch.</summary>
 public sealed record ValidationResult(double Loss, IReadOnlyDictionary<string, double> Metrics);
 
-/// <summary>
-/// Template-method trainer (STYLE §4, cf. ML.NET's TorchSharpBaseTrainer). The base owns seeding, the epoch
-/// loop, minibatch order, dispose scopes, validation every epoch, the learning-rate schedule, early stopping,
-/// the best checkpoint (restored at the end), progress and cancellation (the current batch finishes, the
-/// result is marked interrupted). A paper model fills in: create the model, the loss of a batch, validation.
-/// </summary>
-public abstract class TrainerBase<TModel> where TModel : Module
+/// <summary>What one training step reports: the batch loss and any extra per-batch values (averaged over the epoch, e.g. a discriminator's loss).</summary>
+public readonly record struct StepResult(double Loss, IReadOnlyDictionary<string, double>? Extra = null);
+
+/// <summary>Everything one fit creates and changes; trainers keep per-fit state here, never on themselves (STYLE §1).</summary>
+public sealed class FitState<TModel> where TModel : Module
 {
-    protected TrainerBase(TrainingOptions options, Device device, ulong seed)
+    internal FitState(TModel model, EcgDataView train, SplitMix64 rng)
     {
-        options.Validate();
+        Model = model;
+        Train = train;
+        Rng = rng;
+    }
+
+    public TModel Model { get; }
+    /// <summary>The training rows (cached in memory when small enough, else streamed).</summary>
+    public EcgDataView Train { get; }
+    public SplitMix64 Rng { get; }
+    public IReadOnlyList<Optimizer> Optimizers { get; internal set; } = [];
+    public int Epoch { get; internal set; }
+    /// <summary>Trainer-specific state of this fit (an imbalance plan, a reset counter, …).</summary>
+    public Dictionary<string, object> Items { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>Any of the framework's trainers, without its types: what the experiment runner drives.</summary>
+public interface IEcgTrainer
+{
+    /// <summary>Trains on <paramref name="train"/>, validating every epoch on <paramref name="validation"/>; progress and cancellation as in <see cref="EcgTrainerBase{TModel, TPredictor}.Train"/>.</summary>
+    TrainingRun<IEcgPredictor> Train(IDataView train, IDataView? validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default);
+
+    /// <summary>Validation metric names this trainer reports (besides "loss"), for <c>select_by</c> and tuners.</summary>
+    IReadOnlyList<string> ValidationMetrics(EcgSchema schema);
+}
+
+/// <summary>
+/// Template-method trainer and ML.NET estimator (STYLE §4, cf. ML.NET's TorchSharpBaseTrainer). Holds options only;
+/// <see cref="Train"/> (and ML.NET's <see cref="Fit"/>) returns an immutable prediction transformer. The base owns
+/// seeding, the epoch loop, minibatch order, dispose scopes, validation every epoch, the learning-rate schedule,
+/// early stopping, the best checkpoint (restored at the end), progress and cancellation (the current batch finishes,
+/// the run is marked interrupted). A paper model fills in hooks: create the model, (optionally) its optimisers and
+/// training step, validation, and the predictor.
+/// </summary>
+public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor>, IEcgTrainer
+    where TModel : Module where TPredictor : class, IEcgPredictor
+{
+    protected EcgTrainerBase(TrainingOptions options, Device device, ulong seed)
+    {
         Options = options;
         Device = device;
         Seed = seed;
@@ -32,29 +78,113 @@ public abstract class TrainerBase<TModel> where TModel : Module
     public Device Device { get; }
     public ulong Seed { get; }
 
-    protected abstract TModel CreateModel(DataSchema schema);
+    /// <summary>Builds the network for the data's schema; throws <see cref="SchemaException"/> when the schema does not fit.</summary>
+    protected abstract TModel CreateModel(EcgSchema schema);
 
-    /// <summary>Builds the batch for <paramref name="batch"/> (indices into <paramref name="data"/>) and returns its scalar loss.</summary>
-    protected abstract Tensor BatchLoss(TModel model, DataView data, int[] batch);
+    /// <summary>Called once a fit has its model and training data (e.g. to bind an imbalance strategy to the training labels).</summary>
+    protected virtual void BeginFit(FitState<TModel> state) { }
 
-    protected abstract ValidationResult Validate(TModel model, DataView validation);
+    /// <summary>The optimisers of a fit (default: one, from <see cref="TrainingOptions.Optimizer"/> over all parameters).</summary>
+    protected virtual IReadOnlyList<Optimizer> CreateOptimizers(TModel model) => [CreateOptimizer(model.parameters())];
 
-    /// <summary>The order in which training examples are visited this epoch (default: a seeded shuffle of all).</summary>
-    protected virtual int[] EpochOrder(DataView train, SplitMix64 rng)
+    /// <summary>The rows visited this epoch, in order (default: a seeded shuffle of all training rows).</summary>
+    protected virtual int[] EpochOrder(FitState<TModel> state)
     {
-        var order = Enumerable.Range(0, train.Count).ToArray();
-        rng.Shuffle(order);
+        var order = Enumerable.Range(0, state.Train.Count).ToArray();
+        state.Rng.Shuffle(order);
         return order;
     }
 
-    public TrainResult<TModel> Fit(DataView train, DataView? validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>The epoch's minibatches (default: consecutive runs of <see cref="TrainingOptions.BatchSize"/>; the last may be smaller).</summary>
+    protected virtual IEnumerable<int[]> EpochBatches(int[] order)
     {
-        if (train.Count == 0) throw new ArgumentException("the training split is empty");
+        for (int start = 0; start < order.Length; start += Options.BatchSize)
+            yield return order.AsSpan(start, Math.Min(Options.BatchSize, order.Length - start)).ToArray();
+    }
+
+    /// <summary>
+    /// One optimisation step on <paramref name="batch"/> (default: zero the gradients, <see cref="BatchLoss"/>, backward,
+    /// optional clipping, step). Runs inside a dispose scope.
+    /// </summary>
+    protected virtual StepResult TrainStep(FitState<TModel> state, int[] batch)
+    {
+        var optimizer = state.Optimizers[0];
+        optimizer.zero_grad();
+        var loss = BatchLoss(state, batch);
+        loss.backward();
+        if (Options.GradientClip is { } clip) torch.nn.utils.clip_grad_norm_(state.Model.parameters(), clip);
+        optimizer.step();
+        return new StepResult(loss.item<double>());
+    }
+
+    /// <summary>The scalar training loss of a batch, for the default <see cref="TrainStep"/>.</summary>
+    protected virtual Tensor BatchLoss(FitState<TModel> state, int[] batch) =>
+        throw new NotSupportedException($"{GetType().Name} must override BatchLoss or TrainStep");
+
+    /// <summary>Validation loss and metrics of the model (eval mode, no gradients).</summary>
+    protected abstract ValidationResult Validate(FitState<TModel> state, EcgDataView validation);
+
+    /// <summary>Metrics of the training side added to each epoch's record (e.g. discriminator resets).</summary>
+    protected virtual IReadOnlyDictionary<string, double> EpochExtras(FitState<TModel> state) => new Dictionary<string, double>();
+
+    /// <summary>Trainer-specific facts about the finished fit (called before <see cref="CreatePredictor"/>).</summary>
+    protected virtual TrainingSummary Summarise(FitState<TModel> state) => [];
+
+    /// <summary>The predictor holding the trained model (it takes ownership of the model).</summary>
+    protected abstract TPredictor CreatePredictor(FitState<TModel> state, EcgSchema schema);
+
+    /// <inheritdoc cref="IEcgTrainer.ValidationMetrics"/>
+    public abstract IReadOnlyList<string> ValidationMetrics(EcgSchema schema);
+
+    /// <summary>The coarse shape check of ML.NET's chains; the columns the predictor adds.</summary>
+    public abstract Microsoft.ML.SchemaShape GetOutputSchema(Microsoft.ML.SchemaShape inputSchema);
+
+    public TPredictor Fit(IDataView input) => Train(input, null).Model;
+
+    TrainingRun<IEcgPredictor> IEcgTrainer.Train(IDataView train, IDataView? validation, IProgress<TrainingProgress>? progress, CancellationToken cancel)
+    {
+        var run = Train(train, validation, progress, cancel);
+        return new TrainingRun<IEcgPredictor>(run.Model, run.History, run.BestEpoch, run.BestScore, run.Interrupted, run.Seconds) { Summary = run.Summary };
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="train"/> and validates every epoch on <paramref name="validation"/> (when given): the
+    /// best epoch by <see cref="TrainingOptions.SelectBy"/> is restored at the end. Cancelling finishes the current
+    /// batch and returns the run marked interrupted.
+    /// </summary>
+    public TrainingRun<TPredictor> Train(IDataView train, IDataView? validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    {
+        Options.Validate();
+        var trainView = CachePolicy.Prepare(EcgDataView.From(train, "training data"), CachePolicy.TrainingBytes, cancel);
+        if (trainView.Count == 0) throw new ArgumentException("the training split is empty");
+        var validationView = validation is null ? null : CachePolicy.Prepare(EcgDataView.From(validation, "validation data"), CachePolicy.TrainingBytes, cancel);
         torch.manual_seed(Seed);
-        var rng = new SplitMix64(Seed);
-        var model = CreateModel(train.Schema);
-        model.to(Device);
-        using var optimizer = CreateOptimizer(model);
+        var model = CreateModel(trainView.Ecg);
+        var state = new FitState<TModel>(model, trainView, new SplitMix64(Seed));
+        try
+        {
+            model.to(Device);
+            BeginFit(state);
+            state.Optimizers = CreateOptimizers(model);
+            var (history, bestEpoch, best, interrupted, seconds) = Loop(state, validationView, progress, cancel);
+            model.eval();
+            var summary = Summarise(state);
+            return new TrainingRun<TPredictor>(CreatePredictor(state, trainView.Ecg), history, bestEpoch, best, interrupted, seconds) { Summary = summary };
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        finally
+        {
+            foreach (var o in state.Optimizers) o.Dispose();
+        }
+    }
+
+    private (List<EpochRecord>, int, double?, bool, double) Loop(FitState<TModel> state, EcgDataView? validation, IProgress<TrainingProgress>? progress, CancellationToken cancel)
+    {
+        var model = state.Model;
         var history = new List<EpochRecord>();
         var clock = Stopwatch.StartNew();
         bool maximise = !Options.SelectBy.Equals("loss", StringComparison.OrdinalIgnoreCase);
@@ -62,53 +192,53 @@ public abstract class TrainerBase<TModel> where TModel : Module
         int bestEpoch = 0, sinceBest = 0;
         Dictionary<string, Tensor>? bestState = null;
         bool interrupted = false;
-
         try
         {
             for (int epoch = 1; epoch <= Options.Epochs && !interrupted; epoch++)
             {
+                state.Epoch = epoch;
                 var epochClock = Stopwatch.StartNew();
-                optimizer.LearningRate = ScheduledRate(epoch);
+                double rate = ScheduledRate(epoch);
+                foreach (var o in state.Optimizers) o.LearningRate = rate;
                 model.train();
-                var order = EpochOrder(train, rng);
-                int batches = (order.Length + Options.BatchSize - 1) / Options.BatchSize;
+                var batches = EpochBatches(EpochOrder(state)).ToList();
                 double lossSum = 0;
+                var extraSums = new Dictionary<string, double>(StringComparer.Ordinal);
                 int seen = 0;
-                for (int b = 0; b < batches; b++)
+                for (int b = 0; b < batches.Count; b++)
                 {
-                    var idx = order.AsSpan(b * Options.BatchSize, Math.Min(Options.BatchSize, order.Length - b * Options.BatchSize)).ToArray();
-                    using (torch.NewDisposeScope())
-                    {
-                        optimizer.zero_grad();
-                        var loss = BatchLoss(model, train, idx);
-                        loss.backward();
-                        if (Options.GradientClip is { } clip) torch.nn.utils.clip_grad_norm_(model.parameters(), clip);
-                        optimizer.step();
-                        var l = loss.item<double>();
-                        if (!double.IsFinite(l))
-                            throw new TrainingDivergedException($"the training loss became {l} in epoch {epoch}, batch {b + 1}; lower the learning rate or enable gradient_clip");
-                        lossSum += l * idx.Length;
-                        seen += idx.Length;
-                    }
+                    var batch = batches[b];
+                    StepResult step;
+                    using (torch.NewDisposeScope()) step = TrainStep(state, batch);
+                    if (!double.IsFinite(step.Loss) || step.Extra?.Values.Any(v => !double.IsFinite(v)) == true)
+                        throw new TrainingDivergedException(
+                            $"the training loss became {step.Loss}{(step.Extra is { } x ? $" ({string.Join(", ", x.Select(kv => $"{kv.Key} {kv.Value}"))})" : "")} in epoch {epoch}, batch {b + 1}; lower the learning rate or enable gradient_clip");
+                    lossSum += step.Loss * batch.Length;
+                    if (step.Extra is { } extra)
+                        foreach (var (k, v) in extra) extraSums[k] = extraSums.GetValueOrDefault(k) + v * batch.Length;
+                    seen += batch.Length;
                     if (cancel.IsCancellationRequested) { interrupted = true; break; }
-                    progress?.Report(new TrainingProgress(epoch, Options.Epochs, b + 1, batches, lossSum / seen, clock.Elapsed,
-                        Remaining(clock.Elapsed, epoch, b + 1, batches), history.LastOrDefault()));
+                    progress?.Report(new TrainingProgress(epoch, Options.Epochs, b + 1, batches.Count, lossSum / seen, clock.Elapsed,
+                        Remaining(clock.Elapsed, epoch, b + 1, batches.Count), history.LastOrDefault()));
                 }
                 if (interrupted && seen == 0) break;
 
+                var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+                foreach (var (k, v) in extraSums) metrics[k] = v / seen;
+                foreach (var (k, v) in EpochExtras(state)) metrics[k] = v;
                 ValidationResult? val = null;
                 if (validation is { Count: > 0 })
                 {
                     model.eval();
-                    using (torch.no_grad()) val = Validate(model, validation);
+                    using (torch.no_grad()) val = Validate(state, validation);
+                    foreach (var (k, v) in val.Metrics) metrics[k] = v;
                 }
-                var record = new EpochRecord(epoch, lossSum / Math.Max(1, seen), val?.Loss, val?.Metrics ?? new Dictionary<string, double>(),
-                    optimizer.LearningRate, epochClock.Elapsed.TotalSeconds);
+                var record = new EpochRecord(epoch, lossSum / Math.Max(1, seen), val?.Loss, metrics, rate, epochClock.Elapsed.TotalSeconds);
                 history.Add(record);
-                progress?.Report(new TrainingProgress(epoch, Options.Epochs, batches, batches, record.TrainLoss, clock.Elapsed,
-                    Remaining(clock.Elapsed, epoch, batches, batches), record));
+                progress?.Report(new TrainingProgress(epoch, Options.Epochs, batches.Count, batches.Count, record.TrainLoss, clock.Elapsed,
+                    Remaining(clock.Elapsed, epoch, batches.Count, batches.Count), record));
 
-                var score = SelectionScore(record);
+                var score = SelectionScore(record, val);
                 if (score is { } s && (best is null || (maximise ? s > best : s < best)))
                 {
                     best = s;
@@ -124,13 +254,7 @@ public abstract class TrainerBase<TModel> where TModel : Module
             }
             if (bestState is not null) model.load_state_dict(bestState);
             else bestEpoch = history.Count;
-            model.eval();
-            return new TrainResult<TModel>(model, history, bestEpoch, best, interrupted, clock.Elapsed.TotalSeconds);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
+            return (history, bestEpoch, best, interrupted, clock.Elapsed.TotalSeconds);
         }
         finally
         {
@@ -138,19 +262,20 @@ public abstract class TrainerBase<TModel> where TModel : Module
         }
     }
 
-    private double? SelectionScore(EpochRecord r)
+    private double? SelectionScore(EpochRecord r, ValidationResult? val)
     {
         if (Options.SelectBy.Equals("loss", StringComparison.OrdinalIgnoreCase)) return r.ValidationLoss ?? r.TrainLoss;
-        if (r.ValidationMetrics.TryGetValue(Options.SelectBy, out var v)) return v;
-        if (r.ValidationMetrics.Count == 0) return null;
-        throw new ArgumentException($"training.select_by '{Options.SelectBy}' is not a validation metric of this trainer; available: loss, {string.Join(", ", r.ValidationMetrics.Keys)}");
+        if (val is null || val.Metrics.Count == 0) return null;
+        if (val.Metrics.TryGetValue(Options.SelectBy, out var v)) return v;
+        throw new ArgumentException($"training.select_by '{Options.SelectBy}' is not a validation metric of this trainer; available: loss, {string.Join(", ", val.Metrics.Keys)}");
     }
 
-    private Optimizer CreateOptimizer(TModel model) => Options.Optimizer switch
+    /// <summary>An optimiser of the kind and settings in <see cref="Options"/> over <paramref name="parameters"/>.</summary>
+    protected Optimizer CreateOptimizer(IEnumerable<Tensor> parameters) => Options.Optimizer switch
     {
-        OptimizerKind.Adam => torch.optim.Adam(model.parameters(), Options.LearningRate, Options.Beta1, Options.Beta2, weightDecay: Options.WeightDecay),
-        OptimizerKind.AdamW => torch.optim.AdamW(model.parameters(), Options.LearningRate, Options.Beta1, Options.Beta2, weightDecay: Options.WeightDecay),
-        OptimizerKind.Sgd => torch.optim.SGD(model.parameters(), Options.LearningRate, Options.Momentum, weightDecay: Options.WeightDecay),
+        OptimizerKind.Adam => torch.optim.Adam(parameters, Options.LearningRate, Options.Beta1, Options.Beta2, weightDecay: Options.WeightDecay),
+        OptimizerKind.AdamW => torch.optim.AdamW(parameters, Options.LearningRate, Options.Beta1, Options.Beta2, weightDecay: Options.WeightDecay),
+        OptimizerKind.Sgd => torch.optim.SGD(parameters, Options.LearningRate, Options.Momentum, weightDecay: Options.WeightDecay),
         _ => throw new ArgumentOutOfRangeException(nameof(Options.Optimizer), Options.Optimizer, "unknown optimizer"),
     };
 

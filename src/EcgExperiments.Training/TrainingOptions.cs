@@ -28,19 +28,15 @@ public sealed record TrainingOptions
     public int? Patience { get; init; }
     /// <summary>Validation metric that picks the best checkpoint ("loss" is minimised, every other metric maximised).</summary>
     public string SelectBy { get; init; } = "loss";
-    /// <summary>Loss weight of each class, in class order (e.g. [3, 1] for the published HYP:NORM weighting); null = equal.</summary>
-    public IReadOnlyList<double>? ClassWeights { get; init; }
     /// <summary>
-    /// Class-imbalance strategy (YAML <c>imbalance: { strategy: focal, focal_gamma: 2 }</c>); null = none, or the
-    /// class_weights strategy when <see cref="ClassWeights"/> is set (the two must not both be given).
+    /// Classifiers: the class-imbalance strategy (YAML <c>imbalance: { strategy: focal, focal_gamma: 2 }</c>, bound through
+    /// the strategy registry); null = none. Written to run records as its name and options.
     /// </summary>
-    public ImbalanceOptions? Imbalance { get; init; }
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IImbalanceStrategy? Imbalance { get; init; }
 
-    /// <summary>The effective imbalance options: <see cref="Imbalance"/>, else <see cref="ClassWeights"/> as explicit weights, else none.</summary>
-    public ImbalanceOptions ResolvedImbalance() =>
-        Imbalance ?? (ClassWeights is { } w
-            ? new ImbalanceOptions { Strategy = ImbalanceStrategyKind.ClassWeights, ClassWeights = w, Weighting = ClassWeightMode.Explicit }
-            : new ImbalanceOptions());
+    /// <summary>The strategy in effect (<see cref="Imbalance"/> or none).</summary>
+    public IImbalanceStrategy ResolvedImbalance() => Imbalance ?? new NoImbalanceStrategy();
 
     /// <summary>Throws with the offending key and its valid range.</summary>
     public void Validate()
@@ -50,10 +46,6 @@ public sealed record TrainingOptions
         if (!(LearningRate > 0)) throw new ArgumentException($"training.learning_rate must be > 0, got {LearningRate}");
         if (WeightDecay < 0) throw new ArgumentException($"training.weight_decay must be ≥ 0, got {WeightDecay}");
         if (Patience is < 1) throw new ArgumentException($"training.patience must be ≥ 1 when set, got {Patience}");
-        if (ClassWeights is { } w && w.Any(x => !(x > 0))) throw new ArgumentException($"training.class_weights must all be > 0, got [{string.Join(", ", w)}]");
-        if (ClassWeights is not null && Imbalance is not null)
-            throw new ArgumentException("training.class_weights and training.imbalance are both set; move the weights into imbalance: { strategy: class_weights, class_weights: [...] }");
-        Imbalance?.Validate();
         if (GradientClip is <= 0) throw new ArgumentException($"training.gradient_clip must be > 0 when set, got {GradientClip}");
     }
 }

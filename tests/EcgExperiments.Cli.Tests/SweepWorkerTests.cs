@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using EcgExperiments.Experiments.Running;
+using EcgExperiments.Experiments.Runs;
 using EcgExperiments.Experiments.Running.Workers;
 using EcgExperiments.Experiments.Spec;
 using EcgExperiments.Training;
@@ -18,7 +19,7 @@ public class SweepWorkerTests
         threads: 1
         data: { type: synthetic, records: 80, effect: 1.0 }
         pipeline: [ { type: zscore } ]
-        model: { type: cnn2d, widths: [4, 8], kernel: 9, kernel_height: 3, padding: [1, 0], pool: [2, 4], se: true, se_reduction: 2, dropout: 0.1 }
+        model: { type: cnn2d, widths: [4, 8], kernel: 9, kernel_height: 3, padding: [1, 0], pool: [2, 4], squeeze_excitation: true, se_reduction: 2, dropout: 0.1 }
         training: { epochs: 2, batch_size: 16, learning_rate: 0.003, select_by: macro_f1 }
         evaluation: { bootstrap_resamples: 0 }
         """;
@@ -47,8 +48,8 @@ public class SweepWorkerTests
     }
 
     private static IReadOnlyList<TrialOutcome> Sweep(string spec, string results, Lines? lines = null, SweepSettings? settings = null) =>
-        SweepRunner.Run(SpecLoader.LoadSweep(spec), new RunOptions { OutputDirectory = results },
-            new SweepExecution { Settings = settings, Worker = WorkerCommand.ForAssembly(EcgDll) }, lines ?? new Lines());
+        SweepEngine.Run(SpecLoader.LoadSweep(spec), new RunOptions { OutputDirectory = results },
+            new SweepExecution { Settings = settings, Worker = WorkerCommand.ForAssembly(EcgDll) }, SilentMonitor.Instance, lines ?? new Lines());
 
     [Fact]
     public void Dry_run_shows_workers_limits_and_the_rung_plan_and_bad_flags_name_themselves()
@@ -93,7 +94,7 @@ public class SweepWorkerTests
             """);
         var lines = new Lines();
         var parallel = Sweep(spec, results, lines);
-        Assert.All(parallel, o => Assert.Equal("completed", o.Status));
+        Assert.All(parallel, o => Assert.Equal(TrialStatus.Completed, o.Status));
         Assert.All(parallel, o => Assert.NotNull(o.WorkerPid));
         Assert.Equal(3, parallel.Select(o => o.WorkerPid).Distinct().Count());
         Assert.Contains(lines.All, l => l.StartsWith("[2] epoch   2/2", StringComparison.Ordinal)); // worker output relayed with its trial number
@@ -103,8 +104,8 @@ public class SweepWorkerTests
         Assert.All(inProcess, o => Assert.Null(o.WorkerPid));
         Assert.Equal(parallel.Select(o => o.TrialKey), inProcess.Select(o => o.TrialKey));
         // Bit-exact on CPU with one thread per trial: the worker path changes nothing about the results.
-        Assert.Equal(parallel.Select(o => o.Run!.Metrics), inProcess.Select(o => o.Run!.Metrics));
-        Assert.Equal(parallel.Select(o => Learning(o.Run!.Record)), inProcess.Select(o => Learning(o.Run!.Record)));
+        Assert.Equal(parallel.Select(o => o.Record!.MetricsTable), inProcess.Select(o => o.Record!.MetricsTable));
+        Assert.Equal(parallel.Select(o => Learning(o.RunDirectory)), inProcess.Select(o => Learning(o.RunDirectory)));
     }
 
     [Fact]
@@ -117,7 +118,7 @@ public class SweepWorkerTests
                 training.epochs: [1, 500]
             """);
         var outcomes = Sweep(spec, results);
-        Assert.Equal(["completed", "failed"], outcomes.Select(o => o.Status));
+        Assert.Equal([TrialStatus.Completed, TrialStatus.Failed], outcomes.Select(o => o.Status));
         Assert.Equal("time limit 8 s exceeded", outcomes[1].Error);
         Assert.InRange(outcomes[1].Seconds, 8, 30);
         var record = JsonNode.Parse(File.ReadAllText(Path.Combine(outcomes[1].RunDirectory, "run.json")))!;
@@ -127,7 +128,7 @@ public class SweepWorkerTests
 
         // libtorch alone needs more than 64 MiB resident: every trial is killed, each one recorded.
         var capped = Sweep(spec, results + "-capped", settings: SpecLoader.LoadSweep(spec).Settings with { TrialTimeout = null, TrialMemoryBytes = 64L << 20 });
-        Assert.All(capped, o => Assert.Equal("failed", o.Status));
+        Assert.All(capped, o => Assert.Equal(TrialStatus.Failed, o.Status));
         Assert.All(capped, o => Assert.Matches(@"^memory cap 64 MiB exceeded \(peak \d+ MiB\)$", o.Error));
         Assert.All(capped, o => Assert.Contains("memory cap 64 MiB", File.ReadAllText(Path.Combine(o.RunDirectory, "run.json"))));
     }
@@ -141,21 +142,22 @@ public class SweepWorkerTests
               parameters:
                 training.epochs: [400, 1]
             """);
-        // Kill the first worker from outside as soon as it reports its pid, as the OOM killer would.
+        // Kill the first worker from outside, as the OOM killer would, once it reports training (its first epoch line).
+        int pid = 0;
         var lines = new Lines
         {
             OnLine = l =>
             {
-                if (l.StartsWith("[1] worker pid ", StringComparison.Ordinal))
-                    ThreadPool.QueueUserWorkItem(_ =>
-                    {
-                        Thread.Sleep(1500);
-                        ProcessProbe.Signal(int.Parse(l["[1] worker pid ".Length..]), ProcessProbe.SigKill);
-                    });
+                if (l.StartsWith("[1] worker pid ", StringComparison.Ordinal)) pid = int.Parse(l["[1] worker pid ".Length..]);
+                else if (l.StartsWith("[1] epoch", StringComparison.Ordinal) && pid != 0)
+                {
+                    ProcessProbe.Signal(pid, ProcessProbe.SigKill);
+                    pid = 0;
+                }
             },
         };
         var outcomes = Sweep(spec, results, lines);
-        Assert.Equal(["failed", "completed"], outcomes.Select(o => o.Status));
+        Assert.Equal([TrialStatus.Failed, TrialStatus.Completed], outcomes.Select(o => o.Status));
         Assert.Equal("worker exited with signal 9", outcomes[0].Error);
         Assert.Contains("worker exited with signal 9", File.ReadAllText(Path.Combine(outcomes[0].RunDirectory, "run.json")));
     }
@@ -206,7 +208,7 @@ public class SweepWorkerTests
         Assert.True(code == 0, stdout + stderr);
         Assert.Equal(snapshot.Count, stdout.Split('\n').Count(l => l.Contains("already completed, skipped", StringComparison.Ordinal)));
         foreach (var (file, bytes) in snapshot) Assert.Equal(bytes, File.ReadAllBytes(file)); // not redone, not rewritten
-        var all = Directory.GetDirectories(experimentDir).Select(d => Path.Combine(d, "run.json")).Where(File.Exists).ToList();
+        var all = TrialFolders(experimentDir).Select(d => Path.Combine(d, "run.json")).Where(File.Exists).ToList();
         Assert.Equal(5, all.Count);
         Assert.All(all, f => Assert.Equal("completed", Record(f)["status"]!.GetValue<string>()));
 
@@ -224,6 +226,8 @@ public class SweepWorkerTests
     }
 
     /// <summary>The per-epoch history without its wall-clock seconds: what must be bit-identical between equal runs.</summary>
+    private static string Learning(string runDirectory) => Learning(Record(Path.Combine(runDirectory, "run.json")));
+
     private static string Learning(JsonObject record)
     {
         var history = record["history"]!.DeepClone().AsArray();
@@ -242,30 +246,31 @@ public class SweepWorkerTests
                 training.epochs: [1000]
             """);
         var errors = new System.Text.StringBuilder();
-        using var sweep = StartEcg(errors, "run", spec, "--output", results);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        List<int> workers;
-        while ((workers = WorkerPids(spec)).Count == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline && !sweep.HasExited, "no worker started: " + errors);
-            Thread.Sleep(50);
-        }
-        Thread.Sleep(3000); // into training: 1000 epochs would take minutes
+        var training = new ManualResetEventSlim();
+        using var sweep = StartEcg(errors, "run", spec, "--output", results, onLine: l => { if (l.StartsWith("[1] epoch", StringComparison.Ordinal)) training.Set(); });
+        // Into training (the worker's first epoch line relayed by the sweep): 1000 epochs would take minutes.
+        Assert.True(training.Wait(TimeSpan.FromSeconds(120)), "the worker reported no epoch: " + errors);
+        var workers = WorkerPids(spec);
+        Assert.NotEmpty(workers);
         sweep.Kill();
         sweep.WaitForExit();
         var killed = DateTime.UtcNow;
         while (workers.Any(ProcessProbe.IsAlive) && DateTime.UtcNow - killed < TimeSpan.FromSeconds(20)) Thread.Sleep(50);
         Assert.False(workers.Any(ProcessProbe.IsAlive), "the worker outlived its sweep");
-        var record = Record(Directory.GetFiles(Path.Combine(results, "wtiny"), "run.json", SearchOption.AllDirectories).Single());
+        var record = Record(TrialFolders(Path.Combine(results, "wtiny")).Select(d => Path.Combine(d, "run.json")).Single());
         Assert.Equal("interrupted", record["status"]!.GetValue<string>()); // it stopped on its own, after a batch
         Assert.True(record["history"]!.AsArray().Count < 1000);
     }
 
     private static JsonObject Record(string path) => JsonNode.Parse(File.ReadAllText(path))!.AsObject();
 
+    /// <summary>The trial folders of an experiment (named by key; staging and replaced folders carry a suffix).</summary>
+    private static IEnumerable<string> TrialFolders(string experimentDir) =>
+        Directory.GetDirectories(experimentDir).Where(d => !Path.GetFileName(d).Contains('.'));
+
     private static List<string> Completed(string experimentDir) =>
         !Directory.Exists(experimentDir) ? [] :
-        Directory.GetDirectories(experimentDir).Select(d => Path.Combine(d, "run.json"))
+        TrialFolders(experimentDir).Select(d => Path.Combine(d, "run.json"))
             .Where(f => File.Exists(f) && Record(f)["status"]?.GetValue<string>() == "completed").ToList();
 
     /// <summary>Live `ecg trial` processes working on this spec (found through /proc, as an orphan would be).</summary>
@@ -286,11 +291,15 @@ public class SweepWorkerTests
         return pids;
     }
 
-    private static Process StartEcg(System.Text.StringBuilder errors, params string[] args)
+    private static Process StartEcg(System.Text.StringBuilder errors, params string[] args) => StartEcg(errors, args, null);
+
+    private static Process StartEcg(System.Text.StringBuilder errors, string a0, string a1, string a2, string a3, Action<string> onLine) => StartEcg(errors, [a0, a1, a2, a3], onLine);
+
+    private static Process StartEcg(System.Text.StringBuilder errors, string[] args, Action<string>? onLine)
     {
         var psi = new ProcessStartInfo("dotnet", [EcgDll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
         var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { }; // drain, so a full pipe never blocks the sweep
+        p.OutputDataReceived += (_, e) => { if (e.Data is { } line) onLine?.Invoke(line); }; // drain, so a full pipe never blocks the sweep
         p.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();

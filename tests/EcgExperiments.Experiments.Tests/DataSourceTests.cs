@@ -13,24 +13,24 @@ namespace EcgExperiments.Experiments.Tests;
 /// </summary>
 public sealed class DataSourceTests
 {
-    private static void AssertLoadedMatchesSchema(IDataSource source, DataView data)
+    private static void AssertLoadedMatchesSchema(IDataSource source, EcgDataView data)
     {
-        Assert.Equal(source.Schema.ItemShape, data.Schema.ItemShape);
-        Assert.Equal(source.Schema.SamplingRate, data.Schema.SamplingRate);
-        Assert.All(data.Examples, e => Assert.Equal(source.Schema.ItemSize, e.Values.Length));
-        Assert.All(data.Examples.Take(50), e => Assert.All(e.Values, v => Assert.True(float.IsFinite(v))));
+        Assert.Equal(source.Schema.ItemShape, data.Ecg.ItemShape);
+        Assert.Equal(source.Schema.SamplingRate, data.Ecg.SamplingRate);
+        Assert.All(data.Examples(), e => Assert.Equal(source.Schema.ItemSize, e.Values.Length));
+        Assert.All(data.Subset(Enumerable.Range(0, Math.Min(50, data.Count)).ToArray()).Examples(), e => Assert.All(e.Values, v => Assert.True(float.IsFinite(v))));
     }
 
-    private static int[] Counts(DataView data, IEnumerable<int> indices)
+    private static int[] Counts(EcgDataView data, IEnumerable<int> indices)
     {
-        var c = new int[data.Schema.ClassNames.Count];
-        foreach (var i in indices) c[data.Examples[i].Label]++;
+        var c = new int[data.Ecg.ClassNames.Count];
+        foreach (var i in indices) c[data.Index.Labels[i]]++;
         return c;
     }
 
-    private static void AssertNoPatientInTwoParts(DataView data, OfficialSplit split)
+    private static void AssertNoPatientInTwoParts(EcgDataView data, OfficialSplit split)
     {
-        var parts = new[] { split.Train, split.Validation, split.Test }.Select(p => p.Select(i => data.Examples[i].Group).ToHashSet()).ToArray();
+        var parts = new[] { split.Train, split.Validation, split.Test }.Select(p => p.Select(i => data.Index.Groups[i]).ToHashSet()).ToArray();
         for (int a = 0; a < 3; a++)
             for (int b = a + 1; b < 3; b++)
                 Assert.Empty(parts[a].Intersect(parts[b]));
@@ -46,7 +46,7 @@ public sealed class DataSourceTests
         AssertLoadedMatchesSchema(source, data);
         Assert.Equal([238, 32], data.ClassCounts());
         var db = Data.PtbXl.PtbXlDatabase.Open(RealData.PtbXl);
-        Assert.All(data.Examples, e => Assert.Equal(db.PatientOf(e.Id), e.Group));
+        Assert.All(Enumerable.Range(0, data.Count), i => Assert.Equal(db.PatientOf(data.Index.Ids[i]), data.Index.Groups[i]));
         var split = source.Official(data)!;
         // Counted independently from ptbxl_database.csv + scp_statements.csv (Python csv/ast): train 179 + 20,
         // validation 30 + 6, test 29 + 6.
@@ -98,7 +98,7 @@ public sealed class DataSourceTests
         Assert.Equal(data.ClassCounts(), unpaced.ClassCounts().Zip(paced.ClassCounts(), (a, b) => a + b));
         Assert.True(paced.ClassCounts()[4] >= 7_028, "every paced beat (/, 7,028) is in records 102, 104, 107, 217");
         Assert.True(unpaced.ClassCounts()[4] < 100, $"few Q beats are left without the paced records: {unpaced.ClassCounts()[4]}");
-        Assert.All(data.Examples.Where(e => e.Id.StartsWith("202:", StringComparison.Ordinal)), e => Assert.Equal("201+202", e.Group));
+        Assert.All(Enumerable.Range(0, data.Count).Where(i => data.Index.Ids[i].StartsWith("202:", StringComparison.Ordinal)), i => Assert.Equal("201+202", data.Index.Groups[i]));
     }
 
     [RealDataFact("mitbih")]
@@ -107,7 +107,7 @@ public sealed class DataSourceTests
         var source = new MitBihBeatsSource(new MitBihBeatsSourceOptions { ExcludePaced = true });
         var data = source.Load();
         var split = source.Official(data)!;
-        string Rec(int i) => Data.MitBih.MitBihDatabase.RecordOf(data.Examples[i].Id);
+        string Rec(int i) => Data.MitBih.MitBihDatabase.RecordOf(data.Index.Ids[i]);
         var val = split.Validation.Select(Rec).Distinct().ToArray();
         Assert.Equal(2, val.Length);                                      // 10 % of 22 DS1 records
         Assert.All(split.Train.Concat(split.Validation).Select(Rec), r => Assert.Contains(r, Data.MitBih.MitBihDatabase.DeChazalDs1));
@@ -115,7 +115,7 @@ public sealed class DataSourceTests
         Assert.DoesNotContain("202", split.Test.Select(Rec));            // same patient as 201 (DS1)
         Assert.Empty(split.Train.Select(Rec).Intersect(val));
         AssertNoPatientInTwoParts(data, split);
-        Assert.Equal(data.Count - data.Examples.Count(e => e.Id.StartsWith("202:", StringComparison.Ordinal)),
+        Assert.Equal(data.Count - data.Index.Ids.Count(id => id.StartsWith("202:", StringComparison.Ordinal)),
             split.Train.Count + split.Validation.Count + split.Test.Count);
         Assert.Equal(val, source.ValidationRecords(Data.MitBih.MitBihDatabase.DeChazalDs1));   // seeded: the same records every time
     }
@@ -133,8 +133,8 @@ public sealed class DataSourceTests
         var raw = new MitBihBeatsSource(new MitBihBeatsSourceOptions { Mapping = BeatMappingName.BeatGan, Records = ["100", "208"] }).Load();
         Assert.InRange(raw.Count - data.Count, 0, 4);                    // only beats within 140/180 samples of a record end are lost
         // a 3–45 Hz band-pass leaves no baseline: every window averages near zero
-        Assert.True(data.Examples.Average(e => Math.Abs(e.Values.Average())) < 0.05);
-        Assert.True(raw.Examples.Average(e => Math.Abs(e.Values.Average())) > 0.1);
+        Assert.True(data.Examples().Average(e => Math.Abs(e.Values.Average())) < 0.05);
+        Assert.True(raw.Examples().Average(e => Math.Abs(e.Values.Average())) > 0.1);
     }
 
     [RealDataFact("ecg5000")]
@@ -143,11 +143,11 @@ public sealed class DataSourceTests
         var binary = new Ecg5000Source(new Ecg5000SourceOptions());
         var data = binary.Load();
         AssertLoadedMatchesSchema(binary, data);
-        Assert.Equal(["normal", "abnormal"], data.Schema.ClassNames);
+        Assert.Equal(["normal", "abnormal"], data.Ecg.ClassNames);
         Assert.Equal([292, 208], data.ClassCounts());
         Assert.Null(((IDataSource)binary).Official(data));
         Assert.Contains("k-fold", binary.Description);
-        Assert.Equal(500, data.Examples.Select(e => e.Group).Distinct().Count());
+        Assert.Equal(500, data.Index.Groups.Distinct().Count());
         var five = new Ecg5000Source(new Ecg5000SourceOptions { Classes = Ecg5000Classes.All }).Load();
         Assert.Equal([292, 177, 10, 19, 2], five.ClassCounts());
     }
@@ -166,7 +166,7 @@ public sealed class DataSourceTests
     public void Experiment_files_resolve_every_shape_without_data(string file, string finalSchema)
     {
         var e = SpecLoader.Load(Path.Combine(AppContext.BaseDirectory, "experiments", file));
-        Assert.Equal(finalSchema, e.Trace[^1].schema.ToString());
+        Assert.Equal(finalSchema, e.Trace[^1].Schema.ToString());
         Assert.Equal(SplitKind.Official, e.Spec.Split.Kind);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EcgExperiments.Experiments.Running;
+using EcgExperiments.Experiments.Runs;
 using EcgExperiments.Experiments.Spec;
 using EcgExperiments.Training;
 
@@ -20,9 +21,9 @@ public class ExperimentRunTests
     {
         var e = SpecLoader.Load(Path.Combine(AppContext.BaseDirectory, "experiments", "quickstart.yaml"));
         Assert.Equal("quickstart", e.Spec.Name);
-        Assert.Equal(["input", "zscore"], e.Trace.Select(t => t.stage));
-        Assert.Equal([12L, 1000L], e.Trace[^1].schema.ItemShape);
-        Assert.Equal(["NORM", "HYP"], e.Trace[^1].schema.ClassNames);
+        Assert.Equal(["input", "zscore"], e.Trace.Select(t => t.Stage));
+        Assert.Equal([12L, 1000L], e.Trace[^1].Schema.ItemShape);
+        Assert.Equal(["NORM", "HYP"], e.Trace[^1].Schema.ClassNames);
         Assert.Equal(ComputeKind.Convolutional, e.Model.Kind);
     }
 
@@ -35,7 +36,7 @@ public class ExperimentRunTests
     {
         var trials = SpecLoader.LoadTrials(Path.Combine(AppContext.BaseDirectory, "experiments", file));
         Assert.NotEmpty(trials);
-        Assert.All(trials, t => Assert.True(t.Experiment.Trace.Count >= 1 && t.Experiment.Model.CheckInput(t.Experiment.Trace[^1].schema) is null));
+        Assert.All(trials, t => Assert.True(t.Experiment.Trace.Count >= 1 && t.Experiment.Model.CheckInput(t.Experiment.Trace[^1].Schema) is null));
         Assert.Equal(trials.Count, trials.Select(t => ExperimentRunner.TrialKey(t.Experiment)).Distinct().Count());
     }
 
@@ -62,7 +63,7 @@ public class ExperimentRunTests
         var observer = new Collect();
         var outcome = ExperimentRunner.Run(e, new RunOptions { OutputDirectory = output, Device = "cpu" }, observer);
 
-        Assert.Equal("completed", outcome.Status);
+        Assert.Equal(TrialStatus.Completed, outcome.Status);
         var baseline = outcome.Classification!.Baseline!.Aggregates;
         // A clearly separable synthetic task: the model must beat the majority-class prior by a wide margin.
         Assert.True(outcome.Classification!.Aggregates.BalancedAccuracy >= 0.8, $"balanced accuracy {outcome.Classification!.Aggregates.BalancedAccuracy:0.000}");
@@ -71,7 +72,7 @@ public class ExperimentRunTests
         var ci = outcome.Classification!.Intervals["accuracy"];
         Assert.True(ci.Lower <= outcome.Classification!.Aggregates.Accuracy && outcome.Classification!.Aggregates.Accuracy <= ci.Upper);
 
-        foreach (var f in new[] { "run.json", "metrics.md", "metrics.csv", "metrics.json", "predictions.csv", "model.ecgstate", "pipeline.json" })
+        foreach (var f in new[] { "run.json", "metrics.md", "metrics.csv", "metrics.json", "predictions.csv", "model.ecgmodel" })
             Assert.True(File.Exists(Path.Combine(outcome.RunDirectory, f)), f);
         var record = JsonNode.Parse(File.ReadAllText(Path.Combine(outcome.RunDirectory, "run.json")))!;
         Assert.Equal("completed", record["status"]!.GetValue<string>());
@@ -84,8 +85,8 @@ public class ExperimentRunTests
         Assert.Equal(0, record["split"]!["overlapping_patients"]!.GetValue<int>());
         Assert.Contains(observer.Progress, p => p.LastEpoch is not null);
         var csv = File.ReadAllLines(Path.Combine(outcome.RunDirectory, "metrics.csv"));
-        Assert.Equal("experiment,protocol,model,split,metric,class,value,lower,upper,level", csv[0]);
-        Assert.Contains(csv, l => l.StartsWith("tiny,", StringComparison.Ordinal) && l.Contains(",class_prior,test,accuracy,", StringComparison.Ordinal));
+        Assert.Equal("experiment,protocol,model,split,metric,class,value,lower,upper,level,method", csv[0]);
+        Assert.Contains(csv, l => l.StartsWith("tiny,", StringComparison.Ordinal) && l.Contains(",baseline,test,accuracy,", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -96,7 +97,7 @@ public class ExperimentRunTests
         using var cancel = new CancellationTokenSource();
         var observer = new CancelAfterFirstBatch(cancel);
         var outcome = ExperimentRunner.Run(e, new RunOptions { OutputDirectory = output, Device = "cpu" }, observer, cancel.Token);
-        Assert.Equal("interrupted", outcome.Status);
+        Assert.Equal(TrialStatus.Interrupted, outcome.Status);
         var record = JsonNode.Parse(File.ReadAllText(Path.Combine(outcome.RunDirectory, "run.json")))!;
         Assert.Equal("interrupted", record["status"]!.GetValue<string>());
         Assert.True(record["history"]!.AsArray().Count < 50);

@@ -9,7 +9,7 @@ internal static class SpecFiles
         data: { type: synthetic, records: 80, effect: 1.0 }
         pipeline:
           - type: zscore
-        model: { type: cnn2d, widths: [4, 8], kernel: 9, kernel_height: 3, padding: [1, 0], pool: [2, 4], se: true, se_reduction: 2, dropout: 0.1 }
+        model: { type: cnn2d, widths: [4, 8], kernel: 9, kernel_height: 3, padding: [1, 0], pool: [2, 4], squeeze_excitation: true, se_reduction: 2, dropout: 0.1 }
         training: { epochs: 4, batch_size: 16, learning_rate: 0.003, select_by: macro_f1 }
         evaluation: { bootstrap_resamples: 200 }
         """;

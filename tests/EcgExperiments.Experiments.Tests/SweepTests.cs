@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EcgExperiments.Experiments.Running;
+using EcgExperiments.Experiments.Runs;
 using EcgExperiments.Experiments.Running.Workers;
 using EcgExperiments.Experiments.Spec;
 using EcgExperiments.Training;
@@ -70,27 +71,27 @@ public class SweepTests
 
             sweep:
               parameters:
-                training.select_by: [macro_f1, no_such_metric, accuracy]
+                training.learning_rate: [0.003, 1.0e+30, 0.002]
             """;
         var path = SpecFiles.Write(sweep);
         var options = new RunOptions { OutputDirectory = output, Device = "cpu" };
 
-        var first = SweepRunner.Run(SpecLoader.LoadTrials(path), options, new Quiet());
-        Assert.Equal(["completed", "failed", "completed"], first.Select(o => o.Status));
-        Assert.Contains("no_such_metric", first[1].Error);
+        var first = SweepEngine.Run(SpecLoader.LoadSweep(path), options, new SweepExecution(), SilentMonitor.Instance, new Quiet());
+        Assert.Equal([TrialStatus.Completed, TrialStatus.Failed, TrialStatus.Completed], first.Select(o => o.Status));
+        Assert.Contains("training loss became", first[1].Error);
         var failedRecord = JsonNode.Parse(File.ReadAllText(Path.Combine(first[1].RunDirectory, "run.json")))!;
         Assert.Equal("failed", failedRecord["status"]!.GetValue<string>());
         var completedBytes = File.ReadAllBytes(Path.Combine(first[0].RunDirectory, "run.json"));
 
         var observer = new Quiet();
-        var second = SweepRunner.Run(SpecLoader.LoadTrials(path), options, observer);
-        Assert.Equal(["completed", "failed", "completed"], second.Select(o => o.Status));
+        var second = SweepEngine.Run(SpecLoader.LoadSweep(path), options, new SweepExecution(), SilentMonitor.Instance, observer);
+        Assert.Equal([TrialStatus.Completed, TrialStatus.Failed, TrialStatus.Completed], second.Select(o => o.Status));
         Assert.All(second, o => Assert.True(o.Skipped)); // nothing re-ran
-        Assert.Equal(first[0].Run!.Metrics, second[0].Run!.Metrics); // a skipped trial's metrics are read back from its record
+        Assert.Equal(first[0].Record!.MetricsTable, second[0].Record!.MetricsTable); // a skipped trial's metrics are read back from its record
         Assert.Equal(completedBytes, File.ReadAllBytes(Path.Combine(first[0].RunDirectory, "run.json")));
         Assert.Equal(3, observer.Lines.Count(l => l.Contains("skipped", StringComparison.Ordinal)));
 
-        var retried = SweepRunner.Run(SpecLoader.LoadTrials(path), options, new Quiet(), retryFailed: true);
+        var retried = SweepEngine.Run(SpecLoader.LoadSweep(path), options, new SweepExecution { RetryFailed = true }, SilentMonitor.Instance, new Quiet());
         Assert.NotNull(retried[1].Error);          // retried, and fails again for the same reason
         Assert.True(retried[0].Skipped);           // completed trials are still not redone
         Assert.False(retried[1].Skipped);

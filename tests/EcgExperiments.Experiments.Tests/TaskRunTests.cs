@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EcgExperiments.Experiments.Running;
+using EcgExperiments.Experiments.Runs;
 using EcgExperiments.Experiments.Spec;
 using EcgExperiments.Training;
 
@@ -39,8 +40,8 @@ public sealed class TaskRunTests
             model: { type: lstm_ae, embedding: 4 }
             training: { epochs: 2, batch_size: 8, learning_rate: 0.003 }
             """);
-        Assert.Equal("completed", o.Status);
-        Assert.Equal("anomaly", o.Task);
+        Assert.Equal(TrialStatus.Completed, o.Status);
+        Assert.Equal(TaskKind.Anomaly, o.Task);
         Assert.Equal("anomaly", record["task"]!.GetValue<string>());
         // classes [normal, anomaly], anomaly positive; kfold fold 1 of 4 → 30 test records
         Assert.Equal(30, o.Classification!.SampleCount);
@@ -50,13 +51,13 @@ public sealed class TaskRunTests
         // the constant baseline's AP is the anomaly prevalence of the test fold
         var anomalies = o.Classification.PerClass[1].Support;
         Assert.Equal(anomalies / 30.0, o.BaselineMetric("average_precision")!.Value, 9);
-        Assert.Equal("MinMaxFromValidation", record["score_scaling"]!.GetValue<string>());
+        Assert.Equal("MinMaxFromValidation", record["task_details"]!["score_scaling"]!.GetValue<string>());
         Assert.NotNull(record["decision_threshold"]!["value"]);
-        Assert.NotNull(record["per_class_vs_normal"]!["HYP"]);
+        Assert.NotNull(record["task_details"]!["per_class_vs_normal"]!["HYP"]);
         // LSTM AE E=4: parameters of enc1 LSTM(1→8), enc2 LSTM(8→4), dec1 LSTM(4→4), dec2 LSTM(4→8), linear(8→1)
         int Lstm(int i, int h) => 4 * h * (i + h + 2);
         Assert.Equal(Lstm(1, 8) + Lstm(8, 4) + Lstm(4, 4) + Lstm(4, 8) + 9, (int)o.Metric("parameters")!.Value);
-        var scores = File.ReadAllLines(Path.Combine(o.RunDirectory, "scores.csv"));
+        var scores = File.ReadAllLines(Path.Combine(o.RunDirectory, "predictions.csv"));
         Assert.Equal(31, scores.Length);
         Assert.Equal(o.Metrics.Select(m => (m.Metric, m.Class, m.Value)), Verifier.FinishedTable(o.RunDirectory, o.TrialKey)!.Select(m => (m.Metric, m.Class, m.Value)));
     }
@@ -71,8 +72,8 @@ public sealed class TaskRunTests
             model: { type: bilstm_attention, hidden: 8, layers: 1, head: per_step, input_lead: II }
             training: { epochs: 2, batch_size: 8, optimizer: adamw, learning_rate: 0.01, weight_decay: 0.01 }
             """);
-        Assert.Equal("completed", o.Status);
-        Assert.Equal("reconstruction", o.Task);
+        Assert.Equal(TrialStatus.Completed, o.Status);
+        Assert.Equal(TaskKind.Reconstruction, o.Task);
         Assert.Null(o.Classification);
         Assert.Equal("training mean per lead", o.BaselineKind);
         // A constant prediction explains nothing: R² is 0 at the test set's own mean and slightly below at the training mean.
@@ -80,7 +81,7 @@ public sealed class TaskRunTests
         foreach (var lead in new[] { "I", "II", "V1", "V6" }) Assert.NotNull(o.Metric("rmse", lead));
         var mse = MetricTable.Find(o.Metrics, "mse")!;
         Assert.True(mse.Lower <= mse.Value && mse.Value <= mse.Upper, "bootstrap interval around the MSE");
-        Assert.True(File.Exists(Path.Combine(o.RunDirectory, "model.ecgstate")));
-        Assert.NotNull(record["identity_baseline_table"]);
+        Assert.True(File.Exists(Path.Combine(o.RunDirectory, "model.ecgmodel")));
+        Assert.NotNull(record["task_details"]!["identity_baseline_table"]);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EcgExperiments.Experiments.Running;
+using EcgExperiments.Experiments.Runs;
 using EcgExperiments.Experiments.Running.Tuning;
 using EcgExperiments.Experiments.Spec;
 using EcgExperiments.Training;
@@ -16,7 +17,7 @@ public class TunerTests
         {
             ran.Add(s.Request!);
             var value = score(s.Request!.Configuration, s.Request.Rung);
-            tuner.Report(new TrialReport(s.Request, value is null ? "failed" : "completed", value));
+            tuner.Report(new TrialReport(s.Request, value is null ? TrialStatus.Failed : TrialStatus.Completed, value));
         }
         Assert.Equal(SuggestionKind.Done, tuner.Next().Kind);
         return ran;
@@ -56,13 +57,13 @@ public class TunerTests
         var b = tuner.Next().Request!;
         var c = tuner.Next().Request!;
         Assert.Equal(SuggestionKind.Wait, tuner.Next().Kind); // all of rung 0 handed out, none reported
-        tuner.Report(new TrialReport(a, "completed", 0.70));
-        tuner.Report(new TrialReport(c, "completed", 0.40));
+        tuner.Report(new TrialReport(a, TrialStatus.Completed, 0.70));
+        tuner.Report(new TrialReport(c, TrialStatus.Completed, 0.40));
         Assert.Equal(SuggestionKind.Wait, tuner.Next().Kind); // b still running: no promotion on a partial rung
-        tuner.Report(new TrialReport(b, "completed", 0.55));
+        tuner.Report(new TrialReport(b, TrialStatus.Completed, 0.55));
         var promoted = tuner.Next();
         Assert.Equal(new TrialRequest(3, 1, 3), promoted.Request);
-        tuner.Report(new TrialReport(promoted.Request!, "completed", 0.3));
+        tuner.Report(new TrialReport(promoted.Request!, TrialStatus.Completed, 0.3));
         Assert.Equal(SuggestionKind.Done, tuner.Next().Kind);
     }
 
@@ -83,16 +84,17 @@ public class TunerTests
     [Fact]
     public void The_score_is_the_best_validation_value_in_the_history_never_a_test_metric()
     {
-        var record = JsonNode.Parse("""
+        var record = RunRecordFile.Parse("""
             {
+              "format": "ecg-run", "version": 2, "experiment": "x", "status": "completed", "trial_key": "k",
               "history": [
-                { "epoch": 1, "validation_loss": 0.9, "validation_metrics": { "macro_f1": 0.40 } },
-                { "epoch": 2, "validation_loss": 0.5, "validation_metrics": { "macro_f1": 0.70 } },
-                { "epoch": 3, "validation_loss": 0.6, "validation_metrics": { "macro_f1": 0.65 } }
+                { "epoch": 1, "train_loss": 1.0, "validation_loss": 0.9, "validation_metrics": { "macro_f1": 0.40 }, "learning_rate": 0.001, "seconds": 1 },
+                { "epoch": 2, "train_loss": 0.8, "validation_loss": 0.5, "validation_metrics": { "macro_f1": 0.70 }, "learning_rate": 0.001, "seconds": 1 },
+                { "epoch": 3, "train_loss": 0.7, "validation_loss": 0.6, "validation_metrics": { "macro_f1": 0.65 }, "learning_rate": 0.001, "seconds": 1 }
               ],
               "metrics_table": [ { "metric": "macro_f1", "class": null, "value": 0.99 } ]
             }
-            """)!.AsObject();
+            """, "run.json");
         Assert.Equal(0.70, ValidationScore.Best(record, "macro_f1", MetricDirection.Max));
         Assert.Equal(0.5, ValidationScore.Best(record, "loss", MetricDirection.Min));
         Assert.Null(ValidationScore.Best(record, "accuracy", MetricDirection.Max)); // only in no history: not read from the test table either
@@ -120,17 +122,17 @@ public class TunerTests
             """);
         var space = SpecLoader.LoadSweep(path);
         var options = new RunOptions { OutputDirectory = output, Device = "cpu" };
-        var outcomes = SweepRunner.Run(space, options, new SweepExecution(), new Quiet());
+        var outcomes = SweepEngine.Run(space, options, new SweepExecution(), SilentMonitor.Instance, new Quiet());
 
-        Assert.All(outcomes, o => Assert.Equal("completed", o.Status));
+        Assert.All(outcomes, o => Assert.Equal(TrialStatus.Completed, o.Status));
         var rung0 = outcomes.Where(o => o.Rung == 0).ToList();
         Assert.Equal(3, rung0.Count);
-        Assert.All(rung0, o => Assert.Single((JsonArray)o.Run!.Record["history"]!));
+        Assert.All(rung0, o => Assert.Single(o.Record!.History));
         var promoted = Assert.Single(outcomes, o => o.Rung == 1);
-        Assert.Equal(3, ((JsonArray)promoted.Run!.Record["history"]!).Count); // retrained from scratch at the rung's budget
+        Assert.Equal(3, promoted.Record!.History.Count); // retrained from scratch at the rung's budget
         Assert.NotEqual("0.000000001", promoted.Trial.Values["training.learning_rate"]);
         // The promoted configuration is the one with the lowest validation loss at rung 0, read back from the records.
-        var best = rung0.MinBy(o => ((JsonArray)o.Run!.Record["history"]!).Min(h => h!["validation_loss"]!.GetValue<double>()))!;
+        var best = rung0.MinBy(o => o.Record!.History.Min(h => h.ValidationLoss!.Value))!;
         Assert.Equal(best.Trial.Number, promoted.Trial.Number);
         Assert.Equal(best.Score, rung0.Min(o => o.Score));
         // 3 × 1 + 1 × 3 epochs, against 3 × 3 for the grid at the full budget.
@@ -138,13 +140,13 @@ public class TunerTests
         Assert.True(outcomes.Sum(o => o.Budget!.Value) < 3 * 3);
 
         // Every rung trial has its own key, so a re-run skips them all and makes the same decision.
-        var again = SweepRunner.Run(SpecLoader.LoadSweep(path), options, new SweepExecution(), new Quiet());
+        var again = SweepEngine.Run(SpecLoader.LoadSweep(path), options, new SweepExecution(), SilentMonitor.Instance, new Quiet());
         Assert.All(again, o => Assert.True(o.Skipped));
         Assert.Equal(outcomes.Select(o => (o.TrialKey, o.Rung)), again.Select(o => (o.TrialKey, o.Rung)));
     }
 
     [Fact]
-    public void A_tuner_metric_missing_from_the_history_stops_the_sweep_naming_the_key_and_the_choices()
+    public void A_tuner_metric_that_is_no_validation_metric_fails_before_anything_runs_at_its_key()
     {
         var path = SpecFiles.Write(Tiny.Replace("epochs: 4", "epochs: 1") + """
 
@@ -156,9 +158,9 @@ public class TunerTests
               parameters:
                 training.learning_rate: [0.01, 0.03]
             """);
-        var e = Assert.Throws<ArgumentException>(() => SweepRunner.Run(SpecLoader.LoadSweep(path),
-            new RunOptions { OutputDirectory = Directory.CreateTempSubdirectory("ecg-tuner-").FullName, Device = "cpu" }, new SweepExecution(), new Quiet()));
-        Assert.Contains("sweep.metric 'auroc'", e.Message);
+        var e = Assert.Throws<SpecException>(() => SpecLoader.LoadSweep(path));
+        Assert.Equal("sweep.metric", e.Where.Key);
+        Assert.Contains("'auroc', which is not a validation metric", e.Message);
         Assert.Contains("macro_f1", e.Message);
     }
 }

@@ -25,26 +25,25 @@ public class BeatGanTrainerTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var beats = GenerativeTestData.MitBihBeats(Records);
         var rng = new Random(5);
-        var normal = Enumerable.Range(0, beats.Count).Where(i => beats.Examples[i].Label == 0).ToArray();
+        var normal = Enumerable.Range(0, beats.Count).Where(i => beats.Index.Labels[i] == 0).ToArray();
         rng.Shuffle(normal);
-        var anomalies = Enumerable.Range(0, beats.Count).Where(i => beats.Examples[i].Label != 0).ToArray();
+        var anomalies = Enumerable.Range(0, beats.Count).Where(i => beats.Index.Labels[i] != 0).ToArray();
         rng.Shuffle(anomalies);
         int nValAnomalies = anomalies.Length / 10;
         var train = beats.Subset(normal[..3000]);
-        var val = beats.Subset(normal[3000..3300].Concat(anomalies[..nValAnomalies]));
-        var test = beats.Subset(normal[3300..4800].Concat(anomalies[nValAnomalies..]));
+        var val = beats.Subset(normal[3000..3300].Concat(anomalies[..nValAnomalies]).ToArray());
+        var test = beats.Subset(normal[3300..4800].Concat(anomalies[nValAnomalies..]).ToArray());
         double loadSeconds = clock.Elapsed.TotalSeconds;
 
-        var trainer = new BeatGanTrainer(new GanTrainingOptions { Epochs = 2, Model = new BeatGanOptions { Width = 8 } }, dims: 1, Device.CPU, seed: 2);
-        using var fit = trainer.Fit(train, val);
-        var report = trainer.Evaluate(fit.Generator, val, test);
-        var v = Enumerable.Range(0, test.Count).Where(i => test.Examples[i].Label is 0 or 2).ToArray();
-        var testV = test.Subset(v);
-        var scoresV = trainer.Scores(fit.Generator, testV);
-        var aucV = Evaluation.RankingMetrics.RocAuc(testV.Examples.Select(e => e.Label == 2).ToArray(), scoresV);
+        var trainer = new BeatGanTrainer(Options(epochs: 2), new BeatGanOptions { Width = 8 }, Device.CPU, seed: 2);
+        var fit = trainer.Train(train, val);
+        using var model = fit.Model;
+        var report = Evaluation.AnomalyEvaluator.Evaluate(Scores(model, val), Scores(model, test, test: true), new Evaluation.AnomalyOptions { Scaling = Evaluation.ScoreScaling.MinMaxPerSet });
+        var testV = test.Subset(Enumerable.Range(0, test.Count).Where(i => test.Index.Labels[i] is 0 or 2).ToArray());
+        var aucV = Evaluation.RankingMetrics.RocAuc(testV.Index.Labels.Select(l => l == 2).ToArray(), model.Transform(testV).Column(EcgColumns.Score).Select(x => (double)x).ToArray());
 
-        output.WriteLine($"data {loadSeconds:F1} s ({beats.Count} beats, classes {string.Join(" ", beats.Schema.ClassNames.Zip(beats.ClassCounts(), (c, n) => $"{c}:{n}"))}); " +
-                         $"training {fit.Seconds:F1} s, best epoch {fit.BestEpoch}, D resets {fit.DiscriminatorResets}");
+        output.WriteLine($"data {loadSeconds:F1} s ({beats.Count} beats, classes {string.Join(" ", beats.Ecg.ClassNames.Zip(beats.ClassCounts(), (c, n) => $"{c}:{n}"))}); " +
+                         $"training {fit.Seconds:F1} s, best epoch {fit.BestEpoch}, D resets {fit.Summary["discriminator_resets"]}");
         foreach (var h in fit.History)
             output.WriteLine($"  epoch {h.Epoch}: G {h.TrainLoss:F4} D {h.ValidationMetrics["discriminator_loss"]:F4} val AUC {h.ValidationMetrics["roc_auc"]:F4}");
         output.WriteLine($"test ({report.TestCount} beats, {report.AnomalyCount} anomalous): AUC {report.RocAuc:F4}, AP {report.AveragePrecision:F4}, " +
@@ -55,11 +54,22 @@ public class BeatGanTrainerTests(ITestOutputHelper output)
         Assert.True(report.AveragePrecision > (double)report.AnomalyCount / report.TestCount, "AP does not beat the anomaly prevalence");
     }
 
-    private static DataView RandomImages(int n, int anomalies)
+    /// <summary>SPEC §2.4 training settings: Adam lr 1e-4, betas (0.5, 0.999), batch 64, checkpoint by validation ROC-AUC.</summary>
+    private static TrainingOptions Options(int epochs, int batch = 64, string selectBy = "roc_auc") =>
+        new() { Epochs = epochs, BatchSize = batch, LearningRate = 1e-4, Beta1 = 0.5, Beta2 = 0.999, SelectBy = selectBy };
+
+    private static Evaluation.BinaryScores Scores(AnomalyPredictor model, EcgDataView data, bool test = false)
+    {
+        var anomalous = data.Index.Labels.Select(l => l != 0).ToArray();
+        var scores = model.Transform(data).Column(EcgColumns.Score).Select(x => (double)x).ToArray();
+        return test ? Evaluation.BinaryScores.ForTest(anomalous, scores) : Evaluation.BinaryScores.ForValidation(anomalous, scores);
+    }
+
+    private static EcgDataView RandomImages(int n, int anomalies)
     {
         var rng = new Random(9);
-        var schema = new DataSchema([1, 128, 128], null, ["normal", "anomalous"]);
-        return new DataView(schema, Enumerable.Range(0, n).Select(i => new Example($"img{i}", $"img{i}",
+        var schema = new EcgSchema([1, 128, 128], null, ["normal", "anomalous"]);
+        return InMemoryDataView.Create(schema, Enumerable.Range(0, n).Select(i => new EcgExample($"img{i}", $"img{i}",
             Enumerable.Range(0, 128 * 128).Select(_ => (float)(rng.NextDouble() * 2 - 1) * (i < anomalies ? 1f : 0.3f)).ToArray(),
             i < anomalies ? 1 : 0)).ToArray());
     }
@@ -68,47 +78,56 @@ public class BeatGanTrainerTests(ITestOutputHelper output)
     public void B2i_gan_2d_trains_both_networks_on_128x128_images_and_keeps_the_best_checkpoint()
     {
         var images = RandomImages(12, 4);
-        var train = images.Subset(Enumerable.Range(4, 8));
-        var trainer = new BeatGanTrainer(new GanTrainingOptions { Epochs = 2, BatchSize = 4, Model = new BeatGanOptions { Width = 4 } }, dims: 2, Device.CPU, seed: 1);
+        var train = images.Subset(Enumerable.Range(4, 8).ToArray());
+        var trainer = new BeatGanTrainer(Options(epochs: 2, batch: 4), new BeatGanOptions { Width = 4 }, Device.CPU, seed: 1);
         var progress = new List<TrainingProgress>();
-        using var fit = trainer.Fit(train, images, new SyncProgress<TrainingProgress>(progress.Add));
+        var fit = trainer.Train(train, images, new SyncProgress<TrainingProgress>(progress.Add));
+        using var model = fit.Model;
         Assert.Equal(2, fit.History.Count);
         Assert.All(fit.History, h => Assert.True(double.IsFinite(h.TrainLoss) && h.ValidationMetrics.ContainsKey("roc_auc")));
         Assert.Equal(fit.History.Max(h => h.ValidationMetrics["roc_auc"]), fit.BestScore);
         Assert.Equal(2 * 3, progress.Count); // 2 batches + 1 epoch report, per epoch
-        var scores = trainer.Scores(fit.Generator, images);
+        var scores = model.Transform(images).Column(EcgColumns.Score);
         Assert.Equal(12, scores.Length);
-        Assert.All(scores, s => Assert.True(double.IsFinite(s) && s >= 0));
+        Assert.All(scores, s => Assert.True(float.IsFinite(s) && s >= 0));
+        Assert.IsType<BeatGanGenerator>(model.Network);   // the predictor keeps the generator only
+        Assert.True(fit.Summary["discriminator_parameters"] > 0);
+        using var d = new BeatGanDiscriminator(2, new BeatGanOptions { Width = 4 });
         using (torch.no_grad())
         {
-            var (p, f) = fit.Discriminator.forward(torch.randn(2, 1, 128, 128));
+            var (p, f) = d.forward(torch.randn(2, 1, 128, 128));
             Assert.Equal([2L], p.shape);
             Assert.Equal([2L, 64, 7, 7], f.shape); // 16·width features on a 7×7 grid
         }
+        Assert.Equal(d.parameter_count(), (long)fit.Summary["discriminator_parameters"]);
     }
 
     [Fact]
     public void Generator_and_discriminator_both_receive_gradients_from_their_losses()
     {
-        // one optimisation step changes every parameter tensor of both networks
+        // one adversarial step (the trainer's own) changes every parameter tensor of both networks
         var images = RandomImages(4, 0);
-        var trainer = new BeatGanTrainer(new GanTrainingOptions { Epochs = 1, BatchSize = 4, SelectBy = "loss", Model = new BeatGanOptions { Width = 4 } }, dims: 2, Device.CPU, seed: 4);
         torch.manual_seed(4);
-        using var g0 = new BeatGanGenerator(2, new BeatGanOptions { Width = 4 });
-        using var d0 = new BeatGanDiscriminator(2, new BeatGanOptions { Width = 4 });
-        BeatGanDiscriminator.InitialiseWeights(g0);
-        BeatGanDiscriminator.InitialiseWeights(d0);
-        using var fit = trainer.Fit(images, null);
-        Changed(g0, fit.Generator);
-        Changed(d0, fit.Discriminator);
-
-        static void Changed(Module before, Module after)
+        using var model = new BeatGan(2, new BeatGanOptions { Width = 4 });
+        var before = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+        using var optG = torch.optim.Adam(model.Generator.parameters(), 1e-3, 0.5, 0.999);
+        using var optD = torch.optim.Adam(model.Discriminator.parameters(), 1e-3, 0.5, 0.999);
+        using (torch.NewDisposeScope())
         {
-            var a = before.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            var x = Batches.Inputs(images, [0, 1, 2, 3], Device.CPU);
+            var (g, dl) = BeatGanTrainer.AdversarialStep(model, optG, optD, x, featureMatchingWeight: 1);
+            Assert.True(double.IsFinite(g) && double.IsFinite(dl));
+        }
+        Changed(before, model.Generator, "generator.");
+        Changed(before, model.Discriminator, "discriminator.");
+        foreach (var t in before.Values) t.Dispose();
+
+        static void Changed(Dictionary<string, Tensor> before, Module after, string prefix)
+        {
             foreach (var (name, p) in after.named_parameters())
             {
-                using var diff = (p - a[name]).abs().max();
-                Assert.True(diff.item<float>() > 0, $"{name} did not change");
+                using var diff = (p - before[prefix + name]).abs().max();
+                Assert.True(diff.item<float>() > 0, $"{prefix}{name} did not change");
             }
         }
     }
@@ -117,27 +136,33 @@ public class BeatGanTrainerTests(ITestOutputHelper output)
     public void Discriminator_is_reinitialised_below_the_threshold_and_cancellation_stops_after_the_batch()
     {
         var images = RandomImages(8, 0);
-        var always = new BeatGanTrainer(new GanTrainingOptions { Epochs = 1, BatchSize = 4, DiscriminatorResetBelow = double.MaxValue, Model = new BeatGanOptions { Width = 4 } }, dims: 2, Device.CPU, seed: 1);
-        using (var fit = always.Fit(images, null)) Assert.Equal(2, fit.DiscriminatorResets);
+        var always = new BeatGanTrainer(Options(epochs: 1, batch: 4, selectBy: "loss"), new BeatGanOptions { Width = 4, DiscriminatorResetBelow = double.MaxValue }, Device.CPU, seed: 1);
+        var fit = always.Train(images, null);
+        fit.Model.Dispose();
+        Assert.Equal(2, fit.Summary["discriminator_resets"]);
+        Assert.Equal(2, fit.History[0].ValidationMetrics["discriminator_resets"]);
 
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
-        var trainer = new BeatGanTrainer(new GanTrainingOptions { Epochs = 5, BatchSize = 4, Model = new BeatGanOptions { Width = 4 } }, dims: 2, Device.CPU, seed: 1);
-        using var stopped = trainer.Fit(images, null, cancel: cancel.Token);
+        var trainer = new BeatGanTrainer(Options(epochs: 5, batch: 4, selectBy: "loss"), new BeatGanOptions { Width = 4 }, Device.CPU, seed: 1);
+        var stopped = trainer.Train(images, null, cancel: cancel.Token);
+        stopped.Model.Dispose();
         Assert.True(stopped.Interrupted);
         Assert.Single(stopped.History);
 
-        Assert.Contains("B2I-GAN expects images", Assert.Throws<SchemaException>(() =>
-            trainer.Fit(new DataView(new DataSchema([1, 320], 360, ["N"]), [new Example("b", "b", new float[320], 0)]), null)).Message);
+        Assert.Contains("expects beats [1 × 320]", Assert.Throws<SchemaException>(() =>
+            trainer.Train(InMemoryDataView.Create(new EcgSchema([1, 300], 360, ["N"]), [new EcgExample("b", "b", new float[300], 0)]), null)).Message);
     }
 
-    [Theory]
-    [InlineData("accuracy", "gan.select_by")]
-    [InlineData(null, "gan.batch_size")]
-    public void Invalid_options_name_the_setting(string? selectBy, string expected)
+    [Fact]
+    public void Invalid_options_name_the_setting()
     {
-        var o = selectBy is null ? new GanTrainingOptions { BatchSize = 1 } : new GanTrainingOptions { SelectBy = selectBy };
-        Assert.Contains(expected, Assert.Throws<ArgumentException>(() => new BeatGanTrainer(o, 1, Device.CPU, 1)).Message);
+        var images = RandomImages(8, 0);
+        Assert.Contains("training.batch_size", Assert.Throws<ArgumentException>(() =>
+            new BeatGanTrainer(Options(epochs: 1, batch: 1), new BeatGanOptions { Width = 4 }, Device.CPU, 1).Train(images, null)).Message);
+        Assert.Contains("model.feature_matching_weight", Assert.Throws<ArgumentException>(() =>
+            new BeatGanTrainer(Options(epochs: 1, batch: 4), new BeatGanOptions { Width = 4, FeatureMatchingWeight = -1 }, Device.CPU, 1).Train(images, null)).Message);
+        Assert.Equal(["roc_auc", "average_precision"], new BeatGanTrainer(Options(1), new BeatGanOptions(), Device.CPU, 1).ValidationMetrics(images.Ecg));
     }
 
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>

@@ -16,7 +16,7 @@ namespace EcgExperiments.Training.Generative.Tests;
 internal static class GenerativeTestData
 {
     /// <summary>PTB-XL records (ecg_id order) as 12 × <paramref name="length"/> views: first <paramref name="train"/> for training, then validation, then test.</summary>
-    public static (DataView Train, DataView Validation, DataView Test) PtbXl(int train, int validation, int test, int length)
+    public static (EcgDataView Train, EcgDataView Validation, EcgDataView Test) PtbXl(int train, int validation, int test, int length)
     {
         var db = PtbXlDatabase.Open(RealData.PtbXl);
         var records = db.Records.Take(train + validation + test).ToArray();
@@ -26,32 +26,32 @@ internal static class GenerativeTestData
             var s = db.LoadSignal(records[i]);
             signals[i] = s.Length == length ? s : Interpolate.LinearToLength(s, length);
         });
-        var examples = records.Select((r, i) => new Example(r.RecordId, db.PatientOf(r.RecordId), signals[i].Leads.SelectMany(l => l).ToArray(), 0)).ToArray();
-        var schema = new DataSchema([12, length], signals[0].SamplingRate, ["ecg"], signals[0].LeadNames);
-        return (new DataView(schema, examples[..train]), new DataView(schema, examples[train..(train + validation)]),
-            new DataView(schema, examples[(train + validation)..]));
+        var examples = records.Select((r, i) => new EcgExample(r.RecordId, db.PatientOf(r.RecordId), signals[i].Leads.SelectMany(l => l).ToArray(), 0)).ToArray();
+        var schema = new EcgSchema([12, length], signals[0].SamplingRate, ["ecg"], signals[0].LeadNames);
+        return (InMemoryDataView.Create(schema, examples[..train]), InMemoryDataView.Create(schema, examples[train..(train + validation)]),
+            InMemoryDataView.Create(schema, examples[(train + validation)..]));
     }
 
     /// <summary>The 500-row ECG5000 TRAIN file as [140, 1] series, class 0 = normal (UCR class 1), 1 = abnormal, with stratified 5-fold ids.</summary>
-    public static (DataView All, int[] Fold) Ecg5000(int folds, int seed)
+    public static (EcgDataView All, int[] Fold) Ecg5000(int folds, int seed)
     {
         var data = UcrDataset.Load(Path.Combine(RealData.Ecg5000, "ECG5000_TRAIN.txt"));
-        var schema = new DataSchema([data.SeriesLength, 1], null, ["normal", "abnormal"]);
-        var examples = data.Rows.Select(r => new Example($"train:{r.Index}", $"train:{r.Index}", r.Values,
+        var schema = new EcgSchema([data.SeriesLength, 1], null, ["normal", "abnormal"]);
+        var examples = data.Rows.Select(r => new EcgExample($"train:{r.Index}", $"train:{r.Index}", r.Values,
             r.Label == Ecg5000Database.NormalClass ? 0 : 1)).ToArray();
         var fold = StratifiedKFold.FoldOf(examples.Select(e => e.Label.ToString()).ToArray(), folds, seed);
-        return (new DataView(schema, examples), fold);
+        return (InMemoryDataView.Create(schema, examples), fold);
     }
 
     /// <summary>
     /// SPEC §2.4 1-D beats of a few MIT-BIH records: MLII, BeatGAN's 3–45 Hz FIR (filtfilt over the whole record),
     /// windows [R − 140, R + 180), each beat min-max scaled to [−1, 1]; labels in BeatGAN's mapping (0 = N).
     /// </summary>
-    public static DataView MitBihBeats(IReadOnlyList<string> records)
+    public static EcgDataView MitBihBeats(IReadOnlyList<string> records)
     {
         var db = MitBihDatabase.Open(RealData.MitBih);
         var filter = FilterPresets.BeatGanBandPass(360);
-        var perRecord = new List<Example>[records.Count];
+        var perRecord = new List<EcgExample>[records.Count];
         Parallel.For(0, records.Count, k =>
         {
             var id = records[k];
@@ -59,17 +59,17 @@ internal static class GenerativeTestData
             var filtered = Filter.FiltFilt(filter, lead.Leads[0]);
             var beats = db.Beats(id, BeatClassMapping.BeatGan);
             var set = BeatWindows.Fixed(filtered, beats.Select(b => b.RPeak).ToArray(), new FixedBeatWindowOptions(), id);
-            var list = new List<Example>(set.Count);
+            var list = new List<EcgExample>(set.Count);
             for (int w = 0; w < set.Count; w++)
             {
                 var beat = beats[set.BeatIndices[w]];
                 var values = new float[set.WindowLength];
                 Scaling.MinMax(set.Window(w), values, -1f, 1f);
-                list.Add(new Example(beat.Id, id, values, beat.ClassIndex));
+                list.Add(new EcgExample(beat.Id, id, values, beat.ClassIndex));
             }
             perRecord[k] = list;
         });
-        var schema = new DataSchema([1, 320], 360, BeatClassMapping.BeatGan.Classes, ["MLII"]);
-        return new DataView(schema, perRecord.SelectMany(l => l).ToArray());
+        var schema = new EcgSchema([1, 320], 360, BeatClassMapping.BeatGan.Classes, ["MLII"]);
+        return InMemoryDataView.Create(schema, perRecord.SelectMany(l => l).ToArray());
     }
 }

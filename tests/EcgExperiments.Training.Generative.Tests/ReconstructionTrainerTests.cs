@@ -32,11 +32,11 @@ public class ReconstructionTrainerTests(ITestOutputHelper output)
     [Fact]
     public void Missing_input_lead_is_reported_with_the_available_leads()
     {
-        var schema = new DataSchema([3, 20], 100, ["ecg"], ["II", "V1", "V2"]);
-        var view = new DataView(schema, [new Example("a", "p", new float[60], 0)]);
+        var schema = new EcgSchema([3, 20], 100, ["ecg"], ["II", "V1", "V2"]);
+        var view = InMemoryDataView.Create(schema, [new EcgExample("a", "p", new float[60], 0)]);
         var trainer = new ReconstructionTrainer(ReconstructionTrainer.DefaultOptions with { Epochs = 1 },
             s => new BiLstmAttentionReconstructor(20, 3, 4, 1), Device.CPU, 1, inputLead: "I");
-        var e = Assert.Throws<SchemaException>(() => trainer.Fit(view, null));
+        var e = Assert.Throws<SchemaException>(() => trainer.Train(view, null));
         Assert.Contains("'I' is not among the data's leads [II, V1, V2]", e.Message);
     }
 
@@ -56,12 +56,12 @@ public class ReconstructionTrainerTests(ITestOutputHelper output)
         var trainer = new ReconstructionTrainer(ReconstructionTrainer.DefaultOptions with { Epochs = 3, BatchSize = 16 },
             s => new BiLstmAttentionReconstructor((int)s.ItemShape[1], 12, hidden: 32, layers: 2), Device.CPU, seed: 7);
         var clock = Stopwatch.StartNew();
-        var fit = trainer.Fit(train, val);
+        var fit = trainer.Train(train, val);
         using var model = fit.Model;
-        var report = trainer.Evaluate(model, test);
+        var report = ReconstructionTrainer.Evaluate(model, test);
         var targets = ReconstructionBaselines.Targets(test);
-        var mean = ReconstructionMetrics.Compute(targets, ReconstructionBaselines.TrainingMean(train, test), test.Schema.LeadNames);
-        var identity = ReconstructionMetrics.Compute(targets, ReconstructionBaselines.Identity(test, trainer.InputLeadIndex(test.Schema)), test.Schema.LeadNames);
+        var mean = ReconstructionMetrics.Compute(targets, ReconstructionBaselines.TrainingMean(train, test), test.Ecg.LeadNames);
+        var identity = ReconstructionMetrics.Compute(targets, ReconstructionBaselines.Identity(test, ReconstructionTrainer.InputLeadIndex(test.Ecg, trainer.InputLead)), test.Ecg.LeadNames);
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s, best epoch {fit.BestEpoch}; train loss by epoch: {string.Join(", ", fit.History.Select(h => h.TrainLoss.ToString("F4")))}");
         output.WriteLine($"model:         MSE {report.Mse:F5}  mean RMSE {report.MeanRmse:F4}  mean r {report.MeanPearsonR:F3}  mean R² {report.MeanR2:F3}");
         output.WriteLine($"training mean: MSE {mean.Mse:F5}  mean RMSE {mean.MeanRmse:F4}  mean r {mean.MeanPearsonR:F3}  mean R² {mean.MeanR2:F3}");

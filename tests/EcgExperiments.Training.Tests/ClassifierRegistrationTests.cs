@@ -31,29 +31,63 @@ public class ClassifierRegistrationTests
               imbalance: { strategy: focal, focal_gamma: 1.5, focal_alpha: [0.75] }
             """));
         Assert.Equal(ComputeKind.Convolutional, e.Model.Kind);
-        var imbalance = e.Spec.Training.Imbalance!;
-        Assert.Equal(ImbalanceStrategyKind.Focal, imbalance.Strategy);
-        Assert.Equal(1.5, imbalance.FocalGamma);
-        Assert.Equal([0.75], imbalance.FocalAlpha!);
-        Assert.Equal("focal (γ 1.5, α [0.75])", ImbalanceStrategies.Create(imbalance).Description);
+        var imbalance = Assert.IsType<FocalLossStrategy>(e.Spec.Training.Imbalance);
+        var o = Assert.IsType<FocalOptions>(imbalance.Options);
+        Assert.Equal(1.5, o.FocalGamma);
+        Assert.Equal([0.75], o.FocalAlpha!.ByPosition!);
+        Assert.Equal("focal (γ 1.5, α [0.75])", imbalance.Description);
+        // The resolved configuration carries the strategy and its own options only.
+        var config = ExperimentRunner.ResolvedConfig(e)["training"]!["imbalance"]!.ToJsonString();
+        Assert.Equal("""{"strategy":"focal","focal_gamma":1.5,"focal_alpha":[0.75]}""", config);
     }
 
     [Fact]
-    public void Yaml_binds_cost_matrices_weighting_modes_and_the_lstm()
+    public void Yaml_binds_cost_matrices_and_the_lstm()
     {
         var e = SpecLoader.Load(Write("""
             name: hyp-lstm
             data: { type: synthetic, records: 40 }
             model: { type: lstm, hidden: 8, layers: 1, pooling: mean_max }
             training:
-              imbalance: { strategy: cost_sensitive, cost_matrix: [[0, 1], [5, 0]], weighting: inverse_frequency, undersample_ratio: 2 }
+              imbalance: { strategy: cost_sensitive, cost_matrix: [[0, 1], [5, 0]] }
             """));
         Assert.Equal(ComputeKind.Recurrent, e.Model.Kind);
-        var o = e.Spec.Training.Imbalance!;
-        Assert.Equal(ImbalanceStrategyKind.CostSensitive, o.Strategy);
+        var o = Assert.IsType<CostSensitiveOptions>(e.Spec.Training.Imbalance!.Options);
         Assert.Equal(5, o.CostMatrix![1][0]);
-        Assert.Equal(ClassWeightMode.InverseFrequency, o.Weighting);
-        Assert.Equal(2, o.UndersampleRatio);
+    }
+
+    [Theory]
+    [InlineData("{ strategy: none, focal_gamma: 3 }", "training.imbalance.focal_gamma", "unknown key 'focal_gamma'")]
+    [InlineData("{ strategy: cost_sensitive, cost_matrix: [[0, 1], [5, 0]], undersample_ratio: 2 }", "training.imbalance.undersample_ratio", "unknown key")]
+    [InlineData("{ strategy: class_weights, class_weights: { HYP: 3, MI: 1 } }", "training.imbalance.class_weights", "'MI', not a class of the data [NORM, HYP]")]
+    [InlineData("{ strategy: focal, focal_alpha: [0.2, 0.3, 0.5] }", "training.imbalance.focal_alpha", "lists 3 value(s) but the data has 2 classes")]
+    public void A_key_of_another_strategy_or_a_class_mismatch_is_an_error_at_the_key(string imbalance, string key, string message)
+    {
+        var path = Write($$"""
+            name: bad
+            data: { type: synthetic, records: 40 }
+            model: { type: resnet1d }
+            training:
+              imbalance: {{imbalance}}
+            """);
+        var e = Assert.Throws<SpecException>(() => SpecLoader.Load(path));
+        Assert.Equal(key, e.Where.Key);
+        Assert.Equal(5, e.Where.Line);
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void The_legacy_class_weights_key_says_where_it_moved()
+    {
+        var e = Assert.Throws<SpecException>(() => SpecLoader.Load(Write("""
+            name: legacy
+            data: { type: synthetic, records: 40 }
+            model: { type: resnet1d }
+            training:
+              class_weights: [1, 3]
+            """)));
+        Assert.Equal("training.class_weights", e.Where.Key);
+        Assert.Contains("moved to `training.imbalance: { strategy: class_weights", e.Message);
     }
 
     [Fact]
@@ -95,38 +129,39 @@ public class ClassifierRegistrationTests
             """));
         var output = Directory.CreateTempSubdirectory("ecg-results-").FullName;
         var outcome = ExperimentRunner.Run(e, new RunOptions { OutputDirectory = output, Device = "cpu" }, new Quiet());
-        Assert.Equal("completed", outcome.Status);
+        Assert.Equal(Experiments.Runs.TrialStatus.Completed, outcome.Status);
         // The resolved configuration in the run record names the strategy.
-        Assert.Contains("undersample", outcome.Record.ToJsonString());
+        Assert.Equal("undersample", outcome.Record.ResolvedConfig["training"]!["imbalance"]!["strategy"]!.GetValue<string>());
     }
 
     [Fact]
     public void Registered_models_build_for_their_schemas_and_check_shapes_before_data()
     {
-        var signals = new DataSchema([12, 1000], 100, ["NORM", "HYP"]);
-        var images = new DataSchema([3, 64, 64], null, ["N", "S", "V", "F", "Q"]);
-        var grey = new DataSchema([64, 64], null, ["N", "S", "V", "F", "Q"]);
-        var resnet = ResNet1dSpec.Build(new ResNet1dSpec { StemWidth = 8, BlockWidths = [8, 8], HeadHidden = null });
-        var lstm = LstmSpec.Build(new LstmSpec { Hidden = 4, Layers = 1 });
-        var stft = StftCnnSpec.Build(new StftCnnSpec());
+        var signals = new EcgSchema([12, 1000], 100, ["NORM", "HYP"]);
+        var images = new EcgSchema([3, 64, 64], null, ["N", "S", "V", "F", "Q"]);
+        var grey = new EcgSchema([64, 64], null, ["N", "S", "V", "F", "Q"]);
+        static ModelBuild Build(string name, object options) => Components.Models.TryGet(name, out var entry) ? entry.Build(options) : throw new KeyNotFoundException(name);
+        var resnet = Build("resnet1d", new ResNet1dOptions { StemWidth = 8, BlockWidths = [8, 8], HeadHidden = null });
+        var lstm = Build("lstm", new LstmClassifierOptions { Hidden = 4, Layers = 1 });
+        var stft = Build("stft_cnn", new StftCnnOptions());
         Assert.Null(resnet.CheckInput(signals));
-        Assert.Null(lstm.CheckInput(new DataSchema([200], 360, ["a", "b", "c"])));
+        Assert.Null(lstm.CheckInput(new EcgSchema([200], 360, ["a", "b", "c"])));
         Assert.Null(stft.CheckInput(images));
         Assert.Null(stft.CheckInput(grey));
-        Assert.Contains("square", stft.CheckInput(new DataSchema([64, 32], null, ["a", "b"])));
+        Assert.Contains("square", stft.CheckInput(new EcgSchema([64, 32], null, ["a", "b"])));
         Assert.Contains("signals", resnet.CheckInput(images));
 
         using var scope = torch.NewDisposeScope();
-        using var r = resnet.Create(signals);
+        using var r = (Module<Tensor, Tensor>)resnet.CreateNetwork(signals);
         r.eval();
         Assert.Equal([2L, 1], r.forward(torch.randn(2, 12, 1000)).shape);
-        using var l = lstm.Create(new DataSchema([50], 360, ["a", "b", "c"]));
+        using var l = (Module<Tensor, Tensor>)lstm.CreateNetwork(new EcgSchema([50], 360, ["a", "b", "c"]));
         Assert.Equal([2L, 3], l.forward(torch.randn(2, 50)).shape);
-        using var s = stft.Create(images);
+        using var s = (Module<Tensor, Tensor>)stft.CreateNetwork(images);
         Assert.Equal(244_203, s.parameter_count()); // the published RGB network
         s.eval();
         Assert.Equal([2L, 5], s.forward(torch.randn(2, 3, 64, 64)).shape);
-        using var g = stft.Create(grey);
+        using var g = (Module<Tensor, Tensor>)stft.CreateNetwork(grey);
         g.eval();
         Assert.Equal([2L, 5], g.forward(torch.randn(2, 64, 64)).shape);
         Assert.Contains(Components.Models.Entries, x => x.Name == "resnet1d");

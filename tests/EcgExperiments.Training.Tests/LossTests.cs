@@ -91,34 +91,31 @@ public class LossTests
     public void Inverse_frequency_weights_are_balanced()
     {
         var labels = Enumerable.Repeat(0, 90).Concat(Enumerable.Repeat(1, 10)).ToArray();
-        var w = ImbalanceStrategies.InverseFrequencyWeights(labels, 2);
+        var w = ImbalanceMath.InverseFrequencyWeights(labels, 2);
         Assert.Equal(100.0 / 180, w[0], 10);
         Assert.Equal(5.0, w[1], 10);
         // Balanced: each class's total weight is N / k.
         Assert.Equal(90 * w[0], 10 * w[1], 10);
         // An absent class gets weight 1 rather than infinity.
-        Assert.Equal(1.0, ImbalanceStrategies.InverseFrequencyWeights(labels, 3)[2]);
+        Assert.Equal(1.0, ImbalanceMath.InverseFrequencyWeights(labels, 3)[2]);
     }
 
     [Fact]
     public void Cost_sensitive_weights_follow_the_fn_fp_costs_normalised_to_mean_one()
     {
-        var strategy = (CostSensitiveStrategy)ImbalanceStrategies.Create(new ImbalanceOptions
-        {
-            Strategy = ImbalanceStrategyKind.CostSensitive, FalseNegativeCost = 5, FalsePositiveCost = 1,
-        });
+        var strategy = new CostSensitiveStrategy(new CostSensitiveOptions { FalseNegativeCost = 5, FalsePositiveCost = 1 });
         // Row = true class: a missed positive (true 1, predicted 0) costs 5.
         Assert.Equal(5, strategy.CostMatrix[1][0]);
         Assert.Equal([1.0, 5.0], strategy.RawWeights());
         var labels = Enumerable.Repeat(0, 80).Concat(Enumerable.Repeat(1, 20)).ToArray();
-        var loss = (WeightedCrossEntropyLoss)strategy.Prepare(labels, 2).Loss;
+        var loss = (WeightedCrossEntropyLoss)strategy.Prepare(labels, ["NORM", "HYP"]).Loss;
         double mean = (80 * 1 + 20 * 5) / 100.0;
         Assert.Equal(1 / mean, loss.ClassWeights![0], 10);
         Assert.Equal(5 / mean, loss.ClassWeights![1], 10);
 
-        var k3 = new CostSensitiveStrategy([[0, 1, 3], [2, 0, 2], [4, 4, 0]]);
+        var k3 = new CostSensitiveStrategy(new CostSensitiveOptions { CostMatrix = [[0, 1, 3], [2, 0, 2], [4, 4, 0]] });
         Assert.Equal([2.0, 2.0, 4.0], k3.RawWeights());
-        Assert.NotNull(k3.Check(2));
-        Assert.Null(k3.Check(3));
+        Assert.NotNull(k3.Check(["a", "b"]));
+        Assert.Null(k3.Check(["a", "b", "c"]));
     }
 }

@@ -11,11 +11,11 @@ namespace EcgExperiments.Training.Tests;
 /// </summary>
 public class LstmLearningTests
 {
-    private static DataView Sequences(int n, int seed)
+    private static EcgDataView Sequences(int n, int seed)
     {
         var rng = new Random(seed);
-        var schema = new DataSchema([2, 60], 100, ["late", "early"]);
-        var examples = new List<Example>();
+        var schema = new EcgSchema([2, 60], 100, ["late", "early"]);
+        var examples = new List<EcgExample>();
         for (int i = 0; i < n; i++)
         {
             int label = i % 2;
@@ -27,9 +27,9 @@ public class LstmLearningTests
                 v[t] = (float)(Math.Exp(-0.5 * Math.Pow((t - lead0) / 2.0, 2)) + 0.1 * SyntheticData.Normal(rng));
                 v[60 + t] = (float)(Math.Exp(-0.5 * Math.Pow((t - lead1) / 2.0, 2)) + 0.1 * SyntheticData.Normal(rng));
             }
-            examples.Add(new Example($"s{i}", $"s{i}", v, label));
+            examples.Add(new EcgExample($"s{i}", $"s{i}", v, label));
         }
-        return new DataView(schema, examples);
+        return InMemoryDataView.Create(schema, examples);
     }
 
     [Fact]
@@ -39,10 +39,10 @@ public class LstmLearningTests
         var test = Sequences(200, 2);
         var trainer = new ClassifierTrainer(new TrainingOptions { Epochs = 12, BatchSize = 24, LearningRate = 0.01 },
             _ => new LstmClassifier(new LstmClassifierOptions { InputChannels = 2, Hidden = 16, Layers = 1, Dropout = 0 }), Device.CPU, 3);
-        var result = trainer.Fit(train, null);
+        var result = trainer.Train(train, null);
         using var model = result.Model;
-        var p = trainer.Predict(model, test);
-        double accuracy = test.Examples.Select((e, i) => (p[i][1] > 0.5 ? 1 : 0) == e.Label).Count(x => x) / (double)test.Count;
+        var p = SyntheticData.Probabilities(model, test);
+        double accuracy = test.Index.Labels.Select((l, i) => (p[i][1] > 0.5 ? 1 : 0) == l).Count(x => x) / (double)test.Count;
         Assert.True(accuracy >= 0.9, $"test accuracy {accuracy:F3} after {result.Seconds:F1} s");
     }
 }

@@ -16,19 +16,19 @@ namespace EcgExperiments.Training.Tests;
 /// </summary>
 public class PtbXlResNetTests(ITestOutputHelper output)
 {
-    private static readonly Lazy<(DataView Train, DataView Val, DataView Test)> Splits = new(Load);
+    private static readonly Lazy<(EcgDataView Train, EcgDataView Val, EcgDataView Test)> Splits = new(Load);
 
-    private static (DataView, DataView, DataView) Load()
+    private static (EcgDataView, EcgDataView, EcgDataView) Load()
     {
         var db = PtbXlDatabase.Open(RealData.PtbXl);
         var task = db.SelectBinaryTask();
-        var schema = new DataSchema([12, 1000], 100, ["NORM", "HYP"], PtbXlDatabase.StandardLeads);
+        var schema = new EcgSchema([12, 1000], 100, ["NORM", "HYP"], PtbXlDatabase.StandardLeads);
         var all = task.Members.Select(m =>
         {
             var signal = db.LoadSignal(db.Get(m.EcgId));
             var values = new float[12 * 1000];
             for (int l = 0; l < 12; l++) signal.Leads[l].AsSpan(0, 1000).CopyTo(values.AsSpan(l * 1000, 1000));
-            return (m.StratFold, Example: new Example(m.RecordId, m.PatientId.ToString(), values, m.IsPositive ? 1 : 0));
+            return (m.StratFold, Example: new EcgExample(m.RecordId, m.PatientId.ToString(), values, m.IsPositive ? 1 : 0));
         }).ToList();
         var train = all.Where(e => e.StratFold <= 8).Select(e => e.Example).ToList();
         // Per-lead mean and standard deviation from the training folds only.
@@ -40,13 +40,13 @@ public class PtbXlResNetTests(ITestOutputHelper output)
             mean[l] = lead.Average();
             sd[l] = Math.Sqrt(lead.Average(v => (v - mean[l]) * (v - mean[l]))) + 1e-6;
         }
-        Example Normalise(Example e)
+        EcgExample Normalise(EcgExample e)
         {
             var v = new float[e.Values.Length];
             for (int i = 0; i < v.Length; i++) v[i] = (float)((e.Values[i] - mean[i / 1000]) / sd[i / 1000]);
             return e with { Values = v };
         }
-        DataView View(Func<int, bool> folds) => new(schema, all.Where(e => folds(e.StratFold)).Select(e => Normalise(e.Example)).ToList());
+        EcgDataView View(Func<int, bool> folds) => InMemoryDataView.Create(schema, all.Where(e => folds(e.StratFold)).Select(e => Normalise(e.Example)).ToList());
         return (View(f => f <= 8), View(f => f == 9), View(f => f == 10));
     }
 
@@ -58,15 +58,15 @@ public class PtbXlResNetTests(ITestOutputHelper output)
         var options = new TrainingOptions
         {
             Epochs = 8, BatchSize = 32, LearningRate = 3e-3, SelectBy = MetricNames.RocAuc,
-            Imbalance = new ImbalanceOptions { Strategy = ImbalanceStrategyKind.ClassWeights },
+            Imbalance = new ClassWeightStrategy(new ClassWeightsOptions()),
         };
         var trainer = new ClassifierTrainer(options, _ => new ResNet1d(new ResNet1dOptions
         {
             StemWidth = 16, StemStride = 2, BlockWidths = [16, 32, 32], HeadHidden = 32, Dropout = 0.3,
         }), Device.CPU, seed: 7);
-        var result = trainer.Fit(train, val);
+        var result = trainer.Train(train, val);
         using var model = result.Model;
-        var p = trainer.Predict(model, test);
+        var p = SyntheticData.Probabilities(model, test);
         var auc = RankingMetrics.RocAuc(test.Labels().Select(y => y == 1).ToArray(), p.Select(x => x[1]).ToArray())!.Value;
         output.WriteLine($"best epoch {result.BestEpoch} (val AUC {result.BestScore:F3}), test ROC-AUC {auc:F3}, {result.Seconds:F1} s");
         Assert.True(auc >= 0.85, $"test ROC-AUC {auc:F3}; the class prior scores 0.5");

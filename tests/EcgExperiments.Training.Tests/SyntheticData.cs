@@ -12,47 +12,57 @@ internal static class SyntheticData
     /// <paramref name="shift"/> along feature 0 only. With a 9:1 prior an unweighted logistic model puts its 0.5
     /// threshold near x0 ≈ 2.2 (minority recall ≈ 0.24); a balanced one near 0.75 (recall ≈ 0.77).
     /// </summary>
-    public static DataView Gaussians(int negatives, int positives, int seed, int dims = 4, double shift = 1.5)
+    public static EcgDataView Gaussians(int negatives, int positives, int seed, int dims = 4, double shift = 1.5)
     {
         var rng = new Random(seed);
-        var examples = new List<Example>();
+        var examples = new List<EcgExample>();
         for (int i = 0; i < negatives + positives; i++)
         {
             int label = i < negatives ? 0 : 1;
             var v = new float[dims];
             for (int d = 0; d < dims; d++) v[d] = (float)Normal(rng);
             if (label == 1) v[0] += (float)shift;
-            examples.Add(new Example($"e{i}", $"p{i}", v, label));
+            examples.Add(new EcgExample($"e{i}", $"p{i}", v, label));
         }
-        return new DataView(new DataSchema([dims], null, ["negative", "positive"]), examples);
+        return InMemoryDataView.Create(new EcgSchema([dims], null, ["negative", "positive"]), examples);
     }
 
     /// <summary>Three Gaussian classes (means 0, +shift, −shift on feature 0) with the given counts.</summary>
-    public static DataView ThreeClasses(int[] counts, int seed, double shift = 2)
+    public static EcgDataView ThreeClasses(int[] counts, int seed, double shift = 2)
     {
         var rng = new Random(seed);
-        var examples = new List<Example>();
+        var examples = new List<EcgExample>();
         double[] means = [0, shift, -shift];
         for (int c = 0; c < 3; c++)
             for (int i = 0; i < counts[c]; i++)
-                examples.Add(new Example($"c{c}-{i}", $"p{c}-{i}", [(float)(means[c] + Normal(rng)), (float)Normal(rng)], c));
-        return new DataView(new DataSchema([2], null, ["a", "b", "c"]), examples);
+                examples.Add(new EcgExample($"c{c}-{i}", $"p{c}-{i}", [(float)(means[c] + Normal(rng)), (float)Normal(rng)], c));
+        return InMemoryDataView.Create(new EcgSchema([2], null, ["a", "b", "c"]), examples);
     }
 
     public static double Normal(Random rng) =>
         Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 
     /// <summary>Logistic / softmax regression: one linear layer.</summary>
-    public static Module<Tensor, Tensor> Linear(DataSchema schema) =>
+    public static Module<Tensor, Tensor> Linear(EcgSchema schema) =>
         new Linear(schema.ItemShape[0], schema.ClassNames.Count == 2 ? 1 : schema.ClassNames.Count);
 
+    /// <summary>Class probabilities [example][class] of a trained classifier (its Score column; binary: [1 − p, p]).</summary>
+    public static double[][] Probabilities(ClassificationPredictor model, EcgDataView data)
+    {
+        var score = model.Transform(data).Column(EcgColumns.Score);
+        int k = data.Ecg.ClassNames.Count;
+        return model.IsBinary
+            ? score.Select(p => new double[] { 1f - p, p }).ToArray()
+            : Enumerable.Range(0, data.Count).Select(i => score.AsSpan(i * k, k).ToArray().Select(p => (double)p).ToArray()).ToArray();
+    }
+
     /// <summary>Recall of <paramref name="cls"/> from argmax of the predicted probabilities.</summary>
-    public static double Recall(double[][] probabilities, DataView data, int cls)
+    public static double Recall(double[][] probabilities, EcgDataView data, int cls)
     {
         int hit = 0, total = 0;
         for (int i = 0; i < data.Count; i++)
         {
-            if (data.Examples[i].Label != cls) continue;
+            if (data.Index.Labels[i] != cls) continue;
             total++;
             var p = probabilities[i];
             if (Array.IndexOf(p, p.Max()) == cls) hit++;

@@ -1,16 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using EcgExperiments.Core;
 using EcgExperiments.Evaluation;
+using EcgExperiments.Experiments.Prediction;
+using EcgExperiments.Experiments.Runs;
+using EcgExperiments.Experiments.Sources;
 using EcgExperiments.Experiments.Spec;
+using EcgExperiments.Experiments.Tasks;
 using EcgExperiments.Pipeline;
 using EcgExperiments.Torch;
 using EcgExperiments.Training;
+using Microsoft.ML;
 
 namespace EcgExperiments.Experiments.Running;
 
@@ -31,59 +35,41 @@ public interface IRunObserver
     void Progress(TrainingProgress progress);
 }
 
-/// <summary>
-/// The result of one trial. <see cref="Metrics"/> is the task's tidy test-metric table (classification and anomaly:
-/// <see cref="MetricReport.ToTable"/>; reconstruction: mse, mean_rmse, … with the lead as class) and
-/// <see cref="Baseline"/> the trivial baseline's table on the same test set (class prior / training mean).
-/// <see cref="Classification"/> is the full report for classification and anomaly tasks, null otherwise.
-/// </summary>
-public sealed record RunOutcome(
-    string Status, string RunDirectory, string TrialKey, string Task,
-    IReadOnlyList<MetricEntry> Metrics, IReadOnlyList<MetricEntry> Baseline, string? BaselineKind,
-    MetricReport? Classification, JsonObject Record)
+/// <summary>The result of one trial: its run record and the folder it lives in.</summary>
+public sealed record RunOutcome(RunRecord Record, string RunDirectory)
 {
+    private readonly Lazy<MetricReport?> _report = new(() =>
+        Record.Task is TaskKind.Classification or TaskKind.Anomaly && File.Exists(Path.Combine(RunDirectory, "metrics.json"))
+            ? MetricJson.Deserialize<MetricReport>(File.ReadAllText(Path.Combine(RunDirectory, "metrics.json")), Path.Combine(RunDirectory, "metrics.json"))
+            : null);
+
+    /// <summary>The full report (metrics.json: curves, confusion matrix, intervals) of classification and anomaly runs, read on first use; null otherwise.</summary>
+    public MetricReport? Classification => _report.Value;
+
+    public TaskKind? Task => Record.Task;
+    public TrialStatus Status => Record.Status;
+    public string TrialKey => Record.TrialKey;
+    public IReadOnlyList<MetricEntry> Metrics => Record.MetricsTable;
+    public IReadOnlyList<MetricEntry> Baseline => Record.BaselineTable;
+    public string? BaselineKind => Record.BaselineKind;
+
     /// <summary>A test metric by name (and class), or null when the task does not report it.</summary>
-    public double? Metric(string name, string? className = null) => MetricTable.Find(Metrics, name, className)?.Value;
+    public double? Metric(string name, string? className = null) => Record.Metric(name, className);
 
     /// <summary>The same metric for the trivial baseline.</summary>
-    public double? BaselineMetric(string name, string? className = null) => MetricTable.Find(Baseline, name, className)?.Value;
+    public double? BaselineMetric(string name, string? className = null) => Record.BaselineMetric(name, className);
 }
 
-/// <summary>Tidy metric tables as stored in run records (<c>metrics_table</c>, <c>baseline_table</c>).</summary>
-public static class MetricTable
-{
-    public static MetricEntry? Find(IReadOnlyList<MetricEntry> table, string name, string? className = null) =>
-        table.FirstOrDefault(r => r.Metric == name && string.Equals(r.Class, className, StringComparison.Ordinal));
-
-    public static JsonArray ToJson(IEnumerable<MetricEntry> table) =>
-        new(table.Select(r => (JsonNode)new JsonObject
-        {
-            ["metric"] = r.Metric, ["class"] = r.Class, ["value"] = Num(r.Value), ["lower"] = Num(r.Lower), ["upper"] = Num(r.Upper), ["level"] = Num(r.Level),
-            ["method"] = r.Method,
-        }).ToArray());
-
-    public static IReadOnlyList<MetricEntry> FromJson(JsonNode? node) =>
-        node is JsonArray a
-            ? a.OfType<JsonObject>().Select(o => new MetricEntry(
-                o["metric"]?.GetValue<string>() ?? "", o["class"]?.GetValue<string>(),
-                D(o["value"]), D(o["lower"]), D(o["upper"]), D(o["level"]), o["method"]?.GetValue<string>())).ToList()
-            : [];
-
-    private static JsonNode? Num(double? v) => v is { } x && double.IsFinite(x) ? JsonValue.Create(x) : null;
-    private static double? D(JsonNode? n) => n is null ? null : n.GetValue<double>();
-}
-
-/// <summary>Runs one resolved experiment end to end and writes its results atomically.</summary>
+/// <summary>
+/// Runs one resolved trial end to end — load, split, fit the pipeline, train, evaluate through the model's task — and
+/// writes its folder: the model file, predictions, metric tables and the run record. Everything is written into a
+/// staging folder first and put in place by one rename (<see cref="RunFolders.Publish"/>), so a folder holds one
+/// whole trial, and a run that does not complete never replaces a completed one.
+/// </summary>
 public static class ExperimentRunner
 {
-    public const int RunRecordVersion = 1;
-
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new IntPairConverter() },
-    };
+    /// <summary>Serializer settings of resolved configurations (the same as run records).</summary>
+    public static JsonSerializerOptions Json => RunRecordFile.Json;
 
     /// <summary>
     /// The code version in trial keys: the project version (Directory.Build.props), bumped when a change alters
@@ -93,12 +79,18 @@ public static class ExperimentRunner
     public static string CodeVersion =>
         typeof(ExperimentRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
+    /// <summary>The training options a trial runs with (the spec's, with <c>--epochs</c> applied).</summary>
+    public static TrainingOptions Training(ResolvedExperiment e, RunOptions? overrides) =>
+        overrides?.Epochs is { } ep ? e.Spec.Training with { Epochs = ep } : e.Spec.Training;
+
     /// <summary>The resolved configuration as JSON: every spec value with defaults filled in, components with their bound options.</summary>
     public static JsonObject ResolvedConfig(ResolvedExperiment e, RunOptions? overrides = null)
     {
         var spec = e.Spec;
-        var training = overrides?.Epochs is { } ep ? spec.Training with { Epochs = ep } : spec.Training;
-        var o = new JsonObject
+        var training = Training(e, overrides);
+        var trainingNode = JsonSerializer.SerializeToNode(training, Json)!.AsObject();
+        if (training.Imbalance is { } strategy) trainingNode["imbalance"] = Component(strategy.Name, strategy.Options, "strategy");
+        return new JsonObject
         {
             ["name"] = spec.Name,
             ["description"] = spec.Description,
@@ -110,131 +102,197 @@ public static class ExperimentRunner
             ["split"] = JsonSerializer.SerializeToNode(spec.Split, Json),
             ["pipeline"] = new JsonArray(spec.Pipeline.Select((p, i) => (JsonNode)Component(p.Type, e.ComponentOptions[$"pipeline[{i}]"])).ToArray()),
             ["model"] = Component(spec.Model!.Type, e.ComponentOptions["model"]),
-            ["training"] = JsonSerializer.SerializeToNode(training, Json),
+            ["training"] = trainingNode,
             ["evaluation"] = JsonSerializer.SerializeToNode(spec.Evaluation, Json),
         };
-        return o;
     }
 
-    private static JsonObject Component(string type, object options)
+    /// <summary>A component as <c>{ type: name, …its options }</c>; options filled from the data's schema are left out.</summary>
+    public static JsonObject Component(string name, object options, string discriminator = "type")
+    {
+        var result = new JsonObject { [discriminator] = name };
+        foreach (var (k, v) in OptionsJson(options)) result[k] = v?.DeepClone();
+        return result;
+    }
+
+    /// <summary>An options record as JSON (YAML names), without its schema-derived members.</summary>
+    public static JsonObject OptionsJson(object options)
     {
         var node = JsonSerializer.SerializeToNode(options, options.GetType(), Json)!.AsObject();
-        var result = new JsonObject { ["type"] = type };
-        foreach (var (k, v) in node.ToList()) { node.Remove(k); result[k] = v; }
-        return result;
+        foreach (var p in options.GetType().GetProperties().Where(p => p.GetCustomAttribute<SchemaDerivedAttribute>() is not null))
+            node.Remove(JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name));
+        return node;
     }
 
     /// <summary>Trial key = hash of resolved config + data fingerprint + code version.</summary>
     public static string TrialKey(ResolvedExperiment e, RunOptions? overrides = null) =>
         StableHash.OfSequence([ResolvedConfig(e, overrides).ToJsonString(), e.Source.Fingerprint, CodeVersion]);
 
+    /// <summary>Where a trial's results live: <c>results/&lt;experiment&gt;/&lt;first 12 hex digits of the key&gt;</c>.</summary>
+    public static string RunDirectory(ResolvedExperiment e, RunOptions? options, string? trialKey = null) =>
+        Path.Combine(ExperimentDirectory(e, options), StableHash.Short(trialKey ?? TrialKey(e, options)));
+
+    /// <summary>The experiment's results folder (holding its trials and index).</summary>
+    public static string ExperimentDirectory(ResolvedExperiment e, RunOptions? options) =>
+        Path.Combine(ResultsRoot(options?.OutputDirectory ?? e.Spec.Output.Dir), Slug(e.Spec.Name));
+
+    /// <summary>The protocol every test number carries: the spec's words, else what the split itself is.</summary>
+    public static string Protocol(SplitSpec split, OfficialSplit? official) => split.Protocol ?? split.Kind switch
+    {
+        SplitKind.Official => official?.Name ?? "the data's official split",
+        SplitKind.Kfold => $"stratified {split.Folds}-fold, fold {split.Fold} tested",
+        SplitKind.AnomalyFolds => $"anomaly folds: normal class in {split.Folds} contiguous folds, fold {split.Fold} tested",
+        _ => $"random stratified, {(split.Level == SplitLevel.Patient ? "patient-disjoint" : "example-level (patients may straddle parts)")}",
+    };
+
     public static RunOutcome Run(ResolvedExperiment e, RunOptions options, IRunObserver observer, CancellationToken cancel = default)
     {
         var total = Stopwatch.StartNew();
         var spec = e.Spec;
-        var training = options.Epochs is { } epochs ? spec.Training with { Epochs = epochs } : spec.Training;
-        var config = ResolvedConfig(e, options);
+        var training = Training(e, options);
         var key = TrialKey(e, options);
-        var runDir = Path.Combine(ResultsRoot(options.OutputDirectory ?? spec.Output.Dir), Slug(spec.Name), StableHash.Short(key));
-        Directory.CreateDirectory(runDir);
+        var runDir = RunDirectory(e, options, key);
+        var staging = RunFolders.CreateStaging(runDir);
 
         var device = Device.Parse(options.Device ?? spec.Device);
         var threads = ThreadPolicy.Resolve(options.Threads ?? spec.Threads, e.Model.Kind);
         torch.set_num_threads(threads.Threads);
         if (device.IsCuda) torch.backends.cudnn.deterministic = spec.CudnnDeterministic;
-        var record = new JsonObject
+        var record = new RunRecord
         {
-            ["format"] = "ecg-run",
-            ["version"] = RunRecordVersion,
-            ["experiment"] = spec.Name,
-            ["spec_file"] = e.File,
-            ["status"] = "running",
-            ["started_utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-            ["trial_key"] = key,
-            ["code_version"] = CodeVersion,
-            ["resolved_config"] = config,
-            ["seed"] = spec.Seed,
-            ["environment"] = EnvironmentInfo.Describe(device, threads.Threads, threads.Reason),
+            Experiment = spec.Name,
+            SpecFile = e.File,
+            Status = TrialStatus.Running,
+            StartedUtc = DateTime.UtcNow,
+            TrialKey = key,
+            CodeVersion = CodeVersion,
+            ResolvedConfig = ResolvedConfig(e, options),
+            Seed = spec.Seed,
+            Environment = EnvironmentInfo.Describe(device, threads.Threads, threads.Reason),
+            Task = e.Model.Task,
         };
         observer.Info($"{spec.Name}: {e.Source.Description}");
         observer.Info($"device {device}, {threads.Threads} thread(s) ({threads.Reason}); results → {runDir}");
-        var timings = new JsonObject();
+        var timings = new TimingsRecord();
         try
         {
             var sw = Stopwatch.StartNew();
-            var data = e.Source.Load(cancel);
-            timings["load_seconds"] = sw.Elapsed.TotalSeconds;
+            // The source's rows are read once into memory when they fit; transforms are then computed as rows are read.
+            var data = CachePolicy.Prepare(e.Source.Load(cancel), CachePolicy.SourceBytes, cancel);
+            timings = timings with { LoadSeconds = sw.Elapsed.TotalSeconds };
 
             sw.Restart();
-            var split = MakeSplit(e, data, observer);
+            var (split, official) = MakeSplit(e, data, observer);
             if (split.OverlappingGroups > 0 && !spec.Split.AllowPatientOverlap)
                 throw new EcgDataException($"{split.OverlappingGroups} patients appear in more than one split part; set split.allow_patient_overlap: true only to reproduce an intra-patient protocol", e.File);
-            var fitted = e.Pipeline.Fit(split.Train);
-            var train = ((ITransformer)fitted).Transform(split.Train);
-            var val = ((ITransformer)fitted).Transform(split.Validation);
-            var test = ((ITransformer)fitted).Transform(split.Test);
-            timings["pipeline_seconds"] = sw.Elapsed.TotalSeconds;
-            record["data"] = new JsonObject
+            var fitted = EcgPipeline.Chain(e.Pipeline).Fit(split.Train);
+            var train = EcgDataView.From(fitted.Transform(split.Train));
+            var val = EcgDataView.From(fitted.Transform(split.Validation));
+            var test = EcgDataView.From(fitted.Transform(split.Test));
+            timings = timings with { PipelineSeconds = sw.Elapsed.TotalSeconds };
+            var protocol = Protocol(spec.Split, official);
+            record = record with
             {
-                ["description"] = e.Source.Description,
-                ["fingerprint"] = e.Source.Fingerprint,
-                ["schema"] = train.Schema.ToString(),
-                ["classes"] = new JsonArray(train.Schema.ClassNames.Select(c => (JsonNode)c).ToArray()),
-                ["counts"] = new JsonObject
-                {
-                    ["train"] = new JsonArray(train.ClassCounts().Select(c => (JsonNode)c).ToArray()),
-                    ["validation"] = new JsonArray(val.ClassCounts().Select(c => (JsonNode)c).ToArray()),
-                    ["test"] = new JsonArray(test.ClassCounts().Select(c => (JsonNode)c).ToArray()),
-                },
+                Data = new DataRecord(e.Source.Description, e.Source.Fingerprint, train.Ecg.ToString(), train.Ecg.ClassNames,
+                    new SplitCounts(train.ClassCounts(), val.ClassCounts(), test.ClassCounts())),
+                Split = new SplitRecord(JsonNamingPolicy.SnakeCaseLower.ConvertName(spec.Split.Kind.ToString()), protocol, split.Fingerprint, split.OverlappingGroups),
+                PipelineTrace = e.Trace.Select(t => $"{t.Stage}: {t.Schema}").ToList(),
             };
-            record["split"] = new JsonObject
-            {
-                ["kind"] = JsonNamingPolicy.SnakeCaseLower.ConvertName(spec.Split.Kind.ToString()),
-                ["protocol"] = spec.Split.Protocol,
-                ["fingerprint"] = split.Fingerprint,
-                ["overlapping_patients"] = split.OverlappingGroups,
-            };
-            record["pipeline_trace"] = new JsonArray(e.Trace.Select(t => (JsonNode)$"{t.stage}: {t.schema}").ToArray());
-            observer.Info($"split {split.Train.Count}/{split.Validation.Count}/{split.Test.Count} (train/val/test), classes {string.Join(", ", train.Schema.ClassNames)}");
+            observer.Info($"split {split.Train.Count}/{split.Validation.Count}/{split.Test.Count} (train/val/test), classes {string.Join(", ", train.Ecg.ClassNames)}; protocol: {protocol}");
 
             sw.Restart();
-            var task = e.Model.Run(new TaskContext(e, training, device, train, val, test, runDir, new Progress(observer), cancel));
-            timings["train_and_evaluate_seconds"] = sw.Elapsed.TotalSeconds;
-            timings["train_seconds"] = task.History.Sum(h => h.Seconds);
-            record["task"] = e.Model.Task;
-            record["model"] = new JsonObject { ["description"] = e.Model.Description, ["parameters"] = task.Parameters };
-            record["history"] = JsonSerializer.SerializeToNode(task.History, Json);
-            record["best_epoch"] = task.BestEpoch;
-            foreach (var (k, v) in task.Extra.ToList()) { task.Extra.Remove(k); record[k] = v; }
-            if (task.Report is { } report) record["metrics"] = JsonNode.Parse(MetricJson.Serialize(report));
+            int normal = e.Model.Task == TaskKind.Anomaly ? AnomalyTask.NormalClass(spec, train.Ecg) : 0;
+            var trainer = e.Model.CreateTrainer(new TrainerContext(training, device, spec.Seed, normal));
+            var run = trainer.Train(train, val, new Progress(observer), cancel);
+            using var trained = run.Model;
+            var evaluation = e.Task.Evaluate(new TaskContext(e, train, val, test, cancel), trained);
+            timings = timings with { TrainAndEvaluateSeconds = sw.Elapsed.TotalSeconds, TrainSeconds = run.History.Sum(h => h.Seconds) };
+            long parameters = trained.Network.parameter_count();
+            var manifest = new ModelManifest
+            {
+                CodeVersion = CodeVersion,
+                CreatedUtc = DateTime.UtcNow,
+                Experiment = spec.Name,
+                TrialKey = key,
+                Task = e.Model.Task,
+                ModelType = spec.Model!.Type,
+                ModelOptions = OptionsJson(e.ComponentOptions["model"]),
+                ModelDescription = e.Model.Description,
+                DataType = spec.Data!.Type,
+                DataOptions = OptionsJson(e.ComponentOptions["data"]),
+                Input = SchemaRecord.Of(e.Source.Schema),
+                ModelInput = SchemaRecord.Of(e.ModelInput),
+                BatchSize = ((PredictorBase)evaluation.Model).BatchSize,
+                Threshold = evaluation.Model switch
+                {
+                    ClassificationPredictor c when c.IsBinary => c.Threshold,
+                    AnomalyPredictor a => a.Threshold,
+                    _ => null,
+                },
+                ThresholdChoice = evaluation.Threshold is { } t ? new DecisionThresholdRecord(ThresholdRuleName(t.Rule), t.Value, t.ValidationCount) : null,
+            };
+            var context = $"{e.Source.Description}; model {e.Model.Description} ({parameters:N0} parameters); {evaluation.Context}";
+            var artefacts = ArtefactWriter.Write(staging, spec.Name, protocol, evaluation, manifest, fitted, test.Count, context);
             // The parameter count rides along as a table row so `verify` can check SPEC §6's "exact" counts too.
-            var metrics = task.Metrics.Append(new MetricEntry("parameters", null, task.Parameters, null, null, null)).ToList();
-            record["metrics_table"] = MetricTable.ToJson(metrics);
-            record["baseline_kind"] = task.BaselineKind;
-            record["baseline_table"] = MetricTable.ToJson(task.Baseline);
-            AtomicFile.WriteAllText(Path.Combine(runDir, "pipeline.json"), PipelineFile.Serialize(fitted));
-            task.Artefacts["pipeline"] = "pipeline.json";
-            record["artefacts"] = task.Artefacts;
-            record["status"] = task.Interrupted ? "interrupted" : "completed";
-            timings["total_seconds"] = total.Elapsed.TotalSeconds;
-            record["timings"] = timings;
-            record["peak_memory_bytes"] = EnvironmentInfo.PeakResidentBytes();
-            record["finished_utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-            AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), record.ToJsonString(Json));
-            return new RunOutcome(record["status"]!.GetValue<string>(), runDir, key, e.Model.Task, metrics, task.Baseline, task.BaselineKind, task.Report, record);
+            var metrics = evaluation.Metrics.Append(new MetricEntry("parameters", null, parameters, null, null, null)).ToList();
+            record = record with
+            {
+                Status = run.Interrupted ? TrialStatus.Interrupted : TrialStatus.Completed,
+                Model = new ModelRecord(e.Model.Description, parameters),
+                History = run.History,
+                BestEpoch = run.BestEpoch,
+                MetricsTable = metrics,
+                BaselineTable = evaluation.Baseline,
+                BaselineKind = evaluation.BaselineKind,
+                DecisionThreshold = evaluation.Threshold,
+                TaskDetails = evaluation.Details,
+                TrainingSummary = run.Summary,
+                Artefacts = artefacts,
+                Timings = timings with { TotalSeconds = total.Elapsed.TotalSeconds },
+                PeakMemoryBytes = EnvironmentInfo.PeakResidentBytes(),
+                FinishedUtc = DateTime.UtcNow,
+            };
+            RunRecordFile.Write(staging, record);
+            return new RunOutcome(record, RunFolders.Publish(staging, runDir, record));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            record["status"] = "failed";
-            record["error"] = new JsonObject { ["type"] = ex.GetType().Name, ["message"] = ex.Message };
-            timings["total_seconds"] = total.Elapsed.TotalSeconds;
-            record["timings"] = timings;
-            AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), record.ToJsonString(Json));
+            record = record with
+            {
+                Status = TrialStatus.Failed,
+                Error = new ErrorRecord(ex.GetType().Name, ex.Message),
+                Timings = timings with { TotalSeconds = total.Elapsed.TotalSeconds },
+                PeakMemoryBytes = EnvironmentInfo.PeakResidentBytes(),
+                FinishedUtc = DateTime.UtcNow,
+            };
+            try
+            {
+                RunRecordFile.Write(staging, record);
+                RunFolders.Publish(staging, runDir, record);
+            }
+            catch (Exception writeError) when (writeError is IOException or UnauthorizedAccessException)
+            {
+                // The original error is what the user needs; the failed record could not be written (e.g. a full disk).
+                observer.Info($"the failed run's record could not be written to {runDir}: {writeError.Message}");
+            }
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            RunFolders.Discard(staging);
             throw;
         }
     }
 
-    private static DataSplit MakeSplit(ResolvedExperiment e, DataView data, IRunObserver observer)
+    private static string ThresholdRuleName(ThresholdRule rule) => rule switch
+    {
+        BestF1Rule => "best_f1",
+        YoudenRule => "youden",
+        FixedRule f => $"fixed {f.Value.ToString(CultureInfo.InvariantCulture)}",
+        _ => rule.GetType().Name,
+    };
+
+    private static (DataSplit Split, OfficialSplit? Official) MakeSplit(ResolvedExperiment e, EcgDataView data, IRunObserver observer)
     {
         var spec = e.Spec;
         var s = spec.Split;
@@ -244,16 +302,16 @@ public static class ExperimentRunner
                 var official = e.Source.Official(data)
                     ?? throw new SpecException(spec.Data!.Where with { Key = "split.kind" }, $"data source '{spec.Data.Type}' has no official split; use random_stratified or kfold");
                 observer.Info($"official split: {official.Name}");
-                return DataSplit.Create(data, official.Train, official.Validation, official.Test);
+                return (DataSplit.Create(data, official.Train, official.Validation, official.Test), official);
             case SplitKind.Kfold:
                 observer.Info($"stratified {s.Folds}-fold, fold {s.Fold} tested, {s.ValidationFraction:0.##} of the rest validates");
-                return DataSplit.KFold(data, s.Folds, s.Fold, s.ValidationFraction, spec.Seed);
+                return (DataSplit.KFold(data, s.Folds, s.Fold, s.ValidationFraction, spec.Seed), null);
             case SplitKind.AnomalyFolds:
-                var normal = TaskSupport.NormalClassIndex(spec.Evaluation.NormalClass, data.Schema);
-                observer.Info($"anomaly folds: normal '{data.Schema.ClassNames[normal]}' in {s.Folds} contiguous folds, fold {s.Fold} tested; anomalies {1 - s.AnomalyValidationFraction:0.##}/{s.AnomalyValidationFraction:0.##} test/validation");
-                return DataSplit.AnomalyFolds(data, normal, s.Folds, s.Fold, s.ValidationFraction, s.AnomalyValidationFraction, spec.Seed);
+                var normal = AnomalyTask.NormalClass(spec, data.Ecg);
+                observer.Info($"anomaly folds: normal '{data.Ecg.ClassNames[normal]}' in {s.Folds} contiguous folds, fold {s.Fold} tested; anomalies {1 - s.AnomalyValidationFraction:0.##}/{s.AnomalyValidationFraction:0.##} test/validation");
+                return (DataSplit.AnomalyFolds(data, normal, s.Folds, s.Fold, s.ValidationFraction, s.AnomalyValidationFraction, spec.Seed), null);
             default:
-                return DataSplit.RandomStratified(data, s.Fractions, spec.Seed, s.Level == SplitLevel.Patient);
+                return (DataSplit.RandomStratified(data, s.Fractions, spec.Seed, s.Level == SplitLevel.Patient), null);
         }
     }
 
@@ -268,21 +326,50 @@ public static class ExperimentRunner
     {
         public void Report(TrainingProgress value) => observer.Progress(value);
     }
+}
 
-    private sealed class IntPairConverter : JsonConverter<(int, int)>
+/// <summary>
+/// Run folders are written in a staging folder beside their final place and published by renames, so a folder is always
+/// one whole trial. A run that did not complete never replaces a completed one: it is kept beside it as
+/// <c>&lt;folder&gt;.last-failed</c> (or <c>.last-interrupted</c>) instead.
+/// </summary>
+public static class RunFolders
+{
+    public static string CreateStaging(string runDir)
     {
-        public override (int, int) Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            var a = JsonSerializer.Deserialize<int[]>(ref reader, options) ?? [];
-            return a.Length == 2 ? (a[0], a[1]) : throw new JsonException("expected [height, width]");
-        }
+        var staging = $"{runDir}.partial-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
+        Directory.CreateDirectory(staging);
+        return staging;
+    }
 
-        public override void Write(Utf8JsonWriter writer, (int, int) value, JsonSerializerOptions options)
+    /// <summary>Removes staging folders left by processes that died (their pid is in the name).</summary>
+    public static void RemoveStale(string experimentDir)
+    {
+        if (!Directory.Exists(experimentDir)) return;
+        foreach (var dir in Directory.GetDirectories(experimentDir, "*.partial-*"))
         {
-            writer.WriteStartArray();
-            writer.WriteNumberValue(value.Item1);
-            writer.WriteNumberValue(value.Item2);
-            writer.WriteEndArray();
+            var parts = Path.GetFileName(dir).Split(".partial-")[^1].Split('-');
+            if (parts.Length == 2 && int.TryParse(parts[0], out var pid) && !Workers.ProcessProbe.IsAlive(pid)) Discard(dir);
         }
+    }
+
+    public static void Discard(string staging)
+    {
+        try { if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true); }
+        catch (IOException) { }
+    }
+
+    /// <summary>Moves <paramref name="staging"/> into place; returns where the trial's folder now is.</summary>
+    public static string Publish(string staging, string runDir, RunRecord record)
+    {
+        bool completedThere = File.Exists(RunRecordFile.PathIn(runDir)) && RunRecordFile.TryRead(runDir, record.TrialKey) is { Status: TrialStatus.Completed };
+        var target = runDir;
+        if (record.Status != TrialStatus.Completed && completedThere)
+            target = $"{runDir}.last-{JsonNamingPolicy.SnakeCaseLower.ConvertName(record.Status.ToString())}";
+        var old = $"{target}.old-{Guid.NewGuid():N}";
+        if (Directory.Exists(target)) Directory.Move(target, old);
+        Directory.Move(staging, target);
+        Discard(old);
+        return target;
     }
 }

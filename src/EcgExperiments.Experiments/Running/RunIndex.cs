@@ -1,3 +1,4 @@
+using EcgExperiments.Experiments.Runs;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
@@ -11,6 +12,8 @@ namespace EcgExperiments.Experiments.Running;
 /// </summary>
 public sealed class RunIndex : IDisposable
 {
+    public const string FileName = "index.sqlite";
+
     private static int _initialised;
     private readonly SqliteConnection _db;
 
@@ -46,6 +49,13 @@ public sealed class RunIndex : IDisposable
         cmd.Parameters.AddWithValue("$k", trialKey);
         return cmd.ExecuteScalar() as string;
     }
+
+    /// <summary>Indexes one trial's outcome (its key, status, folder, sweep values, timings and headline metrics).</summary>
+    public void Record(TrialOutcome o, string experiment) =>
+        Record(o.TrialKey, experiment, o.Trial.Number, o.Status.Text(), o.RunDirectory,
+            string.Join(", ", o.Trial.Values.Select(v => $"{v.Key}={v.Value}")), o.Error, o.Skipped ? null : o.Seconds,
+            o.Record?.Metric(Evaluation.MetricNames.Accuracy), o.Record?.Metric(Evaluation.MetricNames.MacroF1), o.Record?.Metric(Evaluation.MetricNames.RocAuc),
+            o.Rung, o.Budget, o.Score, o.PeakResidentBytes);
 
     public void Record(string trialKey, string experiment, int trial, string status, string runDir, string sweepValues,
         string? error, double? seconds, double? accuracy, double? macroF1, double? rocAuc,

@@ -1,6 +1,6 @@
-using System.Text.Json.Nodes;
 using EcgExperiments.Core;
 using EcgExperiments.Evaluation;
+using EcgExperiments.Experiments.Runs;
 using EcgExperiments.Experiments.Spec;
 
 namespace EcgExperiments.Experiments.Running;
@@ -38,19 +38,6 @@ public static class Verifier
     }
 
     /// <summary>The tidy test-metric table of a finished trial, or null when it has no completed run record.</summary>
-    public static IReadOnlyList<MetricEntry>? FinishedTable(string runDirectory, string trialKey)
-    {
-        var record = Path.Combine(runDirectory, "run.json");
-        if (!File.Exists(record)) return null;
-        var node = JsonNode.Parse(File.ReadAllText(record));
-        if (node?["trial_key"]?.GetValue<string>() != trialKey || node["status"]?.GetValue<string>() != "completed") return null;
-        if (node["metrics_table"] is JsonArray) return MetricTable.FromJson(node["metrics_table"]);
-        var metrics = Path.Combine(runDirectory, "metrics.json");   // records written before metrics_table existed
-        return File.Exists(metrics) ? MetricJson.Deserialize<MetricReport>(File.ReadAllText(metrics), metrics).ToTable() : null;
-    }
-
-    /// <summary>Where a trial's results live (same rule as the runner).</summary>
-    public static string RunDirectory(ResolvedExperiment e, RunOptions options) =>
-        Path.Combine(ExperimentRunner.ResultsRoot(options.OutputDirectory ?? e.Spec.Output.Dir), ExperimentRunner.Slug(e.Spec.Name),
-            StableHash.Short(ExperimentRunner.TrialKey(e, options)));
+    public static IReadOnlyList<MetricEntry>? FinishedTable(string runDirectory, string trialKey) =>
+        RunRecordFile.TryRead(runDirectory, trialKey) is { Status: TrialStatus.Completed } record ? record.MetricsTable : null;
 }

@@ -44,13 +44,13 @@ public sealed class Ecg5000Source : IDataSource
         string[] classes = o.Classes == Ecg5000Classes.All
             ? Enumerable.Range(1, 5).Select(i => Ecg5000Database.ClassNames[i]).ToArray()
             : ["normal", "abnormal"];
-        Schema = new DataSchema([1, 140], null, classes, ["ECG"]);
+        Schema = new EcgSchema([1, 140], null, classes, ["ECG"]);
         _fingerprint = new Lazy<string>(() => StableHash.Of(
             $"{ReaderVersion}|{JsonSerializer.Serialize(o with { Folder = null })}|{(Directory.Exists(Folder) ? Ecg5000Database.Open(Folder).Fingerprint : "missing")}"));
     }
 
     public string Folder { get; }
-    public DataSchema Schema { get; }
+    public EcgSchema Schema { get; }
     public string Fingerprint => _fingerprint.Value;
 
     public string Description =>
@@ -60,35 +60,39 @@ public sealed class Ecg5000Source : IDataSource
 
     private bool HasTestFile => Directory.Exists(Folder) && Ecg5000Database.Open(Folder).Test is not null;
 
-    public DataView Load(CancellationToken cancel = default)
+    /// <summary>The text files hold labels and values together, so the (small) rows are read at once.</summary>
+    public EcgDataView Load(CancellationToken cancel = default)
     {
         var db = Ecg5000Database.Open(Folder);
         var train = db.Train ?? throw new EcgDataException($"ECG5000_TRAIN (.txt, .tsv or .arff) not found. {ProjectPaths.DataHelp}", Folder);
         if (train.SeriesLength != 140)
             throw new EcgDataException($"ECG5000 rows should have 140 samples, this file has {train.SeriesLength}", train.SourcePath);
         var parts = db.Test is { } t ? new[] { ("TRAIN", train), ("TEST", t) } : [("TRAIN", train)];
-        var examples = new List<Example>();
+        var ids = new List<string>();
+        var labels = new List<int>();
+        var rows = new List<float[]>();
         foreach (var (name, part) in parts)
         {
             if (part.SeriesLength != 140)
                 throw new EcgDataException($"ECG5000 rows should have 140 samples, this file has {part.SeriesLength}", part.SourcePath);
-            examples.AddRange(part.Rows.Select(r =>
+            foreach (var r in part.Rows)
             {
                 if (r.Label is < 1 or > 5) throw new EcgDataException($"class label {r.Label} is outside 1..5", part.SourcePath, r.SourceLine);
-                int label = _options.Classes == Ecg5000Classes.All ? r.Label - 1 : r.Label == Ecg5000Database.NormalClass ? 0 : 1;
-                var id = name + "/" + r.Index.ToString(CultureInfo.InvariantCulture);
-                return new Example(id, id, r.Values, label);
-            }));
+                ids.Add(name + "/" + r.Index.ToString(CultureInfo.InvariantCulture));
+                labels.Add(_options.Classes == Ecg5000Classes.All ? r.Label - 1 : r.Label == Ecg5000Database.NormalClass ? 0 : 1);
+                rows.Add(r.Values);
+            }
         }
-        return new DataView(Schema, examples);
+        return new InMemoryDataView(Schema, new ExampleIndex(ids, ids, labels), rows);
     }
 
     /// <summary>SPEC §2.5 published protocol: TEST normals 75/25 train/validation (seed 2005), TRAIN tested; null without TEST.</summary>
-    public OfficialSplit? Official(DataView data)
+    public OfficialSplit? Official(EcgDataView data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var testRows = Enumerable.Range(0, data.Count).Where(i => data.Examples[i].Id.StartsWith("TRAIN/", StringComparison.Ordinal)).ToList();
-        var normals = Enumerable.Range(0, data.Count).Where(i => data.Examples[i].Id.StartsWith("TEST/", StringComparison.Ordinal) && IsNormal(data.Examples[i])).ToArray();
+        var ids = data.Index.Ids;
+        var testRows = Enumerable.Range(0, data.Count).Where(i => ids[i].StartsWith("TRAIN/", StringComparison.Ordinal)).ToList();
+        var normals = Enumerable.Range(0, data.Count).Where(i => ids[i].StartsWith("TEST/", StringComparison.Ordinal) && IsNormal(data.Index.Labels[i])).ToArray();
         if (normals.Length == 0) return null;
         var rng = new SplitMix64(2005);
         rng.Shuffle(normals);
@@ -96,5 +100,5 @@ public sealed class Ecg5000Source : IDataSource
         return new OfficialSplit("ECG5000 published: TEST normals 75/25 train/validation, TRAIN tested", normals[..nTrain].Order().ToList(), normals[nTrain..].Order().ToList(), testRows);
     }
 
-    private bool IsNormal(Example e) => _options.Classes == Ecg5000Classes.All ? e.Label == Ecg5000Database.NormalClass - 1 : e.Label == 0;
+    private bool IsNormal(int label) => _options.Classes == Ecg5000Classes.All ? label == Ecg5000Database.NormalClass - 1 : label == 0;
 }

@@ -79,7 +79,7 @@ public sealed class MitBihBeatsSource : IDataSource
         _mapping = o.Mapping == BeatMappingName.BeatGan ? BeatClassMapping.BeatGan : BeatClassMapping.Aami;
         Folder = Path.GetFullPath(o.Folder ?? Path.Combine(ProjectPaths.DataRoot, "mitbih"));
         int length = o.Window == BeatWindowName.Fixed320 ? new FixedBeatWindowOptions().Length : new MidpointBeatWindowOptions().Length;
-        Schema = new DataSchema([1, length], SamplingRate, _mapping.Classes, [o.Lead]);
+        Schema = new EcgSchema([1, length], SamplingRate, _mapping.Classes, [o.Lead]);
         _fingerprint = new Lazy<string>(() => StableHash.Of(
             $"{ReaderVersion}|{JsonSerializer.Serialize(o with { Folder = null })}|{(Directory.Exists(Folder) ? MitBihDatabase.Open(Folder).Fingerprint : "missing")}"));
     }
@@ -88,7 +88,7 @@ public sealed class MitBihBeatsSource : IDataSource
     public const double SamplingRate = 360;
 
     public string Folder { get; }
-    public DataSchema Schema { get; }
+    public EcgSchema Schema { get; }
     public string Fingerprint => _fingerprint.Value;
 
     public string Description =>
@@ -98,54 +98,69 @@ public sealed class MitBihBeatsSource : IDataSource
         $"{(_options.Records is { } r ? $"records {string.Join(",", r)}" : "all records")}{(_options.ExcludePaced ? ", paced excluded" : "")}" +
         (_loadedSummary is null ? "" : $"; {_loadedSummary}");
 
-    public DataView Load(CancellationToken cancel = default)
+    /// <summary>
+    /// The beat index comes from the annotations and headers alone (which beats a window keeps depends only on R
+    /// positions and the record length); a record's lead is read, filtered and cut into windows when one of its beats is read.
+    /// </summary>
+    public EcgDataView Load(CancellationToken cancel = default)
     {
         var db = MitBihDatabase.Open(Folder);
         var set = db.ExtractBeats(new MitBihBeatOptions { Mapping = _mapping, ExcludePacedRecords = _options.ExcludePaced, Records = _options.Records });
         var selection = new LeadSelection(_options.Lead, _options.FallbackLeads);
         var byRecord = set.Beats.GroupBy(b => b.RecordId).ToDictionary(g => g.Key, g => g.ToArray());
-        var perRecord = new Example[set.Records.Count][];
-        var dropped = new int[set.Records.Count];
         var filter = _options.Bandpass ? FilterPresets.BeatGanBandPass(SamplingRate) : null;
-        Parallel.For(0, set.Records.Count, new ParallelOptions { CancellationToken = cancel }, k =>
+        var midpoint = new MidpointBeatWindowOptions();
+        var fixedWindow = new FixedBeatWindowOptions();
+        var perRecord = new (MitBihBeat[] Kept, int[] Qrs)[set.Records.Count];
+        int dropped = 0;
+        for (int k = 0; k < set.Records.Count; k++)
         {
+            cancel.ThrowIfCancellationRequested();
             var record = set.Records[k];
             var beats = byRecord.GetValueOrDefault(record, []);
-            var lead = db.LoadLead(record, selection).Leads[0];
-            if (filter is not null) lead = Filter.FiltFilt(filter, lead);
-            BeatWindowSet windows;
-            int[] beatOf;   // window → index into beats
             if (_options.Window == BeatWindowName.Midpoint428)
             {
                 // Neighbours are all QRS annotations of the record (mapped or not), as SPEC §2.2 asks.
                 var qrs = db.Annotations(record).Where(a => a.IsBeat).Select(a => (int)a.Sample).ToArray();
-                windows = BeatWindows.Midpoint(lead, qrs, recordId: record);
-                var position = new Dictionary<int, int>(qrs.Length);
-                for (int i = 0; i < windows.Count; i++) position[qrs[windows.BeatIndices[i]]] = i;
-                beatOf = beats.Select(b => position.TryGetValue(b.RPeak, out var w) ? w : -1).ToArray();
+                var kept = BeatWindows.Select(qrs, midpoint).Kept.Select(i => qrs[i]).ToHashSet();
+                perRecord[k] = (beats.Where(b => kept.Contains(b.RPeak)).ToArray(), qrs);
             }
             else
             {
-                windows = BeatWindows.Fixed(lead, beats.Select(b => b.RPeak).ToArray(), recordId: record);
-                beatOf = Enumerable.Repeat(-1, beats.Length).ToArray();
-                for (int i = 0; i < windows.Count; i++) beatOf[windows.BeatIndices[i]] = i;
+                long length = db.Header(record).SampleCount ?? db.LoadLead(record, selection).Length;
+                var kept = BeatWindows.Select(checked((int)length), beats.Select(b => b.RPeak).ToArray(), fixedWindow).Kept;
+                perRecord[k] = (kept.Select(i => beats[i]).ToArray(), []);
             }
-            var examples = new List<Example>(beats.Length);
-            var patient = MitBihDatabase.PatientOf(record);
-            for (int b = 0; b < beats.Length; b++)
-            {
-                if (beatOf[b] < 0) { dropped[k]++; continue; }
-                examples.Add(new Example(beats[b].Id, patient, windows.Window(beatOf[b]).ToArray(), beats[b].ClassIndex));
-            }
-            perRecord[k] = examples.ToArray();
-        });
-        var all = perRecord.SelectMany(x => x).ToArray();
+            dropped += beats.Length - perRecord[k].Kept.Length;
+        }
+        var rows = perRecord.SelectMany((r, k) => r.Kept.Select((b, i) => (Beat: b, Unit: k, Row: i))).ToArray();
+        var index = new ExampleIndex(
+            rows.Select(r => r.Beat.Id).ToArray(),
+            rows.Select(r => MitBihDatabase.PatientOf(r.Beat.RecordId)).ToArray(),
+            rows.Select(r => r.Beat.ClassIndex).ToArray());
         var counts = new int[_mapping.Classes.Count];
-        foreach (var e in all) counts[e.Label]++;
-        _loadedSummary = $"{set.Records.Count} records, {all.Length} beats ({string.Join(", ", _mapping.Classes.Select((c, i) => $"{c} {counts[i]}"))})" +
-                         $"{(dropped.Sum() > 0 ? $", {dropped.Sum()} beats too near a record edge dropped" : "")}" +
+        foreach (var r in rows) counts[r.Beat.ClassIndex]++;
+        _loadedSummary = $"{set.Records.Count} records, {rows.Length} beats ({string.Join(", ", _mapping.Classes.Select((c, i) => $"{c} {counts[i]}"))})" +
+                         $"{(dropped > 0 ? $", {dropped} beats too near a record edge dropped" : "")}" +
                          $"{(set.UnmappedBeatSymbols.Count > 0 ? $", unmapped beat symbols left out: {string.Join(", ", set.UnmappedBeatSymbols.Select(kv => $"{kv.Key} {kv.Value}"))}" : "")}";
-        return new DataView(Schema, all);
+        return new UnitDataView(Schema, index, rows.Select(r => r.Unit).ToArray(), rows.Select(r => r.Row).ToArray(), unit =>
+        {
+            var record = set.Records[unit];
+            var (kept, qrs) = perRecord[unit];
+            var lead = db.LoadLead(record, selection).Leads[0];
+            if (filter is not null) lead = Filter.FiltFilt(filter, lead);
+            if (_options.Window == BeatWindowName.Midpoint428)
+            {
+                var windows = BeatWindows.Midpoint(lead, qrs, midpoint, record);
+                var position = new Dictionary<int, int>(qrs.Length);
+                for (int i = 0; i < windows.Count; i++) position[qrs[windows.BeatIndices[i]]] = i;
+                return kept.Select(b => windows.Window(position[b.RPeak]).ToArray()).ToArray();
+            }
+            var cut = BeatWindows.Fixed(lead, kept.Select(b => b.RPeak).ToArray(), fixedWindow, record);
+            if (cut.Count != kept.Length)
+                throw new EcgDataException($"record {record} is shorter than its header says: {kept.Length - cut.Count} beat windows leave the signal", Path.Combine(Folder, record));
+            return Enumerable.Range(0, cut.Count).Select(i => cut.Window(i).ToArray()).ToArray();
+        });
     }
 
     /// <summary>Records of the official validation part: a seeded share of the DS1 records present (at least one).</summary>
@@ -159,10 +174,10 @@ public sealed class MitBihBeatsSource : IDataSource
     }
 
     /// <summary>de Chazal DS1 (train, less the validation records) / DS1 validation records / DS2 (test).</summary>
-    public OfficialSplit? Official(DataView data)
+    public OfficialSplit? Official(EcgDataView data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var recordOf = data.Examples.Select(e => MitBihDatabase.RecordOf(e.Id)).ToArray();
+        var recordOf = data.Index.Ids.Select(MitBihDatabase.RecordOf).ToArray();
         var validation = ValidationRecords(recordOf.Where(MitBihDatabase.DeChazalDs1.Contains)).ToHashSet();
         var train = new List<int>();
         var val = new List<int>();

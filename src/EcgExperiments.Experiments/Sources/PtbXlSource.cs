@@ -51,7 +51,7 @@ public sealed class PtbXlSource : IDataSource
         if (o.Task == PtbXlTask.NormVsHyp && (o.Labels.Count != 2 || want.Any(w => !o.Labels.Contains(w, StringComparer.Ordinal))))
             throw new ArgumentException($"data.labels must list NORM and HYP once each, in label order (e.g. [HYP, NORM]); got [{string.Join(", ", o.Labels)}]");
         Folder = Path.GetFullPath(o.Folder ?? Path.Combine(ProjectPaths.DataRoot, "ptbxl"));
-        Schema = new DataSchema([12, 10 * o.SamplingRate], o.SamplingRate, o.Task == PtbXlTask.AllRecords ? ["ecg"] : o.Labels.ToArray(), PtbXlDatabase.StandardLeads);
+        Schema = new EcgSchema([12, 10 * o.SamplingRate], o.SamplingRate, o.Task == PtbXlTask.AllRecords ? ["ecg"] : o.Labels.ToArray(), PtbXlDatabase.StandardLeads);
         _selection = new Lazy<BinaryTaskSelection?>(() => Directory.Exists(Folder) && o.Task == PtbXlTask.NormVsHyp ? Open().SelectBinaryTask(TaskOptions) : null);
         _fingerprint = new Lazy<string>(() => StableHash.Of(
             $"{ReaderVersion}|{JsonSerializer.Serialize(o with { Folder = null })}|{(Directory.Exists(Folder) ? Open().Fingerprint : "missing")}"));
@@ -62,7 +62,7 @@ public sealed class PtbXlSource : IDataSource
 
     private BinaryTaskOptions TaskOptions => new() { PositiveClass = "HYP", NegativeClass = "NORM", Policy = _options.Policy };
 
-    public DataSchema Schema { get; }
+    public EcgSchema Schema { get; }
 
     public string Fingerprint => _fingerprint.Value;
 
@@ -88,7 +88,8 @@ public sealed class PtbXlSource : IDataSource
         return PtbXlDatabase.Open(Folder);
     }
 
-    public DataView Load(CancellationToken cancel = default)
+    /// <summary>The selection comes from the metadata table; each record's waveform is read when its row is.</summary>
+    public EcgDataView Load(CancellationToken cancel = default)
     {
         var db = Open();
         var selection = _options.Task == PtbXlTask.AllRecords
@@ -96,10 +97,15 @@ public sealed class PtbXlSource : IDataSource
             : (_selection.Value ?? db.SelectBinaryTask(TaskOptions)).Members;
         var rate = _options.SamplingRate == 500 ? PtbXlSamplingRate.Hz500 : PtbXlSamplingRate.Hz100;
         int samples = (int)Schema.ItemShape[1];
-        var examples = new Example[selection.Count];
-        Parallel.For(0, examples.Length, new ParallelOptions { CancellationToken = cancel }, i =>
+        foreach (var m in selection) _foldOf[m.RecordId] = m.StratFold;
+        var index = new ExampleIndex(
+            selection.Select(m => m.RecordId).ToArray(),
+            selection.Select(m => m.PatientId.ToString(CultureInfo.InvariantCulture)).ToArray(),
+            selection.Select(m => IndexOf(m.ClassName)).ToArray());
+        var units = Enumerable.Range(0, selection.Count).ToArray();
+        return new UnitDataView(Schema, index, units, new int[selection.Count], unit =>
         {
-            var m = selection[i];
+            var m = selection[unit];
             var signal = db.LoadSignal(db.Get(m.EcgId), rate);
             if (signal.LeadCount != 12 || signal.Length != samples)
                 throw new EcgDataException($"expected 12 leads × {samples} samples, got {signal.LeadCount} × {signal.Length}", db.RecordPath(db.Get(m.EcgId), rate), record: m.RecordId);
@@ -109,10 +115,8 @@ public sealed class PtbXlSource : IDataSource
                 int from = signal.IndexOfLead(PtbXlDatabase.StandardLeads[l]);
                 signal.Leads[from < 0 ? l : from].CopyTo(values, l * samples);
             }
-            _foldOf[m.RecordId] = m.StratFold;
-            examples[i] = new Example(m.RecordId, m.PatientId.ToString(CultureInfo.InvariantCulture), values, IndexOf(m.ClassName));
-        });
-        return new DataView(Schema, examples);
+            return [values];
+        }, keep: 64);
     }
 
     private int IndexOf(string className)
@@ -123,7 +127,7 @@ public sealed class PtbXlSource : IDataSource
     }
 
     /// <summary>strat_fold 1–8 train, 9 validation, 10 test.</summary>
-    public OfficialSplit? Official(DataView data)
+    public OfficialSplit? Official(EcgDataView data)
     {
         ArgumentNullException.ThrowIfNull(data);
         var train = new List<int>();
@@ -131,8 +135,8 @@ public sealed class PtbXlSource : IDataSource
         var test = new List<int>();
         for (int i = 0; i < data.Count; i++)
         {
-            if (!_foldOf.TryGetValue(data.Examples[i].Id, out var fold))
-                throw new InvalidOperationException($"example {data.Examples[i].Id} was not loaded by this PTB-XL source; its strat_fold is unknown");
+            if (!_foldOf.TryGetValue(data.Index.Ids[i], out var fold))
+                throw new InvalidOperationException($"example {data.Index.Ids[i]} was not loaded by this PTB-XL source; its strat_fold is unknown");
             (fold <= 8 ? train : fold == 9 ? val : test).Add(i);
         }
         return new OfficialSplit("PTB-XL strat_fold 1–8/9/10", train, val, test);

@@ -44,7 +44,7 @@ public sealed class SyntheticSource : IDataSource
         });
         _db.Options.Validate();
         var samples = _db.Options.Record.SampleCount;
-        Schema = new DataSchema([12, samples], o.SamplingRate, SyntheticEcgDatabase.ClassNames,
+        Schema = new EcgSchema([12, samples], o.SamplingRate, SyntheticEcgDatabase.ClassNames,
             ["I", "II", "III", "AVR", "AVL", "AVF", "V1", "V2", "V3", "V4", "V5", "V6"]);
         Description = string.Create(CultureInfo.InvariantCulture,
             $"synthetic ECGSYN 12-lead, {o.Records} records, {o.HypertrophyFraction:P0} HYP, effect {o.Effect}, {o.SamplingRate} Hz × {o.DurationSeconds} s");
@@ -52,21 +52,21 @@ public sealed class SyntheticSource : IDataSource
     }
 
     public string Description { get; }
-    public DataSchema Schema { get; }
+    public EcgSchema Schema { get; }
     public string Fingerprint { get; }
 
-    public DataView Load(CancellationToken cancel = default)
+    /// <summary>Labels come from the seeded database without generating a record; records are generated as rows are read.</summary>
+    public EcgDataView Load(CancellationToken cancel = default)
     {
-        var examples = new Example[_db.Count];
-        Parallel.For(0, _db.Count, new ParallelOptions { CancellationToken = cancel }, i =>
+        var ids = Enumerable.Range(0, _db.Count).Select(SyntheticEcgDatabase.RecordId).ToArray();
+        var index = new ExampleIndex(ids, ids, _db.Labels());
+        var rows = Enumerable.Range(0, _db.Count).ToArray();
+        return new UnitDataView(Schema, index, rows, new int[_db.Count], unit =>
         {
-            var r = _db.Record(i);
-            var leads = r.Signal.Leads;
+            var leads = _db.Record(unit).Signal.Leads;
             var values = new float[leads.Length * leads[0].Length];
             for (int l = 0; l < leads.Length; l++) leads[l].CopyTo(values, l * leads[0].Length);
-            var id = SyntheticEcgDatabase.RecordId(i);
-            examples[i] = new Example(id, id, values, _db.LabelOf(i));
+            return [values];
         });
-        return new DataView(Schema, examples);
     }
 }

@@ -1,16 +1,29 @@
+using EcgExperiments.Core;
+
 namespace EcgExperiments.Experiments.Spec;
 
 /// <summary>
-/// Maps YAML <c>type:</c> names to an options record and a factory (STYLE §12): adding a component is one class
-/// and one registration, never a switch statement elsewhere.
+/// Maps YAML names to an options record and a factory (STYLE §12): adding a component is one class and one
+/// registration, never a switch statement elsewhere. Data sources, transforms and models are chosen by <c>type:</c>,
+/// imbalance strategies by <c>strategy:</c> (<see cref="Discriminator"/>). Options are bound from YAML, checked once by
+/// their own <see cref="IValidatable.Validate"/>, and kept so run records and trial keys show them.
 /// </summary>
-public sealed class ComponentRegistry<TProduct>(string section)
+public sealed class ComponentRegistry<TProduct>(string section, string discriminator = "type") : IComponentRegistry
 {
+    public Type ProductType => typeof(TProduct);
+
+    object IComponentRegistry.Build(ComponentSpec spec, YamlBinder binder) => Build(spec, binder).product!;
+
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
     public sealed record Entry(string Name, string Description, Type OptionsType, Func<object, TProduct> Build);
 
+    /// <summary>What the registry's components are called in messages, e.g. "model".</summary>
     public string Section { get; } = section;
+
+    /// <summary>The YAML key naming the component (<c>type</c>, or <c>strategy</c> for imbalance strategies).</summary>
+    public string Discriminator { get; } = discriminator;
+
     public IEnumerable<Entry> Entries => _entries.Values.OrderBy(e => e.Name, StringComparer.Ordinal);
 
     public ComponentRegistry<TProduct> Register<TOptions>(string name, string description, Func<TOptions, TProduct> build) where TOptions : new()
@@ -19,15 +32,18 @@ public sealed class ComponentRegistry<TProduct>(string section)
         return this;
     }
 
+    public bool TryGet(string name, out Entry entry) => _entries.TryGetValue(name, out entry!);
+
     /// <summary>Binds the component's options and builds it; errors point at the YAML.</summary>
     public (TProduct product, object options) Build(ComponentSpec spec, YamlBinder binder)
     {
         if (!_entries.TryGetValue(spec.Type, out var entry))
-            throw new SpecException(spec.Where with { Key = $"{spec.Where.Key}.type" },
-                $"unknown {Section} type '{spec.Type}'{YamlBinder.Suggest(spec.Type, _entries.Keys)}; valid: {string.Join(", ", _entries.Keys.Order())}");
+            throw new SpecException(spec.Where with { Key = $"{spec.Where.Key}.{Discriminator}" },
+                $"unknown {Section} {Discriminator} '{spec.Type}'{YamlBinder.Suggest(spec.Type, _entries.Keys)}; valid: {string.Join(", ", _entries.Keys.Order())}");
         var options = binder.BindObject(entry.OptionsType, spec.Options, spec.Where.Key);
         try
         {
+            (options as IValidatable)?.Validate();
             return (entry.Build(options), options);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
@@ -35,4 +51,12 @@ public sealed class ComponentRegistry<TProduct>(string section)
             throw new SpecException(spec.Where, e.Message);
         }
     }
+}
+
+/// <summary>A registry without its product type: what the binder needs to bind an interface-typed option.</summary>
+public interface IComponentRegistry
+{
+    Type ProductType { get; }
+    string Discriminator { get; }
+    object Build(ComponentSpec spec, YamlBinder binder);
 }

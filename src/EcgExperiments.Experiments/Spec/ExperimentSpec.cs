@@ -128,8 +128,11 @@ public sealed record SplitSpec
     public double ValidationFraction { get; init; } = 0.1;
     /// <summary>anomaly_folds: share of each anomalous class used for validation (the rest is tested).</summary>
     public double AnomalyValidationFraction { get; init; } = 0.1;
-    /// <summary>Label carried into reports, e.g. "published (intra-patient)" or "honest (inter-patient)".</summary>
-    public string Protocol { get; init; } = "random stratified, patient-disjoint";
+    /// <summary>
+    /// Label carried into reports, e.g. "published (intra-patient)" or "honest (inter-patient)". When not given it is
+    /// derived from the split itself (an official split names itself, e.g. "PTB-XL strat_fold 1–8/9/10").
+    /// </summary>
+    public string? Protocol { get; init; }
 }
 
 public enum ThresholdKind { Argmax, BestF1, Youden }

@@ -1,5 +1,9 @@
 using EcgExperiments.Experiments.Sources;
+using EcgExperiments.Experiments.Runs;
+using EcgExperiments.Experiments.Tasks;
 using EcgExperiments.Pipeline;
+using EcgExperiments.Torch;
+using EcgExperiments.Training;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -10,8 +14,16 @@ public sealed record Trial(int Number, IReadOnlyDictionary<string, string> Value
 
 /// <summary>An experiment with every component built and every stage's shape resolved, before any data is read.</summary>
 public sealed record ResolvedExperiment(
-    string File, ExperimentSpec Spec, IDataSource Source, EstimatorChain Pipeline, ModelBuild Model,
-    IReadOnlyList<(string stage, DataSchema schema)> Trace, IReadOnlyDictionary<string, object> ComponentOptions);
+    string File, ExperimentSpec Spec, IDataSource Source, IReadOnlyList<IEcgEstimator> Pipeline, ModelBuild Model,
+    IReadOnlyList<(string Stage, EcgSchema Schema)> Trace, IReadOnlyDictionary<string, object> ComponentOptions,
+    IReadOnlyList<string> ValidationMetrics)
+{
+    /// <summary>What the model's task does with its test split.</summary>
+    public IExperimentTask Task => ExperimentTasks.Get(Model.Task);
+
+    /// <summary>The items the model takes: the pipeline's output.</summary>
+    public EcgSchema ModelInput => Trace[^1].Schema;
+}
 
 /// <summary>Reads, binds and validates experiment files. Every error carries file:line:column and the key.</summary>
 public static class SpecLoader
@@ -90,32 +102,33 @@ public static class SpecLoader
 
     private static ResolvedExperiment Resolve(ExperimentSpec spec, YamlBinder binder, YamlMappingNode root)
     {
-        YamlNode At(string key) => root.Children.FirstOrDefault(p => ((YamlScalarNode)p.Key).Value == key).Value ?? root;
+        SpecException At(string key, string message) => binder.ErrorAt(root, key, message);
 
         if (string.IsNullOrWhiteSpace(spec.Name)) throw binder.Error(root, "name", "every experiment needs a `name:`");
         if (spec.Data is null) throw binder.Error(root, "data", "missing `data:` section (e.g. `data: { type: synthetic }`)");
         if (spec.Model is null) throw binder.Error(root, "model", "missing `model:` section (e.g. `model: { type: cnn2d }`)");
-        CheckSplit(spec.Split, binder, At("split"));
+        CheckSplit(spec.Split, binder, root);
         try { spec.Training.Validate(); }
-        catch (ArgumentException e) { throw binder.Error(At("training"), "training", e.Message); }
+        catch (ArgumentException e) { throw At(KeyIn(e.Message, "training"), e.Message); }
         if (spec.Evaluation.ConfidenceLevel is <= 0 or >= 1)
-            throw binder.Error(At("evaluation"), "evaluation.confidence_level", $"must be in (0, 1), got {spec.Evaluation.ConfidenceLevel}");
-        if (spec.Evaluation.BootstrapResamples < 0)
-            throw binder.Error(At("evaluation"), "evaluation.bootstrap_resamples", "must be ≥ 0");
-        try { EcgExperiments.Training.ThreadPolicy.Resolve(spec.Threads, EcgExperiments.Training.ComputeKind.Convolutional); }
-        catch (ArgumentException e) { throw binder.Error(At("threads"), "threads", e.Message); }
+            throw At("evaluation.confidence_level", $"must be in (0, 1), got {spec.Evaluation.ConfidenceLevel}");
+        if (spec.Evaluation.BootstrapResamples < 0) throw At("evaluation.bootstrap_resamples", "must be ≥ 0");
+        try { ThreadPolicy.Resolve(spec.Threads, ComputeKind.Convolutional); }
+        catch (ArgumentException e) { throw At("threads", e.Message); }
+        try { Device.Parse(spec.Device); }
+        catch (ArgumentException e) { throw At("device", e.Message); }
 
         for (int i = 0; i < spec.Expect.Count; i++)
         {
             var x = spec.Expect[i];
-            if (string.IsNullOrWhiteSpace(x.Metric)) throw binder.Error(At("expect"), $"expect[{i}].metric", "every expectation names a metric, e.g. { metric: accuracy, target: 0.9853, tolerance: 0.005 }");
-            if (!(x.Tolerance >= 0)) throw binder.Error(At("expect"), $"expect[{i}].tolerance", $"must be ≥ 0, got {x.Tolerance}");
-            if (x.Minimum is { } lo && x.Maximum is { } hi && lo > hi) throw binder.Error(At("expect"), $"expect[{i}]", $"minimum {lo} is above maximum {hi}");
+            if (string.IsNullOrWhiteSpace(x.Metric)) throw At("expect", $"expect[{i}].metric: every expectation names a metric, e.g. {{ metric: accuracy, target: 0.9853, tolerance: 0.005 }}");
+            if (!(x.Tolerance >= 0)) throw At("expect", $"expect[{i}].tolerance must be ≥ 0, got {x.Tolerance}");
+            if (x.Minimum is { } lo && x.Maximum is { } hi && lo > hi) throw At("expect", $"expect[{i}]: minimum {lo} is above maximum {hi}");
         }
         var options = new Dictionary<string, object>();
         var (source, sourceOptions) = Components.DataSources.Build(spec.Data, binder);
         options["data"] = sourceOptions;
-        var estimators = new List<IEstimator>();
+        var estimators = new List<IEcgEstimator>();
         for (int i = 0; i < spec.Pipeline.Count; i++)
         {
             var (estimator, o) = Components.Transforms.Build(spec.Pipeline[i], binder);
@@ -125,11 +138,10 @@ public static class SpecLoader
         var (model, modelOptions) = Components.Models.Build(spec.Model, binder);
         options["model"] = modelOptions;
 
-        var chain = new EstimatorChain(estimators);
-        IReadOnlyList<(string, DataSchema)> trace;
+        IReadOnlyList<(string, EcgSchema)> trace;
         try
         {
-            trace = chain.Trace(source.Schema);
+            trace = EcgPipeline.Trace(estimators, source.Schema);
         }
         catch (SchemaException e)
         {
@@ -137,57 +149,56 @@ public static class SpecLoader
             var where = index >= 0 ? spec.Pipeline[index].Where : spec.Data.Where;
             throw new SpecException(where, e.Message);
         }
-        if (model.CheckInput(trace[^1].Item2) is { } problem)
-            throw new SpecException(spec.Model.Where, $"model `{spec.Model.Type}` cannot take the pipeline's output {trace[^1].Item2.ShapeText}: {problem}");
+        var input = trace[^1].Item2;
+        if (model.CheckInput(input) is { } problem)
+            throw new SpecException(spec.Model.Where, $"model `{spec.Model.Type}` cannot take the pipeline's output {input.ShapeText}: {problem}");
+        var task = ExperimentTasks.Get(model.Task);
         var classes = source.Schema.ClassNames;
-        if (model.Task != "classification" && (spec.Training.ClassWeights is not null || spec.Training.Imbalance is not null))
-            throw binder.Error(At("training"), spec.Training.Imbalance is not null ? "training.imbalance" : "training.class_weights",
-                $"imbalance settings apply to classifiers; model `{spec.Model.Type}` solves the {model.Task} task");
-        if (model.Task == "anomaly")
+        if (task.Check(spec, input) is { } taskProblem)
+            throw taskProblem.Key == "data" ? new SpecException(spec.Data.Where, taskProblem.Message) : At(taskProblem.Key, taskProblem.Message);
+        if (spec.Training.Imbalance is { } imbalance)
         {
-            if (classes.Count < 2) throw new SpecException(spec.Data.Where, $"an anomaly detector needs a normal class and at least one other, the data has [{string.Join(", ", classes)}]");
-            if (spec.Evaluation.NormalClass is { } nc && !classes.Contains(nc, StringComparer.OrdinalIgnoreCase))
-                throw binder.Error(At("evaluation"), "evaluation.normal_class", $"'{nc}' is not a class of the data [{string.Join(", ", classes)}]");
+            if (model.Task != TaskKind.Classification)
+                throw At("training.imbalance", $"imbalance strategies apply to classifiers; model `{spec.Model.Type}` solves the {model.Task.Text()} task");
+            if (imbalance.Check(classes) is { } bad)
+                throw At($"training.imbalance.{bad.Key}", bad.Message);
         }
-        else if (spec.Split.Kind == SplitKind.AnomalyFolds)
-            throw binder.Error(At("split"), "split.kind", $"anomaly_folds is the anomaly-detection protocol (SPEC §2.4); model `{spec.Model.Type}` solves the {model.Task} task");
-        if (spec.Training.Imbalance is { } imb && ImbalanceCheck(imb, classes.Count) is { } bad)
-            throw binder.Error(At("training"), $"training.imbalance.{bad.key}", bad.message);
-        if (spec.Training.ClassWeights is { } cw && cw.Count != source.Schema.ClassNames.Count)
-            throw binder.Error(At("training"), "training.class_weights",
-                $"lists {cw.Count} weights but the data has {source.Schema.ClassNames.Count} classes [{string.Join(", ", source.Schema.ClassNames)}]");
-        return new ResolvedExperiment(binder.File, spec, source, chain, model, trace, options);
+        if (model.Task != TaskKind.Anomaly && spec.Split.Kind == SplitKind.AnomalyFolds)
+            throw At("split.kind", $"anomaly_folds is the anomaly-detection protocol (SPEC §2.4); model `{spec.Model.Type}` solves the {model.Task.Text()} task");
+        // The trainer is built without data (it holds options only) to learn what its validation reports.
+        int normal = model.Task == TaskKind.Anomaly ? AnomalyTask.NormalClass(spec, input) : 0;
+        var trainer = model.CreateTrainer(new TrainerContext(spec.Training, Device.CPU, spec.Seed, normal));
+        IReadOnlyList<string> metrics = ["loss", .. trainer.ValidationMetrics(input)];
+        if (!metrics.Contains(spec.Training.SelectBy, StringComparer.OrdinalIgnoreCase))
+            throw At("training.select_by", $"'{spec.Training.SelectBy}' is not a validation metric of model `{spec.Model.Type}`{YamlBinder.Suggest(spec.Training.SelectBy, metrics)}; available: {string.Join(", ", metrics)}");
+        if (model.Task == TaskKind.Anomaly && spec.Model.Type == "beatgan" && spec.Training.BatchSize < 2)
+            throw At("training.batch_size", $"the GAN needs batches of ≥ 2 (batch norm), got {spec.Training.BatchSize}");
+        return new ResolvedExperiment(binder.File, spec, source, estimators, model, trace, options, metrics);
     }
 
-    /// <summary>Imbalance settings whose length or range must match the data's classes (checked before any data is read).</summary>
-    private static (string key, string message)? ImbalanceCheck(EcgExperiments.Training.Imbalance.ImbalanceOptions o, int classCount)
+    /// <summary>The dotted key an option's message starts with (e.g. "training.epochs must be ≥ 1" → training.epochs), else <paramref name="fallback"/>.</summary>
+    private static string KeyIn(string message, string fallback)
     {
-        string Classes(int n) => $"{n} value(s) but the data has {classCount} classes";
-        if (o.ClassWeights is { } w && w.Count != classCount) return ("class_weights", Classes(w.Count));
-        if (o.FocalAlpha is { } a && a.Count != classCount && !(classCount == 2 && a.Count == 1))
-            return ("focal_alpha", $"{Classes(a.Count)} (give one α per class, or one α for the positive class of a binary task)");
-        if (o.CostMatrix is { } m && (m.Count != classCount || m.Any(r => r.Count != classCount)))
-            return ("cost_matrix", $"must be {classCount} × {classCount} (rows: true class, columns: predicted), got {m.Count} row(s)");
-        if ((o.FalseNegativeCost is not null || o.FalsePositiveCost is not null) && classCount != 2)
-            return ("false_negative_cost", $"FN/FP costs need a binary task; with {classCount} classes give a cost_matrix");
-        return null;
+        var m = System.Text.RegularExpressions.Regex.Match(message, @"\b(training(\.[a-z_0-9]+)+)");
+        return m.Success ? m.Groups[1].Value : fallback;
     }
 
-    private static void CheckSplit(SplitSpec split, YamlBinder binder, YamlNode node)
+    private static void CheckSplit(SplitSpec split, YamlBinder binder, YamlMappingNode root)
     {
+        SpecException At(string key, string message) => binder.ErrorAt(root, key, message);
         if (split.Kind == SplitKind.RandomStratified)
         {
             if (split.Fractions.Count != 3 || split.Fractions.Any(f => f < 0) || Math.Abs(split.Fractions.Sum() - 1) > 1e-6)
-                throw binder.Error(node, "split.fractions", $"needs three non-negative fractions (train, validation, test) summing to 1, got [{string.Join(", ", split.Fractions)}]");
+                throw At("split.fractions", $"needs three non-negative fractions (train, validation, test) summing to 1, got [{string.Join(", ", split.Fractions)}]");
             if (split.Fractions[0] == 0 || split.Fractions[2] == 0)
-                throw binder.Error(node, "split.fractions", "train and test fractions must be > 0");
+                throw At("split.fractions", "train and test fractions must be > 0");
         }
         if (split.Kind is SplitKind.Kfold or SplitKind.AnomalyFolds)
         {
-            if (split.Folds < 2) throw binder.Error(node, "split.folds", $"needs at least 2 folds, got {split.Folds}");
-            if (split.Fold < 0 || split.Fold >= split.Folds) throw binder.Error(node, "split.fold", $"must be in [0, {split.Folds - 1}] for {split.Folds} folds, got {split.Fold}");
-            if (split.ValidationFraction is < 0 or >= 1) throw binder.Error(node, "split.validation_fraction", $"must be in [0, 1), got {split.ValidationFraction}");
-            if (split.AnomalyValidationFraction is < 0 or >= 1) throw binder.Error(node, "split.anomaly_validation_fraction", $"must be in [0, 1), got {split.AnomalyValidationFraction}");
+            if (split.Folds < 2) throw At("split.folds", $"needs at least 2 folds, got {split.Folds}");
+            if (split.Fold < 0 || split.Fold >= split.Folds) throw At("split.fold", $"must be in [0, {split.Folds - 1}] for {split.Folds} folds, got {split.Fold}");
+            if (split.ValidationFraction is < 0 or >= 1) throw At("split.validation_fraction", $"must be in [0, 1), got {split.ValidationFraction}");
+            if (split.AnomalyValidationFraction is < 0 or >= 1) throw At("split.anomaly_validation_fraction", $"must be in [0, 1), got {split.AnomalyValidationFraction}");
         }
     }
 }

@@ -52,7 +52,16 @@ public sealed class SweepSpace
             spec.Sweep is null || spec.Sweep.Parameters.Count == 0
                 ? [new Dictionary<string, YamlNode>()]
                 : SweepExpander.Combinations(spec.Sweep, spec.Seed, binder, root).ToList();
-        return new SweepSpace(spec, settings, binder, root, configurations, resolve);
+        var space = new SweepSpace(spec, settings, binder, root, configurations, resolve);
+        if (settings.IsTuner)
+            foreach (var trial in space.Trials)
+                if (!trial.Experiment.ValidationMetrics.Contains(settings.Metric, StringComparer.OrdinalIgnoreCase))
+                {
+                    var key = spec.Sweep?.Metric is null ? "training.select_by" : "sweep.metric";
+                    throw binder.ErrorAt(root, key, $"the tuner ranks trials by '{settings.Metric}', which is not a validation metric of trial {trial.Number}" +
+                        $"{YamlBinder.Suggest(settings.Metric, trial.Experiment.ValidationMetrics)}; available: {string.Join(", ", trial.Experiment.ValidationMetrics)}");
+                }
+        return space;
     }
 
     /// <summary>

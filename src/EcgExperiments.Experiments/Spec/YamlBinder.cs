@@ -4,6 +4,8 @@ using System.Reflection;
 using System.Text;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using EcgExperiments.Core;
+using EcgExperiments.Training.Imbalance;
 
 namespace EcgExperiments.Experiments.Spec;
 
@@ -13,10 +15,20 @@ namespace EcgExperiments.Experiments.Spec;
 /// Unknown keys, wrong types and bad enum values fail with file:line:column, the key, and the valid choices
 /// (the nearest one suggested). Supported: numbers, bools, strings, enums, nullables, lists/arrays, (int, int)
 /// pairs, nested records, <see cref="ComponentSpec"/> (a <c>type:</c> plus its own options, bound later by a
-/// registry) and string dictionaries.
+/// registry), components held directly by an options record (an interface bound through the registry of its
+/// products, e.g. <c>training.imbalance: { strategy: focal, … }</c>), <see cref="ClassValues"/> (a list in class order
+/// or a mapping by class name) and string dictionaries. Options filled from the data's schema
+/// (<see cref="SchemaDerivedAttribute"/>) and keys that moved are refused with a message saying so.
 /// </summary>
 public sealed class YamlBinder(string file)
 {
+    /// <summary>Keys that no longer exist, with where their setting went (checked by full dotted path).</summary>
+    public static readonly IReadOnlyDictionary<string, string> MovedKeys = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["training.class_weights"] = "moved to `training.imbalance: { strategy: class_weights, class_weights: ... }` (weights by class name, e.g. { HYP: 3, NORM: 1 }, or in class order)",
+        ["model.se"] = "renamed `squeeze_excitation`",
+    };
+
     public string File { get; } = file;
 
     public T Bind<T>(YamlNode node, string key) where T : new() => (T)BindObject(typeof(T), node, key);
@@ -30,21 +42,31 @@ public sealed class YamlBinder(string file)
         var properties = Bindable(type);
         foreach (var (k, v) in map.Children)
         {
-            var name = ((YamlScalarNode)k).Value ?? "";
+            if (k is not YamlScalarNode { Value: not null } scalar)
+                throw Error(k, key.Length == 0 ? "(key)" : $"{key}.(key)", $"keys must be plain names, got {Kind(k)}");
+            var name = scalar.Value;
             var path = key.Length == 0 ? name : $"{key}.{name}";
             if (!properties.TryGetValue(name, out var prop))
+            {
+                if (MovedKeys.TryGetValue(path, out var moved)) throw Error(k, path, moved);
+                if (SchemaDerived(type, name) is { } derived) throw Error(k, path, $"is not a YAML key: it is set from {derived.Source}");
                 throw Error(k, path, UnknownKey(name, properties.Keys));
+            }
             prop.SetValue(instance, Convert(prop.PropertyType, v, path));
         }
         return instance;
     }
+
+    private static SchemaDerivedAttribute? SchemaDerived(Type type, string key) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).FirstOrDefault(p => SnakeCase(p.Name) == key)?.GetCustomAttribute<SchemaDerivedAttribute>();
 
     /// <summary>The YAML key names a record accepts, e.g. for error messages and documentation.</summary>
     public static IReadOnlyCollection<string> KeysOf(Type type) => Bindable(type).Keys;
 
     private static Dictionary<string, PropertyInfo> Bindable(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanWrite && p.GetSetMethod() is not null && p.GetIndexParameters().Length == 0)
+            .Where(p => p.CanWrite && p.GetSetMethod() is not null && p.GetIndexParameters().Length == 0
+                        && p.GetCustomAttribute<SchemaDerivedAttribute>() is null)
             .ToDictionary(p => SnakeCase(p.Name), p => p);
 
     public object? Convert(Type type, YamlNode node, string key)
@@ -54,6 +76,8 @@ public sealed class YamlBinder(string file)
             return IsNull(node) ? null : Convert(underlying, node, key);
         if (type == typeof(YamlNode)) return node;
         if (type == typeof(ComponentSpec)) return Component(node, key);
+        if (type.IsInterface && Components.RegistryFor(type) is { } registry) return registry.Build(Component(node, key, registry.Discriminator), this);
+        if (type == typeof(ClassValues)) return Values(node, key);
         if (type == typeof(string))
         {
             if (node is YamlScalarNode s && !IsNull(node)) return s.Value;
@@ -103,19 +127,52 @@ public sealed class YamlBinder(string file)
         throw new InvalidOperationException($"YAML binding of {type} is not supported (key {key})");
     }
 
-    private ComponentSpec Component(YamlNode node, string key)
+    private ComponentSpec Component(YamlNode node, string key, string discriminator = "type")
     {
         if (node is YamlScalarNode s && !IsNull(node))
             return new ComponentSpec(s.Value!, new YamlMappingNode(), SourceRef.From(File, node.Start, key));
-        if (node is not YamlMappingNode map) throw Error(node, key, $"expected a mapping with a `type:` key, got {Kind(node)}");
-        var typeNode = map.Children.FirstOrDefault(p => ((YamlScalarNode)p.Key).Value == "type");
+        if (node is not YamlMappingNode map) throw Error(node, key, $"expected a mapping with a `{discriminator}:` key, got {Kind(node)}");
+        foreach (var (k, _) in map.Children)
+            if (k is not YamlScalarNode { Value: not null }) throw Error(k, $"{key}.(key)", $"keys must be plain names, got {Kind(k)}");
+        var typeNode = map.Children.FirstOrDefault(p => ((YamlScalarNode)p.Key).Value == discriminator);
         if (typeNode.Value is not YamlScalarNode t || string.IsNullOrWhiteSpace(t.Value))
-            throw Error(node, key, "needs a `type:` key naming the component");
+            throw Error(node, key, $"needs a `{discriminator}:` key naming the component");
         var rest = new YamlMappingNode();
         foreach (var (k, v) in map.Children)
-            if (((YamlScalarNode)k).Value != "type") rest.Add(k, v);
+            if (((YamlScalarNode)k).Value != discriminator) rest.Add(k, v);
         return new ComponentSpec(t.Value!, rest, SourceRef.From(File, node.Start, key));
     }
+
+    /// <summary>A list of numbers in class order, or a mapping of class name → number.</summary>
+    private ClassValues Values(YamlNode node, string key)
+    {
+        if (node is YamlSequenceNode)
+            return ClassValues.Of(Sequence(node, key).Select((n, i) => (double)Scalar(typeof(double), n, $"{key}[{i}]")).ToArray());
+        if (node is YamlMappingNode m)
+            return ClassValues.Of(m.Children.ToDictionary(kv => ((YamlScalarNode)kv.Key).Value ?? "", kv => (double)Scalar(typeof(double), kv.Value, $"{key}.{((YamlScalarNode)kv.Key).Value}")));
+        throw Error(node, key, $"expected a list in class order (e.g. [1, 3]) or a mapping by class name (e.g. {{ HYP: 3, NORM: 1 }}), got {Kind(node)}");
+    }
+
+    /// <summary>
+    /// The node of a dotted key under <paramref name="root"/> (e.g. <c>training.select_by</c>), or the deepest ancestor
+    /// that exists, so a semantic error points at the exact place in the file.
+    /// </summary>
+    public static YamlNode Locate(YamlMappingNode root, string dottedKey)
+    {
+        YamlNode current = root, located = root;
+        foreach (var part in dottedKey.Split('.'))
+        {
+            if (current is not YamlMappingNode map) break;
+            var next = map.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode { Value: var v } && v == part);
+            if (next.Key is null) break;
+            located = next.Key;
+            current = next.Value;
+        }
+        return located;
+    }
+
+    /// <summary>A <see cref="SpecException"/> at the exact key (see <see cref="Locate"/>).</summary>
+    public SpecException ErrorAt(YamlMappingNode root, string dottedKey, string message) => Error(Locate(root, dottedKey), dottedKey, message);
 
     private object Enum(Type type, YamlNode node, string key)
     {

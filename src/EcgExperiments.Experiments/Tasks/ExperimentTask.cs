@@ -1,38 +1,30 @@
 using System.Text.Json.Nodes;
 using EcgExperiments.Evaluation;
+using EcgExperiments.Experiments.Runs;
 using EcgExperiments.Experiments.Spec;
 using EcgExperiments.Pipeline;
-using EcgExperiments.Torch;
 using EcgExperiments.Training;
 
-namespace EcgExperiments.Experiments;
+namespace EcgExperiments.Experiments.Tasks;
 
 /// <summary>
-/// A model the runner can build and train for a data schema: what it needs to know before data exists (description,
-/// compute kind for the thread policy, input check) and which task it solves. The task (classification,
-/// reconstruction, anomaly detection) owns training, evaluation on the test split, the trivial baseline and the
-/// artefacts; the runner owns everything around it (data, split, pipeline, run record, atomic writes).
+/// A task (classification, anomaly detection, reconstruction): what a trained model's test numbers are, against which
+/// trivial baseline, and what its predictions file holds. The runner owns everything around it (data, split, pipeline,
+/// training, the files and the run record); a model declares its task in its registration.
 /// </summary>
-public abstract record ModelBuild(string Description, ComputeKind Kind, Func<DataSchema, string?> CheckInput)
+public interface IExperimentTask
 {
-    /// <summary>"classification", "reconstruction" or "anomaly" (written to the run record as <c>task</c>).</summary>
-    public abstract string Task { get; }
+    TaskKind Kind { get; }
 
-    /// <summary>Trains on the context's train split (validating every epoch) and evaluates on its test split.</summary>
-    internal abstract TaskResult Run(TaskContext context);
+    /// <summary>Checks against the data's classes before any data is read (e.g. the normal class of an anomaly task); null when fine.</summary>
+    (string Key, string Message)? Check(ExperimentSpec spec, EcgSchema schema);
+
+    /// <summary>Evaluates <paramref name="model"/> on the context's test split (thresholds chosen on its validation split only).</summary>
+    TaskEvaluation Evaluate(TaskContext context, IEcgPredictor model);
 }
 
-/// <summary>Everything a task needs for one trial (splits already transformed by the fitted pipeline).</summary>
-internal sealed record TaskContext(
-    ResolvedExperiment Experiment,
-    TrainingOptions Training,
-    Device Device,
-    DataView Train,
-    DataView Validation,
-    DataView Test,
-    string RunDirectory,
-    IProgress<TrainingProgress> Progress,
-    CancellationToken Cancel)
+/// <summary>Everything a task sees of one trial: the spec and the three split parts after the fitted pipeline.</summary>
+public sealed record TaskContext(ResolvedExperiment Experiment, EcgDataView Train, EcgDataView Validation, EcgDataView Test, CancellationToken Cancel)
 {
     public ExperimentSpec Spec => Experiment.Spec;
 
@@ -40,40 +32,41 @@ internal sealed record TaskContext(
     public BootstrapOptions? Bootstrap(bool stratified = true) => Spec.Evaluation.BootstrapResamples > 0
         ? new BootstrapOptions { Resamples = Spec.Evaluation.BootstrapResamples, Level = Spec.Evaluation.ConfidenceLevel, Seed = Spec.Seed, Stratified = stratified }
         : null;
-
-    /// <summary>Index of the normal class for anomaly tasks (<c>evaluation.normal_class</c>, default the first class).</summary>
-    public int NormalClass(DataSchema schema) => TaskSupport.NormalClassIndex(Spec.Evaluation.NormalClass, schema);
 }
 
-/// <summary>What a task hands back to the runner for the run record.</summary>
-internal sealed record TaskResult
+/// <summary>A task's results for the run record and the files of the run folder.</summary>
+public sealed record TaskEvaluation
 {
-    public required bool Interrupted { get; init; }
-    public required long Parameters { get; init; }
-    public required IReadOnlyList<EpochRecord> History { get; init; }
-    public required int BestEpoch { get; init; }
+    /// <summary>The tidy test-metric table.</summary>
     public required IReadOnlyList<MetricEntry> Metrics { get; init; }
+    /// <summary>The trivial baseline's table on the same test set.</summary>
     public required IReadOnlyList<MetricEntry> Baseline { get; init; }
     public required string BaselineKind { get; init; }
-    /// <summary>Classification and anomaly tasks: the full report (curves, confusion matrix), written as metrics.json.</summary>
-    public MetricReport? Report { get; init; }
-    /// <summary>Extra run-record entries (e.g. decision_threshold, per-class anomaly AUCs).</summary>
-    public JsonObject Extra { get; init; } = [];
-    /// <summary>Artefact name → file name in the run folder.</summary>
-    public JsonObject Artefacts { get; init; } = [];
+    /// <summary>The full report written as metrics.json (a <see cref="MetricReport"/> or a <see cref="ReconstructionReport"/>).</summary>
+    public required object Report { get; init; }
+    /// <summary>The model as it is saved: with the decision threshold chosen on validation, where there is one.</summary>
+    public required IEcgPredictor Model { get; init; }
+    public DecisionThreshold? Threshold { get; init; }
+    /// <summary>Task-specific details for the run record.</summary>
+    public JsonObject Details { get; init; } = [];
+    /// <summary>One row per test example (predictions.csv).</summary>
+    public required PredictionTable Predictions { get; init; }
+    /// <summary>A sentence placing the numbers (what the score is, what the baseline is), for metrics.md.</summary>
+    public required string Context { get; init; }
 }
 
-internal static class TaskSupport
-{
-    public static int NormalClassIndex(string? name, DataSchema schema)
-    {
-        if (name is null) return 0;
-        for (int i = 0; i < schema.ClassNames.Count; i++)
-            if (string.Equals(schema.ClassNames[i], name, StringComparison.OrdinalIgnoreCase)) return i;
-        throw new ArgumentException($"evaluation.normal_class '{name}' is not a class of the data [{string.Join(", ", schema.ClassNames)}]");
-    }
+/// <summary>A predictions file: a header and one row per test example.</summary>
+public sealed record PredictionTable(IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<string>> Rows);
 
-    /// <summary>The same examples under another item shape with the same number of values (e.g. [1 × T] → [T]).</summary>
-    public static DataView Reshape(DataView view, params long[] shape) =>
-        view.Schema.ItemShape.SequenceEqual(shape) ? view : view.With(view.Schema with { ItemShape = shape }, view.Examples);
+/// <summary>The tasks by kind (one registration each).</summary>
+public static class ExperimentTasks
+{
+    private static readonly Dictionary<TaskKind, IExperimentTask> All = new()
+    {
+        [TaskKind.Classification] = new ClassificationTask(),
+        [TaskKind.Anomaly] = new AnomalyTask(),
+        [TaskKind.Reconstruction] = new ReconstructionTask(),
+    };
+
+    public static IExperimentTask Get(TaskKind kind) => All[kind];
 }

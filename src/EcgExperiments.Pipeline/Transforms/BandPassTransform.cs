@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using EcgExperiments.Signals.Filtering;
 using EcgExperiments.Signals.Spectral;
@@ -33,20 +32,18 @@ public sealed record BandPassOptions
 /// that rate; shape and rate are unchanged. Signals shorter than filtfilt's padding are rejected before any data.
 /// </summary>
 /// <example><code>
-/// var bp = new BandPassTransform(new BandPassOptions { LowHz = 3, HighHz = 45 });   // FIR 109 taps at 360 Hz
-/// var iir = new BandPassTransform(new BandPassOptions { Design = BandPassDesign.Butterworth, Order = 2, LowHz = 0.5, HighHz = 40 });
+/// var bp = mlContext.Transforms.Ecg().BandPass(lowHz: 3, highHz: 45);   // FIR 109 taps at 360 Hz
+/// var iir = mlContext.Transforms.Ecg().BandPass(new BandPassOptions { Design = BandPassDesign.Butterworth, Order = 2, LowHz = 0.5, HighHz = 40 });
 /// </code></example>
-public sealed class BandPassTransform(BandPassOptions options) : StatelessTransform
+public sealed class BandPassTransformer(BandPassOptions options) : EcgTransformerBase
 {
-    private readonly ConcurrentDictionary<double, object> _designs = new();
-
     public override string Name => "bandpass";
     public BandPassOptions Options { get; } = options;
 
     /// <summary>FIR taps used at <paramref name="samplingRate"/>.</summary>
     public int TapsAt(double samplingRate) => Options.Taps ?? FilterPresets.BiosppyTaps(samplingRate);
 
-    public override DataSchema GetOutputSchema(DataSchema input)
+    public override EcgSchema GetOutputSchema(EcgSchema input)
     {
         var layout = SignalLayout.Of(input, Name);
         var fs = SignalLayout.RequireRate(input, Name);
@@ -66,7 +63,7 @@ public sealed class BandPassTransform(BandPassOptions options) : StatelessTransf
         ? Filter.MinimumFiltFiltLength(TransferFunction.Fir(new double[TapsAt(fs)]))
         : 3 * (4 * Options.Order + 1) + 1;   // sosfiltfilt: taps = 2·sections + 1, 2·order sections for a band-pass
 
-    private object Design(double fs) => _designs.GetOrAdd(fs, rate => Options.Design == BandPassDesign.Fir
+    private object Design(double rate) => Options.Design == BandPassDesign.Fir
         ? TransferFunction.Fir(FirDesign.Firwin(new FirwinOptions
         {
             Taps = TapsAt(rate), CutoffsHz = [Options.LowHz, Options.HighHz], PassZero = false, SamplingRate = rate, Window = new WindowSpec(Options.Window),
@@ -74,23 +71,25 @@ public sealed class BandPassTransform(BandPassOptions options) : StatelessTransf
         : IirDesign.ButterSos(new ButterworthOptions
         {
             Order = Options.Order, CutoffsHz = [Options.LowHz, Options.HighHz], Band = FilterBand.BandPass, SamplingRate = rate,
-        }));
+        });
 
-    public override Example Apply(Example example, DataSchema input, DataSchema output)
+    protected override SignalMapper CreateMapper(EcgSchema input, EcgSchema output)
     {
         var layout = SignalLayout.Of(input, Name);
-        var design = Design(input.SamplingRate!.Value);
-        Func<ReadOnlyMemory<float>, float[]> run = design switch
+        LeadMap run = Design(input.SamplingRate!.Value) switch
         {
-            TransferFunction fir => x => Filter.FiltFilt(fir, x.Span),
-            SecondOrderSections sos => x => Filter.SosFiltFilt(sos, x.Span),
+            TransferFunction fir => x => Filter.FiltFilt(fir, x),
+            SecondOrderSections sos => x => Filter.SosFiltFilt(sos, x),
             _ => throw new InvalidOperationException("unknown filter design"),
         };
-        return example with { Values = SignalLayout.MapLeads(example.Values, layout.Leads, layout.Samples, layout.Samples, run) };
+        return new RowMapper(input, output, (x, y) => SignalLayout.MapLeads(x, y, layout.Leads, layout.Samples, layout.Samples, run));
     }
 
     public override JsonObject SaveState() => TransformStateJson.Save(Options);
 
-    /// <summary>Rebuilds the transform from <see cref="SaveState"/>.</summary>
-    public static BandPassTransform LoadState(JsonObject state) => new(TransformStateJson.Load<BandPassOptions>(state, "bandpass"));
+    /// <summary>Rebuilds the transformer from <see cref="SaveState"/>.</summary>
+    public static BandPassTransformer LoadState(JsonObject state) => new(TransformStateJson.Load<BandPassOptions>(state, "bandpass"));
 }
+
+/// <summary>Estimator of <see cref="BandPassTransformer"/> (the filter is designed for the schema's rate; nothing learned from data).</summary>
+public sealed class BandPassEstimator(BandPassOptions options) : TrivialEcgEstimator<BandPassTransformer>(new BandPassTransformer(options));

@@ -15,15 +15,15 @@ public sealed record InterpolateOptions
 /// so a known rate becomes rate × length / samples.
 /// </summary>
 /// <example><code>
-/// var to1000 = new InterpolateTransform(new InterpolateOptions { Length = 1000 });
-/// to1000.GetOutputSchema(new DataSchema([1, 500], 50, ["x"])); // [1 × 1000] @ 100 Hz
+/// var to1000 = mlContext.Transforms.Ecg().Interpolate(length: 1000);
+/// to1000.GetOutputSchema(new EcgSchema([1, 500], 50, ["x"])); // [1 × 1000] @ 100 Hz
 /// </code></example>
-public sealed class InterpolateTransform(InterpolateOptions options) : StatelessTransform
+public sealed class InterpolateTransformer(InterpolateOptions options) : EcgTransformerBase
 {
     public override string Name => "interpolate";
     public InterpolateOptions Options { get; } = options;
 
-    public override DataSchema GetOutputSchema(DataSchema input)
+    public override EcgSchema GetOutputSchema(EcgSchema input)
     {
         var layout = SignalLayout.Of(input, Name, minimumSamples: 2);
         if (Options.Length < 2) throw new SchemaException(Name, $"length must be ≥ 2 points, got {Options.Length}");
@@ -34,14 +34,18 @@ public sealed class InterpolateTransform(InterpolateOptions options) : Stateless
         };
     }
 
-    public override Example Apply(Example example, DataSchema input, DataSchema output)
+    protected override SignalMapper CreateMapper(EcgSchema input, EcgSchema output)
     {
         var layout = SignalLayout.Of(input, Name, minimumSamples: 2);
-        return example with { Values = SignalLayout.MapLeads(example.Values, layout.Leads, layout.Samples, Options.Length, x => Interpolate.LinearToLength(x.Span, Options.Length)) };
+        int length = Options.Length;
+        return new RowMapper(input, output, (x, y) => SignalLayout.MapLeads(x, y, layout.Leads, layout.Samples, length, lead => Interpolate.LinearToLength(lead, length)));
     }
 
     public override JsonObject SaveState() => TransformStateJson.Save(Options);
 
-    /// <summary>Rebuilds the transform from <see cref="SaveState"/>.</summary>
-    public static InterpolateTransform LoadState(JsonObject state) => new(TransformStateJson.Load<InterpolateOptions>(state, "interpolate"));
+    /// <summary>Rebuilds the transformer from <see cref="SaveState"/>.</summary>
+    public static InterpolateTransformer LoadState(JsonObject state) => new(TransformStateJson.Load<InterpolateOptions>(state, "interpolate"));
 }
+
+/// <summary>Estimator of <see cref="InterpolateTransformer"/> (nothing to learn).</summary>
+public sealed class InterpolateEstimator(InterpolateOptions options) : TrivialEcgEstimator<InterpolateTransformer>(new InterpolateTransformer(options));

@@ -17,32 +17,36 @@ public sealed record MinMaxOptions
 /// NaN (the guard SPEC §2.3 asks for). Any item shape is accepted; the schema is unchanged.
 /// </summary>
 /// <example><code>
-/// var unit = new MinMaxTransform(new MinMaxOptions());   // [0, 1] per lead
+/// var unit = mlContext.Transforms.Ecg().MinMax();   // [0, 1] per lead
 /// </code></example>
-public sealed class MinMaxTransform(MinMaxOptions options) : StatelessTransform
+public sealed class MinMaxTransformer(MinMaxOptions options) : EcgTransformerBase
 {
     public override string Name => "minmax";
     public MinMaxOptions Options { get; } = options;
 
-    public override DataSchema GetOutputSchema(DataSchema input)
+    public override EcgSchema GetOutputSchema(EcgSchema input)
     {
         if (input.ItemShape.Count < 1 || input.ItemSize == 0) throw new SchemaException(Name, $"expects non-empty items, got {input.ShapeText}");
         if (!(Options.High > Options.Low)) throw new SchemaException(Name, $"needs low < high, got [{Options.Low}, {Options.High}]");
         return input;
     }
 
-    public override Example Apply(Example example, DataSchema input, DataSchema output)
+    protected override SignalMapper CreateMapper(EcgSchema input, EcgSchema output)
     {
         int groups = Options.PerLead && input.ItemShape.Count > 1 ? (int)input.ItemShape[0] : 1;
-        int per = example.Values.Length / groups;
-        var v = new float[example.Values.Length];
-        for (int g = 0; g < groups; g++)
-            Scaling.MinMax(example.Values.AsSpan(g * per, per), v.AsSpan(g * per, per), (float)Options.Low, (float)Options.High);
-        return example with { Values = v };
+        int per = (int)(input.ItemSize / groups);
+        float low = (float)Options.Low, high = (float)Options.High;
+        return new RowMapper(input, output, (x, y) =>
+        {
+            for (int g = 0; g < groups; g++) Scaling.MinMax(x.Slice(g * per, per), y.Slice(g * per, per), low, high);
+        });
     }
 
     public override JsonObject SaveState() => TransformStateJson.Save(Options);
 
-    /// <summary>Rebuilds the transform from <see cref="SaveState"/>.</summary>
-    public static MinMaxTransform LoadState(JsonObject state) => new(TransformStateJson.Load<MinMaxOptions>(state, "minmax"));
+    /// <summary>Rebuilds the transformer from <see cref="SaveState"/>.</summary>
+    public static MinMaxTransformer LoadState(JsonObject state) => new(TransformStateJson.Load<MinMaxOptions>(state, "minmax"));
 }
+
+/// <summary>Estimator of <see cref="MinMaxTransformer"/> (per-signal scaling: nothing learned from data).</summary>
+public sealed class MinMaxEstimator(MinMaxOptions options) : TrivialEcgEstimator<MinMaxTransformer>(new MinMaxTransformer(options));

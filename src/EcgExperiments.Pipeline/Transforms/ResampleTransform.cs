@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using EcgExperiments.Signals.Resampling;
 
@@ -20,17 +19,15 @@ public sealed record ResampleOptions
 /// the output schema carries the new rate and length (e.g. 500 → 100 Hz: 5000 → 1000 samples).
 /// </summary>
 /// <example><code>
-/// var down = new ResampleTransform(new ResampleOptions { TargetRate = 100 });
-/// down.GetOutputSchema(new DataSchema([12, 5000], 500, ["NORM", "HYP"])); // [12 × 1000] @ 100 Hz
+/// var down = mlContext.Transforms.Ecg().Resample(targetRate: 100);
+/// down.GetOutputSchema(new EcgSchema([12, 5000], 500, ["NORM", "HYP"])); // [12 × 1000] @ 100 Hz
 /// </code></example>
-public sealed class ResampleTransform(ResampleOptions options) : StatelessTransform
+public sealed class ResampleTransformer(ResampleOptions options) : EcgTransformerBase
 {
-    private readonly ConcurrentDictionary<(int, int), PolyphaseResampler> _resamplers = new();
-
     public override string Name => "resample";
     public ResampleOptions Options { get; } = options;
 
-    public override DataSchema GetOutputSchema(DataSchema input)
+    public override EcgSchema GetOutputSchema(EcgSchema input)
     {
         var layout = SignalLayout.Of(input, Name);
         var fs = SignalLayout.RequireRate(input, Name);
@@ -42,14 +39,13 @@ public sealed class ResampleTransform(ResampleOptions options) : StatelessTransf
         return input with { ItemShape = SignalLayout.WithSamples(input, length), SamplingRate = Options.TargetRate };
     }
 
-    public override Example Apply(Example example, DataSchema input, DataSchema output)
+    protected override SignalMapper CreateMapper(EcgSchema input, EcgSchema output)
     {
         var layout = SignalLayout.Of(input, Name);
         var (up, down) = Ratio(input.SamplingRate!.Value);
-        var resampler = _resamplers.GetOrAdd((up, down), k => PolyphaseResampler.Create(k.Item1, k.Item2,
-            new ResamplePolyOptions { KaiserBeta = Options.KaiserBeta, HalfLengthPerRate = Options.HalfLengthPerRate }));
+        var resampler = PolyphaseResampler.Create(up, down, new ResamplePolyOptions { KaiserBeta = Options.KaiserBeta, HalfLengthPerRate = Options.HalfLengthPerRate });
         int outSamples = (int)output.ItemShape[^1];
-        return example with { Values = SignalLayout.MapLeads(example.Values, layout.Leads, layout.Samples, outSamples, x => resampler.Apply(x.Span)) };
+        return new RowMapper(input, output, (x, y) => SignalLayout.MapLeads(x, y, layout.Leads, layout.Samples, outSamples, lead => resampler.Apply(lead)));
     }
 
     private (int Up, int Down) Ratio(double fs)
@@ -66,6 +62,9 @@ public sealed class ResampleTransform(ResampleOptions options) : StatelessTransf
 
     public override JsonObject SaveState() => TransformStateJson.Save(Options);
 
-    /// <summary>Rebuilds the transform from <see cref="SaveState"/>.</summary>
-    public static ResampleTransform LoadState(JsonObject state) => new(TransformStateJson.Load<ResampleOptions>(state, "resample"));
+    /// <summary>Rebuilds the transformer from <see cref="SaveState"/>.</summary>
+    public static ResampleTransformer LoadState(JsonObject state) => new(TransformStateJson.Load<ResampleOptions>(state, "resample"));
 }
+
+/// <summary>Estimator of <see cref="ResampleTransformer"/> (nothing to learn).</summary>
+public sealed class ResampleEstimator(ResampleOptions options) : TrivialEcgEstimator<ResampleTransformer>(new ResampleTransformer(options));

@@ -14,15 +14,15 @@ public sealed record SelectLeadsOptions
 /// data is read, listing the leads that exist.
 /// </summary>
 /// <example><code>
-/// var lead2 = new SelectLeadsTransform(new SelectLeadsOptions { Leads = ["II"] });   // [12 × 1000] → [1 × 1000]
+/// var lead2 = mlContext.Transforms.Ecg().SelectLeads("II");   // [12 × 1000] → [1 × 1000]
 /// </code></example>
-public sealed class SelectLeadsTransform(SelectLeadsOptions options) : StatelessTransform
+public sealed class SelectLeadsTransformer(SelectLeadsOptions options) : EcgTransformerBase
 {
     public override string Name => "select_leads";
     public SelectLeadsOptions Options { get; } = options;
 
     /// <summary>Index of each selected lead in the input (data-free).</summary>
-    public int[] Indices(DataSchema input)
+    public int[] Indices(EcgSchema input)
     {
         if (Options.Leads.Count == 0) throw new SchemaException(Name, "leads: lists no lead names; give at least one, e.g. leads: [II]");
         if (input.ItemShape.Count != 2)
@@ -37,23 +37,27 @@ public sealed class SelectLeadsTransform(SelectLeadsOptions options) : Stateless
         }).ToArray();
     }
 
-    public override DataSchema GetOutputSchema(DataSchema input)
+    public override EcgSchema GetOutputSchema(EcgSchema input)
     {
         var idx = Indices(input);
         return input with { ItemShape = [idx.Length, input.ItemShape[1]], LeadNames = idx.Select(i => input.LeadNames![i]).ToArray() };
     }
 
-    public override Example Apply(Example example, DataSchema input, DataSchema output)
+    protected override SignalMapper CreateMapper(EcgSchema input, EcgSchema output)
     {
         var idx = Indices(input);
         int samples = (int)input.ItemShape[1];
-        var v = new float[idx.Length * samples];
-        for (int k = 0; k < idx.Length; k++) Array.Copy(example.Values, idx[k] * samples, v, k * samples, samples);
-        return example with { Values = v };
+        return new RowMapper(input, output, (x, y) =>
+        {
+            for (int k = 0; k < idx.Length; k++) x.Slice(idx[k] * samples, samples).CopyTo(y.Slice(k * samples, samples));
+        });
     }
 
     public override JsonObject SaveState() => TransformStateJson.Save(Options);
 
-    /// <summary>Rebuilds the transform from <see cref="SaveState"/>.</summary>
-    public static SelectLeadsTransform LoadState(JsonObject state) => new(TransformStateJson.Load<SelectLeadsOptions>(state, "select_leads"));
+    /// <summary>Rebuilds the transformer from <see cref="SaveState"/>.</summary>
+    public static SelectLeadsTransformer LoadState(JsonObject state) => new(TransformStateJson.Load<SelectLeadsOptions>(state, "select_leads"));
 }
+
+/// <summary>Estimator of <see cref="SelectLeadsTransformer"/> (nothing to learn).</summary>
+public sealed class SelectLeadsEstimator(SelectLeadsOptions options) : TrivialEcgEstimator<SelectLeadsTransformer>(new SelectLeadsTransformer(options));

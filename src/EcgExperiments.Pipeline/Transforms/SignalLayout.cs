@@ -5,13 +5,16 @@ using System.Text.Json.Serialization;
 
 namespace EcgExperiments.Pipeline.Transforms;
 
+/// <summary>One lead in, its transformed samples out.</summary>
+internal delegate float[] LeadMap(ReadOnlySpan<float> lead);
+
 /// <summary>
 /// How a signal transform reads an item: [samples] is one lead, [leads × samples] is a multi-lead record.
 /// Shape checks are data-free so a pipeline can be traced in a dry run.
 /// </summary>
 internal readonly record struct SignalLayout(int Leads, int Samples)
 {
-    public static SignalLayout Of(DataSchema schema, string stage, int minimumSamples = 1)
+    public static SignalLayout Of(EcgSchema schema, string stage, int minimumSamples = 1)
     {
         var s = schema.ItemShape;
         if (s.Count is not (1 or 2))
@@ -24,35 +27,33 @@ internal readonly record struct SignalLayout(int Leads, int Samples)
     }
 
     /// <summary>The same item rank as <paramref name="schema"/> with a new sample count.</summary>
-    public static IReadOnlyList<long> WithSamples(DataSchema schema, long samples) =>
+    public static IReadOnlyList<long> WithSamples(EcgSchema schema, long samples) =>
         schema.ItemShape.Count == 1 ? [samples] : [schema.ItemShape[0], samples];
 
-    public static double RequireRate(DataSchema schema, string stage)
+    public static double RequireRate(EcgSchema schema, string stage)
     {
         if (schema.SamplingRate is not { } fs || !(fs > 0))
             throw new SchemaException(stage, $"needs the sampling rate of its input, but {schema.ShapeText} carries none (an image, or a source without a rate)");
         return fs;
     }
 
-    /// <summary>Applies <paramref name="perLead"/> to each lead of a flat [leads × samples] item.</summary>
-    public static float[] MapLeads(float[] values, int leads, int samples, int outSamples, Func<ReadOnlyMemory<float>, float[]> perLead)
+    /// <summary>Writes <paramref name="perLead"/>(lead) for each lead of a flat [leads × samples] item into <paramref name="output"/>.</summary>
+    public static void MapLeads(ReadOnlySpan<float> values, Span<float> output, int leads, int samples, int outSamples, LeadMap perLead)
     {
-        var result = new float[leads * outSamples];
         for (int l = 0; l < leads; l++)
         {
-            var y = perLead(values.AsMemory(l * samples, samples));
+            var y = perLead(values.Slice(l * samples, samples));
             if (y.Length != outSamples)
                 throw new InvalidOperationException($"lead {l}: produced {y.Length} samples, the schema promised {outSamples}");
-            y.CopyTo(result, l * outSamples);
+            y.CopyTo(output.Slice(l * outSamples, outSamples));
         }
-        return result;
     }
 
     public static string Hz(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
 }
 
 /// <summary>
-/// JSON form of transform options for <see cref="ITransformer.SaveState"/>: snake_case keys and enum names,
+/// JSON form of transform options for <see cref="EcgTransformerBase.SaveState"/>: snake_case keys and enum names,
 /// the same spelling as the YAML experiment files, so a saved stage reads like its YAML.
 /// </summary>
 public static class TransformStateJson

@@ -77,21 +77,21 @@ public sealed record StftImageOptions
 
 /// <summary>
 /// Renders one lead of each item ([samples], [1 × samples], or [leads × samples] with <see cref="StftImageOptions.Lead"/>)
-/// as a [channels × height × width] spectrogram image. Rows are frequency (row 0 = DC), columns time.
+/// as a [channels × height × width] spectrogram image. Rows are frequency (row 0 = DC), columns time. Images are
+/// rendered when rows are read, in batches, so a view of 109,494 MIT-BIH beats never holds all its images.
 /// </summary>
 /// <example><code>
-/// var stft = new StftImageTransform(new StftImageOptions { Recipe = SpectrogramRecipeName.StftCnnMitBih });
-/// stft.GetOutputSchema(new DataSchema([1, 428], 360, ["N", "S", "V", "F", "Q"])); // [1 × 64 × 64]
+/// var stft = mlContext.Transforms.Ecg().StftImage(new StftImageOptions { Recipe = SpectrogramRecipeName.StftCnnMitBih, Channels = 3 });
+/// stft.GetOutputSchema(new EcgSchema([1, 428], 360, ["N", "S", "V", "F", "Q"])); // [3 × 64 × 64]
 /// </code></example>
-public sealed class StftImageTransform(StftImageOptions options) : IEstimator, ITransformer
+public sealed class StftImageTransformer(StftImageOptions options) : EcgTransformerBase
 {
     private readonly Lazy<SpectrogramImageOptions> _recipe = new(options.Resolve);
-    private SpectrogramImagePlan? _plan;
 
-    public string Name => "stft_image";
+    public override string Name => "stft_image";
     public StftImageOptions Options { get; } = options;
 
-    private (int Lead, int Samples) Source(DataSchema input)
+    private (int Lead, int Samples) Source(EcgSchema input)
     {
         var s = input.ItemShape;
         if (s.Count is not (1 or 2))
@@ -118,7 +118,7 @@ public sealed class StftImageTransform(StftImageOptions options) : IEstimator, I
         catch (ArgumentException e) { throw new SchemaException(Name, e.Message); }
     }
 
-    public DataSchema GetOutputSchema(DataSchema input)
+    public override EcgSchema GetOutputSchema(EcgSchema input)
     {
         var (_, samples) = Source(input);
         if (Options.Channels is not (1 or 3)) throw new SchemaException(Name, $"channels must be 1 or 3, got {Options.Channels}");
@@ -127,7 +127,7 @@ public sealed class StftImageTransform(StftImageOptions options) : IEstimator, I
         try
         {
             var (h, w) = recipe.OutputShape(samples);
-            return new DataSchema([Options.Channels, h, w], null, input.ClassNames);
+            return new EcgSchema([Options.Channels, h, w], null, input.ClassNames);
         }
         catch (ArgumentException e)
         {
@@ -135,37 +135,39 @@ public sealed class StftImageTransform(StftImageOptions options) : IEstimator, I
         }
     }
 
-    public ITransformer Fit(DataView training) => this;
-
-    public DataView Transform(DataView input)
+    protected override SignalMapper CreateMapper(EcgSchema input, EcgSchema output)
     {
-        var output = GetOutputSchema(input.Schema);
-        var (lead, samples) = Source(input.Schema);
-        var plan = _plan is { } p && p.InputLength == samples ? p : _plan = SpectrogramImagePlan.Create(Recipe(), samples);
-        int n = input.Count, image = plan.ImageLength;
-        var results = new Example[n];
-        // In chunks, so the staging arrays stay small next to the images being kept (all of MIT-BIH's 109,494
-        // beats would otherwise stage 1.8 GB of images and signals on top of the result).
-        const int chunk = 4096;
-        var signals = new float[(long)Math.Min(n, chunk) * samples];
-        var images = new float[(long)Math.Min(n, chunk) * image];
-        for (int start = 0; start < n; start += chunk)
-        {
-            int m = Math.Min(chunk, n - start);
-            for (int i = 0; i < m; i++) Array.Copy(input.Examples[start + i].Values, lead * samples, signals, (long)i * samples, samples);
-            plan.RenderBatch(signals.AsMemory(0, m * samples), images.AsMemory(0, m * image));
-            Parallel.For(0, m, i =>
-            {
-                var v = new float[Options.Channels * image];
-                for (int c = 0; c < Options.Channels; c++) Array.Copy(images, (long)i * image, v, c * image, image);
-                results[start + i] = input.Examples[start + i] with { Values = v };
-            });
-        }
-        return new DataView(output, results);
+        var (lead, samples) = Source(input);
+        return new Mapper(input, output, SpectrogramImagePlan.Create(Recipe(), samples), lead, Options.Channels);
     }
 
-    public JsonObject SaveState() => TransformStateJson.Save(Options);
+    /// <summary>Renders a batch of leads at once (the plan's batched STFT), then replicates the gray image over the channels.</summary>
+    private sealed class Mapper(EcgSchema input, EcgSchema output, SpectrogramImagePlan plan, int lead, int channels) : SignalMapper(input, output)
+    {
+        public override void MapRow(ReadOnlySpan<float> x, Span<float> y)
+        {
+            var image = y[..plan.ImageLength];
+            plan.Render(x.Slice(lead * plan.InputLength, plan.InputLength), image, plan.CreateWorkspace());
+            for (int c = 1; c < channels; c++) image.CopyTo(y.Slice(c * plan.ImageLength, plan.ImageLength));
+        }
 
-    /// <summary>Rebuilds the transform from <see cref="SaveState"/>.</summary>
-    public static StftImageTransform LoadState(JsonObject state) => new(TransformStateJson.Load<StftImageOptions>(state, "stft_image"));
+        public override void MapBatch(float[] x, float[] y, int rows)
+        {
+            int inSize = (int)Input.ItemSize, samples = plan.InputLength, image = plan.ImageLength;
+            var signals = new float[rows * samples];
+            var images = new float[rows * image];
+            for (int i = 0; i < rows; i++) Array.Copy(x, i * inSize + lead * samples, signals, i * samples, samples);
+            plan.RenderBatch(signals, images);
+            for (int i = 0; i < rows; i++)
+                for (int c = 0; c < channels; c++) Array.Copy(images, i * image, y, (i * channels + c) * image, image);
+        }
+    }
+
+    public override JsonObject SaveState() => TransformStateJson.Save(Options);
+
+    /// <summary>Rebuilds the transformer from <see cref="SaveState"/>.</summary>
+    public static StftImageTransformer LoadState(JsonObject state) => new(TransformStateJson.Load<StftImageOptions>(state, "stft_image"));
 }
+
+/// <summary>Estimator of <see cref="StftImageTransformer"/> (a fixed recipe: nothing learned from data).</summary>
+public sealed class StftImageEstimator(StftImageOptions options) : TrivialEcgEstimator<StftImageTransformer>(new StftImageTransformer(options));

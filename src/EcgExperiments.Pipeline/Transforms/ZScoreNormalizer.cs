@@ -14,79 +14,103 @@ public sealed record ZScoreOptions
     public double Epsilon { get; init; } = 1e-6;
 }
 
-public sealed class ZScoreEstimator(ZScoreOptions options) : IEstimator
+/// <summary>Fits per-lead (or global) mean and standard deviation on the training split only.</summary>
+/// <example><code>
+/// var zscore = mlContext.Transforms.Ecg().ZScore(perLead: true);
+/// ZScoreTransformer fitted = zscore.Fit(train);          // statistics of the training rows only
+/// var normalised = fitted.Transform(test);
+/// </code></example>
+public sealed class ZScoreEstimator(ZScoreOptions options) : EcgEstimatorBase<ZScoreTransformer>
 {
-    public string Name => "zscore";
+    public override string Name => "zscore";
     public ZScoreOptions Options { get; } = options;
 
-    public DataSchema GetOutputSchema(DataSchema input)
+    public override EcgSchema GetOutputSchema(EcgSchema input)
     {
         if (input.ItemShape.Count < 1 || input.ItemSize == 0) throw new SchemaException(Name, $"expects non-empty items, got {input.ShapeText}");
         return input;
     }
 
-    public ITransformer Fit(DataView training)
+    public override ZScoreTransformer Fit(EcgDataView training)
     {
-        GetOutputSchema(training.Schema);
+        GetOutputSchema(training.Ecg);
         if (training.Count == 0) throw new SchemaException(Name, "cannot fit on an empty training split");
-        int groups = Options.PerLead ? (int)training.Schema.ItemShape[0] : 1;
-        long perGroup = training.Schema.ItemSize / groups;
+        int groups = Options.PerLead ? (int)training.Ecg.ItemShape[0] : 1;
+        long size = training.Ecg.ItemSize, perGroup = size / groups;
         var sum = new double[groups];
         var sq = new double[groups];
-        foreach (var e in training.Examples)
-            for (int g = 0; g < groups; g++)
-            {
-                var span = e.Values.AsSpan((int)(g * perGroup), (int)perGroup);
-                double s = 0, q = 0;
-                foreach (var v in span) { s += v; q += (double)v * v; }
-                sum[g] += s; sq[g] += q;
-            }
-        double n = (double)training.Count * perGroup;
+        // Rows are read in blocks (a lazy view computes them once here), summed in row order as before.
+        int block = (int)Math.Clamp((8L << 20) / Math.Max(1, size * sizeof(float)), 1, 1024);
+        var values = new float[block * size];
+        var rows = new int[block];
+        for (int start = 0; start < training.Count; start += block)
+        {
+            int n = Math.Min(block, training.Count - start);
+            for (int i = 0; i < n; i++) rows[i] = start + i;
+            training.ReadSignals(rows.AsSpan(0, n), values.AsSpan(0, (int)(n * size)));
+            for (int i = 0; i < n; i++)
+                for (int g = 0; g < groups; g++)
+                {
+                    var span = values.AsSpan((int)(i * size + g * perGroup), (int)perGroup);
+                    double s = 0, q = 0;
+                    foreach (var v in span) { s += v; q += (double)v * v; }
+                    sum[g] += s; sq[g] += q;
+                }
+        }
+        double count = (double)training.Count * perGroup;
         var mean = new double[groups];
         var std = new double[groups];
         for (int g = 0; g < groups; g++)
         {
-            mean[g] = sum[g] / n;
-            std[g] = Math.Sqrt(Math.Max(0, sq[g] / n - mean[g] * mean[g]));
+            mean[g] = sum[g] / count;
+            std[g] = Math.Sqrt(Math.Max(0, sq[g] / count - mean[g] * mean[g]));
         }
         return new ZScoreTransformer(mean, std, Options.Epsilon);
     }
 }
 
-public sealed class ZScoreTransformer(double[] mean, double[] std, double epsilon) : ITransformer
+/// <summary>Applies fitted z-score statistics: (x − mean) / (std + ε) per lead.</summary>
+public sealed class ZScoreTransformer(double[] mean, double[] std, double epsilon) : EcgTransformerBase
 {
-    public string Name => "zscore";
+    public override string Name => "zscore";
     public IReadOnlyList<double> Mean { get; } = mean;
     public IReadOnlyList<double> Std { get; } = std;
+    public double Epsilon { get; } = epsilon;
 
-    public DataSchema GetOutputSchema(DataSchema input) => input;
-
-    public DataView Transform(DataView input)
+    public override EcgSchema GetOutputSchema(EcgSchema input)
     {
-        int groups = Mean.Count;
-        long perGroup = input.Schema.ItemSize / groups;
-        if (groups > 1 && input.Schema.ItemShape[0] != groups)
-            throw new SchemaException(Name, $"was fitted on {groups} leads, input has {input.Schema.ItemShape[0]}");
-        var output = new Example[input.Count];
-        Parallel.For(0, input.Count, i =>
-        {
-            var e = input.Examples[i];
-            var v = new float[e.Values.Length];
-            for (int g = 0; g < groups; g++)
-            {
-                float m = (float)Mean[g], inv = (float)(1.0 / (Std[g] + epsilon));
-                int start = (int)(g * perGroup);
-                for (int k = start; k < start + perGroup; k++) v[k] = (e.Values[k] - m) * inv;
-            }
-            output[i] = e with { Values = v };
-        });
-        return new DataView(input.Schema, output);
+        if (Mean.Count > 1 && (input.ItemShape.Count < 1 || input.ItemShape[0] != Mean.Count))
+            throw new SchemaException(Name, $"was fitted on {Mean.Count} leads, input has {(input.ItemShape.Count < 1 ? 0 : input.ItemShape[0])} ({input.ShapeText})");
+        return input;
     }
 
-    public JsonObject SaveState() => new()
+    protected override SignalMapper CreateMapper(EcgSchema input, EcgSchema output)
+    {
+        int groups = Mean.Count;
+        int perGroup = (int)(input.ItemSize / groups);
+        var m = Mean.Select(x => (float)x).ToArray();
+        var inv = Std.Select(x => (float)(1.0 / (x + Epsilon))).ToArray();
+        return new RowMapper(input, output, (x, y) =>
+        {
+            for (int g = 0; g < groups; g++)
+            {
+                float mg = m[g], ig = inv[g];
+                int start = g * perGroup;
+                for (int k = start; k < start + perGroup; k++) y[k] = (x[k] - mg) * ig;
+            }
+        });
+    }
+
+    public override JsonObject SaveState() => new()
     {
         ["mean"] = new JsonArray(Mean.Select(x => (JsonNode)x).ToArray()),
         ["std"] = new JsonArray(Std.Select(x => (JsonNode)x).ToArray()),
-        ["epsilon"] = epsilon,
+        ["epsilon"] = Epsilon,
     };
+
+    /// <summary>Rebuilds the transformer from <see cref="SaveState"/>.</summary>
+    public static ZScoreTransformer LoadState(JsonObject s) => new(
+        s["mean"]!.AsArray().Select(x => x!.GetValue<double>()).ToArray(),
+        s["std"]!.AsArray().Select(x => x!.GetValue<double>()).ToArray(),
+        s["epsilon"]!.GetValue<double>());
 }

@@ -106,6 +106,32 @@ public sealed class BeatWindowSet
 /// </code></example>
 public static class BeatWindows
 {
+    /// <summary>
+    /// Which beats midpoint windows keep, from the R positions alone (no samples needed): every beat, or with
+    /// <see cref="BeatEdgePolicy.Skip"/> all but those missing a neighbour. <see cref="Midpoint(ReadOnlySpan{float}, ReadOnlySpan{int}, MidpointBeatWindowOptions?, string?)"/> keeps the same ones.
+    /// </summary>
+    public static (int[] Kept, int[] Skipped) Select(ReadOnlySpan<int> rPeaks, MidpointBeatWindowOptions options)
+    {
+        var kept = new List<int>();
+        var skipped = new List<int>();
+        for (int i = 0; i < rPeaks.Length; i++)
+            (options.Edges == BeatEdgePolicy.Skip && (i == 0 || i + 1 == rPeaks.Length) ? skipped : kept).Add(i);
+        return (kept.ToArray(), skipped.ToArray());
+    }
+
+    /// <summary>
+    /// Which beats fixed windows keep in a record of <paramref name="signalLength"/> samples, from the R positions alone:
+    /// those whose window lies inside the record (BeatGAN's test).
+    /// </summary>
+    public static (int[] Kept, int[] Skipped) Select(int signalLength, ReadOnlySpan<int> rPeaks, FixedBeatWindowOptions options)
+    {
+        var kept = new List<int>();
+        var skipped = new List<int>();
+        for (int i = 0; i < rPeaks.Length; i++)
+            (rPeaks[i] - options.Before >= 0 && rPeaks[i] + options.After < signalLength ? kept : skipped).Add(i);
+        return (kept.ToArray(), skipped.ToArray());
+    }
+
     /// <summary>SPEC §2.2 windows (see <see cref="MidpointBeatWindowOptions"/>).</summary>
     public static BeatWindowSet Midpoint(ReadOnlySpan<float> signal, ReadOnlySpan<int> rPeaks, MidpointBeatWindowOptions? options = null, string? recordId = null)
     {
@@ -113,22 +139,15 @@ public static class BeatWindows
         options.Validate();
         CheckPeaks(signal.Length, rPeaks, recordId);
         int length = options.Length, half = length / 2;
-        var samples = new List<float>(rPeaks.Length * length);
-        var kept = new List<int>();
-        var skipped = new List<int>();
-        var window = new float[length];
-        for (int i = 0; i < rPeaks.Length; i++)
+        var (kept, skipped) = Select(rPeaks, options);
+        var samples = new float[kept.Length * length];
+        for (int w = 0; w < kept.Length; w++)
         {
-            int r = rPeaks[i];
+            int i = kept[w], r = rPeaks[i];
             bool hasPrevious = i > 0, hasNext = i + 1 < rPeaks.Length;
-            if ((!hasPrevious || !hasNext) && options.Edges == BeatEdgePolicy.Skip)
-            {
-                skipped.Add(i);
-                continue;
-            }
+            var window = samples.AsSpan(w * length, length);
             int left = hasPrevious ? (r - rPeaks[i - 1]) / 2 : hasNext ? (rPeaks[i + 1] - r) / 2 : half;
             int right = hasNext ? (rPeaks[i + 1] - r) / 2 : hasPrevious ? (r - rPeaks[i - 1]) / 2 : length - half;
-            Array.Clear(window);
             if (left + right > length)
             {
                 CopyClipped(signal, r - half, window);                 // centred crop, R at index half
@@ -138,12 +157,10 @@ public static class BeatWindows
                 // window [r − left, r + right) clipped to the record, then centred with zeros
                 int start = Math.Max(0, r - left), end = Math.Min(signal.Length, r + right);
                 int n = end - start, deficit = length - n;
-                signal[start..end].CopyTo(window.AsSpan((deficit + 1) / 2)); // odd zero goes first
+                signal[start..end].CopyTo(window[((deficit + 1) / 2)..]); // odd zero goes first
             }
-            samples.AddRange(window);
-            kept.Add(i);
         }
-        return new BeatWindowSet(length, samples.ToArray(), kept.ToArray(), skipped.ToArray());
+        return new BeatWindowSet(length, samples, kept, skipped);
     }
 
     /// <summary>SPEC §2.4 windows (see <see cref="FixedBeatWindowOptions"/>).</summary>
@@ -153,18 +170,11 @@ public static class BeatWindows
         options.Validate();
         CheckPeaks(signal.Length, rPeaks, recordId);
         int length = options.Length;
-        var kept = new List<int>();
-        var skipped = new List<int>();
-        for (int i = 0; i < rPeaks.Length; i++)
-        {
-            int r = rPeaks[i];
-            if (r - options.Before >= 0 && r + options.After < signal.Length) kept.Add(i);
-            else skipped.Add(i);
-        }
-        var samples = new float[kept.Count * length];
-        for (int w = 0; w < kept.Count; w++)
+        var (kept, skipped) = Select(signal.Length, rPeaks, options);
+        var samples = new float[kept.Length * length];
+        for (int w = 0; w < kept.Length; w++)
             signal.Slice(rPeaks[kept[w]] - options.Before, length).CopyTo(samples.AsSpan(w * length));
-        return new BeatWindowSet(length, samples, kept.ToArray(), skipped.ToArray());
+        return new BeatWindowSet(length, samples, kept, skipped);
     }
 
     /// <summary>Midpoint windows of lead <paramref name="lead"/>; errors name the record.</summary>

@@ -1,27 +1,28 @@
-using EcgExperiments.Core;
 using EcgExperiments.Evaluation;
 using EcgExperiments.Pipeline;
 using EcgExperiments.Torch;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using F = EcgExperiments.Torch.torch.nn.functional;
 
 namespace EcgExperiments.Training.Autoencoders;
 
 /// <summary>
 /// Reconstruction autoencoders for anomaly detection (SPEC §2.5: <see cref="Models.LstmAutoencoder"/>,
-/// <see cref="Models.TransformerAutoencoder"/>). Items are series of T samples (shape [T] or [T, 1]); the model sees
-/// N×T×1. Loss: L1 summed over each sample's time steps, averaged over the batch. Only examples of
-/// <see cref="NormalClass"/> are trained on (the others in the training view are skipped), so a whole training
-/// fold can be passed in. Anomaly score = per-sample L1 sum; validation reports the normal examples' mean score
+/// <see cref="Models.TransformerAutoencoder"/>). Items are series of T samples ([T] or [1 × T]); the model sees N×T×1.
+/// Loss: L1 summed over each sample's time steps, averaged over the batch. Only rows of <see cref="NormalClass"/> are
+/// trained on (the others in the training view are skipped), so a whole training fold can be passed in. Returns an
+/// <see cref="AnomalyPredictor"/> whose Score is the per-sample L1 sum; validation reports the normal rows' mean score
 /// as the loss and, when both kinds are present, "roc_auc" and "average_precision" (anomalous = positive).
 /// </summary>
 /// <example><code>
-/// var trainer = new AutoencoderTrainer(AutoencoderTrainer.DefaultOptions with { Epochs = 150 }, _ => new LstmAutoencoder(64), Device.CPU, seed: 1);
-/// var fit = trainer.Fit(trainFold, validation);
-/// double[] scores = trainer.Scores(fit.Model, heldOut);
+/// var trainer = new AutoencoderTrainer(AutoencoderTrainer.DefaultOptions with { Epochs = 150 }, _ => new LstmAutoencoder(new() { Embedding = 64 }), Device.CPU, seed: 1);
+/// var run = trainer.Train(trainFold, validation);
+/// var scores = run.Model.Transform(heldOut).ReadAll()[EcgColumns.Score];
 /// </code></example>
 public sealed class AutoencoderTrainer(
-    TrainingOptions options, Func<DataSchema, Module<Tensor, Tensor>> createModel, Device device, ulong seed, int normalClass = 0)
-    : TrainerBase<Module<Tensor, Tensor>>(options, device, seed)
+    TrainingOptions options, Func<EcgSchema, Module<Tensor, Tensor>> createModel, Device device, ulong seed, int normalClass = 0)
+    : EcgTrainerBase<Module<Tensor, Tensor>, AnomalyPredictor>(options, device, seed)
 {
     /// <summary>SPEC §2.5: Adam lr 1e-3, batch 32 (150 epochs at full scale).</summary>
     public static TrainingOptions DefaultOptions { get; } = new() { Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, BatchSize = 32, Epochs = 150 };
@@ -29,7 +30,7 @@ public sealed class AutoencoderTrainer(
     /// <summary>Label of the normal class; every other label counts as anomalous.</summary>
     public int NormalClass { get; } = normalClass;
 
-    protected override Module<Tensor, Tensor> CreateModel(DataSchema schema)
+    protected override Module<Tensor, Tensor> CreateModel(EcgSchema schema)
     {
         SeriesLength(schema);
         if (NormalClass < 0 || NormalClass >= schema.ClassNames.Count)
@@ -37,63 +38,56 @@ public sealed class AutoencoderTrainer(
         return createModel(schema);
     }
 
-    private static int SeriesLength(DataSchema schema) => schema.ItemShape switch
+    /// <summary>Samples per series of a [T], [1 × T] or [T × 1] item.</summary>
+    public static int SeriesLength(EcgSchema schema) => schema.ItemShape switch
     {
         [var t] => (int)t,
+        [1, var t] => (int)t,
         [var t, 1] => (int)t,
-        _ => throw new SchemaException("autoencoder", $"expects series shaped [T] or [T, 1], got {schema.ShapeText}"),
+        _ => throw new SchemaException("autoencoder", $"expects single-lead series shaped [T] or [1 × T], got {schema.ShapeText}"),
     };
 
-    /// <summary>Seeded shuffle of the normal examples only.</summary>
-    protected override int[] EpochOrder(DataView train, SplitMix64 rng)
+    /// <summary>Seeded shuffle of the normal rows only.</summary>
+    protected override int[] EpochOrder(FitState<Module<Tensor, Tensor>> state)
     {
-        var order = Enumerable.Range(0, train.Count).Where(i => train.Examples[i].Label == NormalClass).ToArray();
-        if (order.Length == 0) throw new ArgumentException($"the training view has no examples of the normal class '{train.Schema.ClassNames[NormalClass]}'");
-        rng.Shuffle(order);
+        var labels = state.Train.Index.Labels;
+        var order = Enumerable.Range(0, labels.Count).Where(i => labels[i] == NormalClass).ToArray();
+        if (order.Length == 0) throw new ArgumentException($"the training view has no examples of the normal class '{state.Train.Ecg.ClassNames[NormalClass]}'");
+        state.Rng.Shuffle(order);
         return order;
     }
 
-    protected override Tensor BatchLoss(Module<Tensor, Tensor> model, DataView data, int[] batch)
+    protected override Tensor BatchLoss(FitState<Module<Tensor, Tensor>> state, int[] batch)
     {
-        var x = Input(data, batch);
-        return F.l1_loss(model.forward(x), x, torch.nn.Reduction.Sum) / batch.Length;
+        var x = Series(Batches.Inputs(state.Train, batch, Device));
+        return F.l1_loss(state.Model.forward(x), x, torch.nn.Reduction.Sum) / batch.Length;
     }
 
-    private Tensor Input(DataView data, int[] batch) =>
-        Batches.Inputs(data, batch, Device).view(batch.Length, SeriesLength(data.Schema), 1);
+    /// <summary>A batch [N, …] as the N × T × 1 series the autoencoders read.</summary>
+    private static Tensor Series(Tensor batch) => batch.view(batch.size(0), -1, 1);
 
-    protected override ValidationResult Validate(Module<Tensor, Tensor> model, DataView validation)
+    /// <summary>The anomaly score of a batch: L1 reconstruction error summed over each series.</summary>
+    public static Tensor Score(Module network, Tensor batch)
     {
-        var scores = Scores(model, validation);
-        var normal = validation.Examples.Select(e => e.Label == NormalClass).ToArray();
-        var normalScores = scores.Where((_, i) => normal[i]).ToArray();
-        var metrics = new Dictionary<string, double>();
-        var isAnomaly = normal.Select(n => !n).ToArray();
-        if (normalScores.Length > 0 && normalScores.Length < scores.Length)
-        {
-            metrics[MetricNames.RocAuc] = RankingMetrics.RocAuc(isAnomaly, scores) ?? double.NaN;
-            metrics[MetricNames.AveragePrecision] = RankingMetrics.AveragePrecision(isAnomaly, scores) ?? double.NaN;
-        }
-        return new ValidationResult(normalScores.Length > 0 ? normalScores.Average() : scores.Average(), metrics);
+        var x = Series(batch);
+        return (((Module<Tensor, Tensor>)network).forward(x) - x).abs().sum([1L, 2L]);
     }
 
-    /// <summary>Anomaly score of every example: the L1 reconstruction error summed over its samples.</summary>
-    public double[] Scores(Module<Tensor, Tensor> model, DataView data)
+    protected override ValidationResult Validate(FitState<Module<Tensor, Tensor>> state, EcgDataView validation)
     {
-        model.eval();
-        using var _ = torch.no_grad();
-        var result = new double[data.Count];
-        foreach (var idx in Batches.Sequential(data.Count, Math.Max(Options.BatchSize, 64)))
-        {
-            using var scope = torch.NewDisposeScope();
-            var x = Input(data, idx);
-            var s = (model.forward(x) - x).abs().sum([1L, 2L]).to(ScalarType.Float64).cpu().data<double>();
-            for (int i = 0; i < idx.Length; i++) result[idx[i]] = s[i];
-        }
-        return result;
+        // Not disposed: the model belongs to the fit, the predictor only borrows it to score the validation rows.
+        var predictor = new AnomalyPredictor(state.Model, Score, validation.Ecg, Device, InferenceBatch);
+        var scores = predictor.Transform(validation).ReadAll()[EcgColumns.Score].Select(v => (double)v).ToArray();
+        return AnomalyValidation.Of(scores, validation.Index.Labels, NormalClass);
     }
 
-    /// <summary>ROC-AUC of the scores on <paramref name="data"/> (anomalous = not the normal class); null when one kind is missing.</summary>
-    public double? RocAuc(Module<Tensor, Tensor> model, DataView data) =>
-        RankingMetrics.RocAuc(data.Examples.Select(e => e.Label != NormalClass).ToArray(), Scores(model, data));
+    private int InferenceBatch => Math.Max(Options.BatchSize, 64);
+
+    public override IReadOnlyList<string> ValidationMetrics(EcgSchema schema) => [MetricNames.RocAuc, MetricNames.AveragePrecision];
+
+    protected override AnomalyPredictor CreatePredictor(FitState<Module<Tensor, Tensor>> state, EcgSchema schema) =>
+        new(state.Model, Score, schema, Device, InferenceBatch);
+
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+        SchemaShapes.AddConverted(SchemaShapes.RequireLabel(SchemaShapes.RequireSignal(inputSchema, "autoencoder"), "autoencoder"), EcgColumns.Score, EcgColumns.Label, DataKind.Single);
 }

@@ -1,290 +1,161 @@
-using EcgExperiments.Core;
-using System.Diagnostics;
 using EcgExperiments.Evaluation;
 using EcgExperiments.Models;
 using EcgExperiments.Pipeline;
 using EcgExperiments.Torch;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using F = EcgExperiments.Torch.torch.nn.functional;
 
 namespace EcgExperiments.Training.Gan;
 
-/// <summary>Settings of <see cref="BeatGanTrainer"/> (SPEC §2.4 defaults).</summary>
-public sealed record GanTrainingOptions
-{
-    public int Epochs { get; init; } = 100;
-    public int BatchSize { get; init; } = 64;
-    public double LearningRate { get; init; } = 1e-4;
-    public double Beta1 { get; init; } = 0.5;
-    public double Beta2 { get; init; } = 0.999;
-    /// <summary>Weight of the feature-matching term in the generator loss.</summary>
-    public double FeatureMatchingWeight { get; init; } = 1.0;
-    /// <summary>The discriminator is re-initialised when its batch loss falls below this.</summary>
-    public double DiscriminatorResetBelow { get; init; } = 5e-6;
-    /// <summary>
-    /// Validation metric that picks the best checkpoint: "roc_auc" (published protocol: anomalies in validation) or
-    /// "loss" (mean reconstruction error of the validation normals, minimised: the honest variant, no anomalies used).
-    /// </summary>
-    public string SelectBy { get; init; } = MetricNames.RocAuc;
-    /// <summary>Stop after this many epochs without improvement; null = never.</summary>
-    public int? Patience { get; init; }
-    public BeatGanOptions Model { get; init; } = new();
-
-    public void Validate()
-    {
-        if (Epochs < 1) throw new ArgumentException($"gan.epochs must be ≥ 1, got {Epochs}");
-        if (BatchSize < 2) throw new ArgumentException($"gan.batch_size must be ≥ 2 (batch norm), got {BatchSize}");
-        if (!(LearningRate > 0)) throw new ArgumentException($"gan.learning_rate must be > 0, got {LearningRate}");
-        if (FeatureMatchingWeight < 0) throw new ArgumentException($"gan.feature_matching_weight must be ≥ 0, got {FeatureMatchingWeight}");
-        if (Patience is < 1) throw new ArgumentException($"gan.patience must be ≥ 1 when set, got {Patience}");
-        if (SelectBy is not (MetricNames.RocAuc or MetricNames.AveragePrecision or "loss"))
-            throw new ArgumentException($"gan.select_by must be roc_auc, average_precision or loss, got '{SelectBy}'");
-    }
-}
-
-/// <summary>Outcome of <see cref="BeatGanTrainer.Fit"/>: both networks (best checkpoint restored), history and timings.</summary>
-public sealed record GanTrainResult(BeatGanGenerator Generator, BeatGanDiscriminator Discriminator, IReadOnlyList<EpochRecord> History,
-    int BestEpoch, double? BestScore, int DiscriminatorResets, bool Interrupted, double Seconds) : IDisposable
-{
-    public void Dispose()
-    {
-        Generator.Dispose();
-        Discriminator.Dispose();
-    }
-}
-
 /// <summary>
-/// Adversarial training of B2I-GAN (2-D, 1×128×128 spectrogram images) and BeatGAN (1-D, 1×320 beats), SPEC §2.4.
-/// Per batch: D minimises BCE(D(x), 1) + BCE(D(G(x)), 0); then G minimises MSE(G(x), x) + w·MSE(f(G(x)), f(x)) with
-/// f the discriminator's features; D is re-initialised when its loss falls below 5e-6. Two Adam optimisers
-/// (lr 1e-4, betas 0.5/0.999), both networks initialised by <see cref="BeatGanDiscriminator.InitialiseWeights"/>.
+/// Adversarial training of B2I-GAN (2-D, 1×128×128 spectrogram images) and BeatGAN (1-D, 1×320 beats), SPEC §2.4,
+/// under the same template-method base as every trainer: it fills in the model (generator + discriminator), two
+/// optimisers and the training step. Per batch: D minimises BCE(D(x), 1) + BCE(D(G(x)), 0); then G minimises
+/// MSE(G(x), x) + w·MSE(f(G(x)), f(x)) with f the discriminator's features; D is re-initialised when its loss falls below
+/// <see cref="BeatGanOptions.DiscriminatorResetBelow"/>. Trains on the normal class only; returns an
+/// <see cref="AnomalyPredictor"/> holding the generator, whose Score is the mean squared reconstruction error.
 /// </summary>
-/// <remarks>
-/// <see cref="TrainerBase{TModel}"/> owns one model and one optimiser, so this trainer has its own loop with the same
-/// contract: seeded order, <see cref="TrainingProgress"/> and <see cref="EpochRecord"/> reports, cancellation after the
-/// current batch (result marked interrupted), patience, and the best checkpoint (by validation AUC by default) restored.
-/// Training examples are the normal class only (others in the view are skipped); the anomaly score of an example is
-/// its mean squared reconstruction error.
-/// </remarks>
 /// <example><code>
-/// var trainer = new BeatGanTrainer(new GanTrainingOptions { Epochs = 100 }, dims: 1, Device.CPU, seed: 1);
-/// using var fit = trainer.Fit(trainNormals, validation);
-/// AnomalyReport report = trainer.Evaluate(fit.Generator, validation, test);
+/// var trainer = new BeatGanTrainer(new TrainingOptions { Epochs = 100, BatchSize = 64, LearningRate = 1e-4, Beta1 = 0.5, SelectBy = "roc_auc" },
+///     new BeatGanOptions(), Device.CPU, seed: 1);
+/// var run = trainer.Train(train, validation);
 /// </code></example>
-public sealed class BeatGanTrainer
+public sealed class BeatGanTrainer(TrainingOptions options, BeatGanOptions model, Device device, ulong seed, int normalClass = 0)
+    : EcgTrainerBase<BeatGan, AnomalyPredictor>(options, device, seed)
 {
-    public BeatGanTrainer(GanTrainingOptions options, int dims, Device device, ulong seed, int normalClass = 0)
+    private const string ResetsKey = "discriminator_resets";
+
+    public BeatGanOptions Model { get; } = model;
+
+    /// <summary>Label of the normal class; every other label counts as anomalous.</summary>
+    public int NormalClass { get; } = normalClass;
+
+    /// <summary>The network input of an item shape: [1 × 320] beats (1-D) or [1 × 128 × 128] images (2-D); [320] and [128 × 128] get their channel.</summary>
+    public static long[]? InputShape(EcgSchema schema) => schema.ItemShape switch
     {
-        options.Validate();
-        if (dims is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(dims), dims, "dims is 1 (BeatGAN beats) or 2 (B2I-GAN images)");
-        Options = options;
-        Dims = dims;
-        Device = device;
-        Seed = seed;
-        NormalClass = normalClass;
+        [320] => [1, 320],
+        [1, 320] => [1, 320],
+        [128, 128] => [1, 128, 128],
+        [1, 128, 128] => [1, 128, 128],
+        _ => null,
+    };
+
+    private static long[] Shape(EcgSchema schema) => InputShape(schema)
+        ?? throw new SchemaException("beatgan", $"expects beats [1 × 320] (BeatGAN: window fixed_320) or images [1 × 128 × 128] (B2I-GAN: stft_image recipe b2i_gan), got {schema.ShapeText}");
+
+    protected override BeatGan CreateModel(EcgSchema schema)
+    {
+        Model.Validate();
+        if (Options.BatchSize < 2) throw new ArgumentException($"training.batch_size must be ≥ 2 for the GAN (batch norm), got {Options.BatchSize}");
+        if (NormalClass < 0 || NormalClass >= schema.ClassNames.Count)
+            throw new SchemaException("beatgan", $"normal class {NormalClass} is not a class of the data [{string.Join(", ", schema.ClassNames)}]");
+        return new BeatGan(Shape(schema).Length - 1, Model with { Channels = 1 });
     }
 
-    public GanTrainingOptions Options { get; }
-    public int Dims { get; }
-    public Device Device { get; }
-    public ulong Seed { get; }
-    public int NormalClass { get; }
+    protected override void BeginFit(FitState<BeatGan> state) => state.Items[ResetsKey] = 0;
 
-    private void CheckSchema(DataSchema s)
+    protected override IReadOnlyList<Optimizer> CreateOptimizers(BeatGan model) =>
+        [CreateOptimizer(model.Generator.parameters()), CreateOptimizer(model.Discriminator.parameters())];
+
+    /// <summary>Seeded shuffle of the normal rows only.</summary>
+    protected override int[] EpochOrder(FitState<BeatGan> state)
     {
-        bool ok = Dims == 1 ? s.ItemShape is [_, _] : s.ItemShape is [_, _, _];
-        if (!ok || s.ItemShape[0] != Options.Model.Channels)
-            throw new SchemaException("gan", $"{(Dims == 1 ? "BeatGAN expects beats shaped [channels, samples]" : "B2I-GAN expects images shaped [channels, height, width]")} with {Options.Model.Channels} channel(s), got {s.ShapeText}");
+        var labels = state.Train.Index.Labels;
+        var order = Enumerable.Range(0, labels.Count).Where(i => labels[i] == NormalClass).ToArray();
+        if (order.Length < 2) throw new ArgumentException($"the training view has {order.Length} normal examples; at least 2 are needed");
+        state.Rng.Shuffle(order);
+        return order;
     }
 
-    public GanTrainResult Fit(DataView train, DataView? validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>Whole batches; the remainder joins the last one (a batch of one would break batch norm).</summary>
+    protected override IEnumerable<int[]> EpochBatches(int[] order)
     {
-        CheckSchema(train.Schema);
-        var normals = Enumerable.Range(0, train.Count).Where(i => train.Examples[i].Label == NormalClass).ToArray();
-        if (normals.Length < 2) throw new ArgumentException($"the training view has {normals.Length} normal examples; at least 2 are needed");
-        torch.manual_seed(Seed);
-        var rng = new SplitMix64(Seed);
-        var g = new BeatGanGenerator(Dims, Options.Model);
-        var d = new BeatGanDiscriminator(Dims, Options.Model);
-        BeatGanDiscriminator.InitialiseWeights(g);
-        BeatGanDiscriminator.InitialiseWeights(d);
-        g.to(Device);
-        d.to(Device);
-        using var optG = torch.optim.Adam(g.parameters(), Options.LearningRate, Options.Beta1, Options.Beta2);
-        using var optD = torch.optim.Adam(d.parameters(), Options.LearningRate, Options.Beta1, Options.Beta2);
-        var history = new List<EpochRecord>();
-        var clock = Stopwatch.StartNew();
-        bool maximise = Options.SelectBy != "loss";
-        double? best = null;
-        int bestEpoch = 0, sinceBest = 0, resets = 0;
-        (Dictionary<string, Tensor> G, Dictionary<string, Tensor> D)? bestState = null;
-        bool interrupted = false;
-        try
+        int batches = Math.Max(1, order.Length / Options.BatchSize);
+        for (int b = 0; b < batches; b++)
         {
-            for (int epoch = 1; epoch <= Options.Epochs && !interrupted; epoch++)
-            {
-                var epochClock = Stopwatch.StartNew();
-                g.train();
-                d.train();
-                var order = (int[])normals.Clone();
-                rng.Shuffle(order);
-                // a last batch of one would break batch norm: it joins the previous batch's epoch remainder
-                int batches = Math.Max(1, order.Length / Options.BatchSize);
-                double gSum = 0, dSum = 0;
-                int seen = 0;
-                for (int b = 0; b < batches; b++)
-                {
-                    int start = b * Options.BatchSize;
-                    int count = b == batches - 1 ? order.Length - start : Options.BatchSize;
-                    var idx = order.AsSpan(start, count).ToArray();
-                    double lossG, lossD;
-                    using (torch.NewDisposeScope())
-                    {
-                        var x = Batches.Inputs(train, idx, Device);
-                        var fake = g.forward(x);
-
-                        optD.zero_grad();
-                        var (pReal, _) = d.forward(x);
-                        var (pFake, _) = d.forward(fake.detach());
-                        var errD = F.binary_cross_entropy(pReal, torch.ones([idx.Length], device: Device))
-                                 + F.binary_cross_entropy(pFake, torch.zeros([idx.Length], device: Device));
-                        errD.backward();
-                        optD.step();
-
-                        optG.zero_grad();
-                        var (_, fFake) = d.forward(fake);
-                        var (_, fReal) = d.forward(x);
-                        var errG = F.mse_loss(fake, x) + Options.FeatureMatchingWeight * F.mse_loss(fFake, fReal.detach());
-                        errG.backward();
-                        optG.step();
-
-                        lossD = errD.item<double>();
-                        lossG = errG.item<double>();
-                    }
-                    if (!double.IsFinite(lossG) || !double.IsFinite(lossD))
-                        throw new TrainingDivergedException($"GAN losses became G {lossG}, D {lossD} in epoch {epoch}, batch {b + 1}; lower the learning rate");
-                    if (lossD < Options.DiscriminatorResetBelow)
-                    {
-                        BeatGanDiscriminator.InitialiseWeights(d);
-                        resets++;
-                    }
-                    gSum += lossG * idx.Length;
-                    dSum += lossD * idx.Length;
-                    seen += idx.Length;
-                    if (cancel.IsCancellationRequested) { interrupted = true; break; }
-                    progress?.Report(new TrainingProgress(epoch, Options.Epochs, b + 1, batches, gSum / seen, clock.Elapsed,
-                        Remaining(clock.Elapsed, epoch, b + 1, batches), history.LastOrDefault()));
-                }
-                if (interrupted && seen == 0) break;
-
-                var metrics = new Dictionary<string, double> { ["discriminator_loss"] = dSum / seen, ["discriminator_resets"] = resets };
-                double? valLoss = null;
-                if (validation is { Count: > 0 })
-                {
-                    var (loss, m) = ValidateEpoch(g, validation);
-                    valLoss = loss;
-                    foreach (var (k, v) in m) metrics[k] = v;
-                }
-                var record = new EpochRecord(epoch, gSum / seen, valLoss, metrics, Options.LearningRate, epochClock.Elapsed.TotalSeconds);
-                history.Add(record);
-                progress?.Report(new TrainingProgress(epoch, Options.Epochs, batches, batches, record.TrainLoss, clock.Elapsed,
-                    Remaining(clock.Elapsed, epoch, batches, batches), record));
-
-                double? score = Options.SelectBy == "loss" ? valLoss ?? record.TrainLoss
-                    : metrics.TryGetValue(Options.SelectBy, out var s) ? s : null;
-                if (score is { } sc && (best is null || (maximise ? sc > best : sc < best)))
-                {
-                    best = sc;
-                    bestEpoch = epoch;
-                    sinceBest = 0;
-                    Dispose(bestState);
-                    bestState = (Snapshot(g), Snapshot(d));
-                }
-                else if (Options.Patience is { } patience && ++sinceBest >= patience)
-                {
-                    break;
-                }
-            }
-            if (bestState is { } st)
-            {
-                g.load_state_dict(st.G);
-                d.load_state_dict(st.D);
-            }
-            else bestEpoch = history.Count;
-            g.eval();
-            d.eval();
-            return new GanTrainResult(g, d, history, bestEpoch, best, resets, interrupted, clock.Elapsed.TotalSeconds);
-        }
-        catch
-        {
-            g.Dispose();
-            d.Dispose();
-            throw;
-        }
-        finally
-        {
-            Dispose(bestState);
+            int start = b * Options.BatchSize;
+            yield return order.AsSpan(start, b == batches - 1 ? order.Length - start : Options.BatchSize).ToArray();
         }
     }
 
-    private (double Loss, Dictionary<string, double> Metrics) ValidateEpoch(BeatGanGenerator g, DataView validation)
+    protected override StepResult TrainStep(FitState<BeatGan> state, int[] batch)
     {
-        var scores = Scores(g, validation);
-        var isAnomaly = validation.Examples.Select(e => e.Label != NormalClass).ToArray();
-        var normalScores = scores.Where((_, i) => !isAnomaly[i]).ToArray();
-        var metrics = new Dictionary<string, double>();
-        if (normalScores.Length > 0 && normalScores.Length < scores.Length)
+        var (lossG, lossD) = AdversarialStep(state.Model, state.Optimizers[0], state.Optimizers[1], Inputs(state.Train, batch), Model.FeatureMatchingWeight);
+        if (double.IsFinite(lossD) && lossD < Model.DiscriminatorResetBelow)
         {
-            metrics[MetricNames.RocAuc] = RankingMetrics.RocAuc(isAnomaly, scores) ?? double.NaN;
-            metrics[MetricNames.AveragePrecision] = RankingMetrics.AveragePrecision(isAnomaly, scores) ?? double.NaN;
+            BeatGanDiscriminator.InitialiseWeights(state.Model.Discriminator);
+            state.Items[ResetsKey] = (int)state.Items[ResetsKey] + 1;
         }
-        return (normalScores.Length > 0 ? normalScores.Average() : scores.Average(), metrics);
-    }
-
-    /// <summary>Anomaly score of every example: mean squared reconstruction error (raw; the evaluator min-max scales per set).</summary>
-    public double[] Scores(BeatGanGenerator generator, DataView data)
-    {
-        CheckSchema(data.Schema);
-        generator.eval();
-        using var _ = torch.no_grad();
-        var result = new double[data.Count];
-        long[] dims = Dims == 1 ? [1L, 2L] : [1L, 2L, 3L];
-        foreach (var idx in Batches.Sequential(data.Count, Math.Max(Options.BatchSize, 64)))
-        {
-            using var scope = torch.NewDisposeScope();
-            var x = Batches.Inputs(data, idx, Device);
-            var s = (generator.forward(x) - x).square().mean(dims).to(ScalarType.Float64).cpu().data<double>();
-            for (int i = 0; i < idx.Length; i++) result[idx[i]] = s[i];
-        }
-        return result;
+        return new StepResult(lossG, new Dictionary<string, double> { ["discriminator_loss"] = lossD });
     }
 
     /// <summary>
-    /// Test ROC-AUC, AP and F1 at the threshold chosen on <paramref name="validation"/> (best F1 by default), scores
-    /// min-max scaled over each set (SPEC §2.4). Anomalous = any class other than the normal one.
+    /// One adversarial step on batch <paramref name="x"/>: D minimises BCE(D(x), 1) + BCE(D(G(x)), 0); then G minimises
+    /// MSE(G(x), x) + w·MSE(f(G(x)), f(x)). Returns the generator's and the discriminator's losses.
     /// </summary>
-    public AnomalyReport Evaluate(BeatGanGenerator generator, DataView validation, DataView test, AnomalyOptions? options = null)
+    public static (double Generator, double Discriminator) AdversarialStep(BeatGan model, Optimizer generator, Optimizer discriminator, Tensor x, double featureMatchingWeight)
     {
-        var val = BinaryScores.ForValidation(validation.Examples.Select(e => e.Label != NormalClass).ToArray(), Scores(generator, validation));
-        var tst = BinaryScores.ForTest(test.Examples.Select(e => e.Label != NormalClass).ToArray(), Scores(generator, test));
-        return AnomalyEvaluator.Evaluate(val, tst, options ?? new AnomalyOptions { Scaling = ScoreScaling.MinMaxPerSet });
+        var (g, d) = (model.Generator, model.Discriminator);
+        long n = x.size(0);
+        var fake = g.forward(x);
+
+        discriminator.zero_grad();
+        var (pReal, _) = d.forward(x);
+        var (pFake, _) = d.forward(fake.detach());
+        var errD = F.binary_cross_entropy(pReal, torch.ones([n], device: x.device))
+                 + F.binary_cross_entropy(pFake, torch.zeros([n], device: x.device));
+        errD.backward();
+        discriminator.step();
+
+        generator.zero_grad();
+        var (_, fFake) = d.forward(fake);
+        var (_, fReal) = d.forward(x);
+        var errG = F.mse_loss(fake, x) + featureMatchingWeight * F.mse_loss(fFake, fReal.detach());
+        errG.backward();
+        generator.step();
+        return (errG.item<double>(), errD.item<double>());
     }
 
-    private TimeSpan? Remaining(TimeSpan elapsed, int epoch, int batch, int batches)
+    private Tensor Inputs(EcgDataView data, ReadOnlySpan<int> rows) => Batches.Inputs(data, rows, Device).view([rows.Length, .. Shape(data.Ecg)]);
+
+    /// <summary>The anomaly score of a batch: the generator's mean squared reconstruction error per item.</summary>
+    public static Tensor Score(Module generator, Tensor batch)
     {
-        double done = (epoch - 1) + (double)batch / batches;
-        return done <= 0 ? null : TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (Options.Epochs - done));
+        var shape = batch.shape.Skip(1).ToArray();
+        var x = shape.Length is 1 or 2 && shape[0] != 1 ? batch.unsqueeze(1) : batch;
+        long[] dims = x.dim() == 3 ? [1L, 2L] : [1L, 2L, 3L];
+        return (((Module<Tensor, Tensor>)generator).forward(x) - x).square().mean(dims);
     }
 
-    private static Dictionary<string, Tensor> Snapshot(Module model)
+    protected override IReadOnlyDictionary<string, double> EpochExtras(FitState<BeatGan> state) =>
+        new Dictionary<string, double> { [ResetsKey] = (int)state.Items[ResetsKey] };
+
+    protected override ValidationResult Validate(FitState<BeatGan> state, EcgDataView validation)
     {
-        using var _ = torch.no_grad();
-        return model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+        // Not disposed: the generator belongs to the fit; this predictor only borrows it.
+        var predictor = new AnomalyPredictor(state.Model.Generator, Score, validation.Ecg, Device, InferenceBatch);
+        var scores = predictor.Transform(validation).ReadAll()[EcgColumns.Score].Select(v => (double)v).ToArray();
+        return AnomalyValidation.Of(scores, validation.Index.Labels, NormalClass);
     }
 
-    private static void Dispose((Dictionary<string, Tensor> G, Dictionary<string, Tensor> D)? state)
+    private int InferenceBatch => Math.Max(Options.BatchSize, 64);
+
+    public override IReadOnlyList<string> ValidationMetrics(EcgSchema schema) => [MetricNames.RocAuc, MetricNames.AveragePrecision];
+
+    /// <summary>The generator becomes the predictor; the discriminator is only needed for training and is released here.</summary>
+    protected override AnomalyPredictor CreatePredictor(FitState<BeatGan> state, EcgSchema schema)
     {
-        if (state is not { } s) return;
-        foreach (var t in s.G.Values) t.Dispose();
-        foreach (var t in s.D.Values) t.Dispose();
+        state.Model.Discriminator.Dispose();
+        return new AnomalyPredictor(state.Model.Generator, Score, schema, Device, InferenceBatch);
     }
+
+    protected override TrainingSummary Summarise(FitState<BeatGan> state) => new()
+    {
+        ["discriminator_parameters"] = state.Model.Discriminator.parameter_count(),
+        [ResetsKey] = (int)state.Items[ResetsKey],
+    };
+
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+        SchemaShapes.AddConverted(SchemaShapes.RequireLabel(SchemaShapes.RequireSignal(inputSchema, "beatgan"), "beatgan"), EcgColumns.Score, EcgColumns.Label, DataKind.Single);
 }

@@ -2,31 +2,9 @@ using System.Globalization;
 
 namespace EcgExperiments.Training.Imbalance;
 
-/// <summary>
-/// Builds the strategy named by <see cref="ImbalanceOptions.Strategy"/> from a table of factories: adding a strategy
-/// is one class plus one entry here, the trainer is untouched.
-/// </summary>
-/// <example><code>IImbalanceStrategy s = ImbalanceStrategies.Create(new ImbalanceOptions { Strategy = ImbalanceStrategyKind.Focal });</code></example>
-public static class ImbalanceStrategies
+/// <summary>Helpers shared by the strategies.</summary>
+public static class ImbalanceMath
 {
-    private static readonly Dictionary<ImbalanceStrategyKind, Func<ImbalanceOptions, IImbalanceStrategy>> Factories = new()
-    {
-        [ImbalanceStrategyKind.None] = _ => new NoImbalanceStrategy(),
-        [ImbalanceStrategyKind.ClassWeights] = o => new ClassWeightStrategy(o.Weighting, o.ClassWeights),
-        [ImbalanceStrategyKind.Focal] = o => new FocalLossStrategy(o.FocalGamma, o.FocalAlpha),
-        [ImbalanceStrategyKind.WeightedSampler] = o => new WeightedSamplerStrategy(o.SamplesPerEpoch),
-        [ImbalanceStrategyKind.CostSensitive] = o => new CostSensitiveStrategy(CostSensitiveStrategy.MatrixOf(o)),
-        [ImbalanceStrategyKind.Undersample] = o => new UndersampleStrategy(o.UndersampleRatio),
-    };
-
-    public static IImbalanceStrategy Create(ImbalanceOptions options)
-    {
-        options.Validate();
-        return Factories.TryGetValue(options.Strategy, out var f)
-            ? f(options)
-            : throw new ArgumentException($"training.imbalance.strategy '{options.Strategy}' has no implementation");
-    }
-
     internal static string List(IEnumerable<double> values) =>
         "[" + string.Join(", ", values.Select(v => v.ToString("0.###", CultureInfo.InvariantCulture))) + "]";
 
@@ -39,56 +17,181 @@ public static class ImbalanceStrategies
     }
 }
 
+/// <summary>YAML <c>strategy: none</c>: plain BCE / cross-entropy, every example once per epoch. No options.</summary>
+public sealed record NoImbalanceOptions;
+
 /// <summary>Plain BCE / cross-entropy and a shuffle of every example.</summary>
-public sealed class NoImbalanceStrategy : IImbalanceStrategy
+public sealed class NoImbalanceStrategy(NoImbalanceOptions? options = null) : IImbalanceStrategy
 {
+    public string Name => "none";
+    public object Options { get; } = options ?? new NoImbalanceOptions();
     public string Description => "none";
-    public string? Check(int classes) => null;
-    public ImbalancePlan Prepare(IReadOnlyList<int> trainLabels, int classes) => new(new WeightedCrossEntropyLoss(), new ShuffleSampler());
+    public (string Key, string Message)? Check(IReadOnlyList<string> classNames) => null;
+    public ImbalancePlan Prepare(IReadOnlyList<int> trainLabels, IReadOnlyList<string> classNames) => new(new WeightedCrossEntropyLoss(), new ShuffleSampler());
 }
 
-/// <summary>Loss weighted by the true class: an explicit list (e.g. the published HYP:NORM 3:1) or inverse frequency.</summary>
-public sealed class ClassWeightStrategy(ClassWeightMode mode, IReadOnlyList<double>? weights) : IImbalanceStrategy
+/// <summary>Where class weights come from.</summary>
+public enum ClassWeightMode
 {
-    private bool UsesList => mode == ClassWeightMode.Explicit || (mode == ClassWeightMode.Auto && weights is not null);
+    /// <summary><see cref="ClassWeightsOptions.ClassWeights"/> when given, otherwise inverse frequency.</summary>
+    Auto,
+    /// <summary>The given <see cref="ClassWeightsOptions.ClassWeights"/>.</summary>
+    Explicit,
+    /// <summary>w_c = N / (k · n_c) from the training labels (scikit-learn's "balanced").</summary>
+    InverseFrequency,
+}
 
-    public string Description => UsesList ? $"class_weights {ImbalanceStrategies.List(weights!)}" : "class_weights (inverse frequency)";
+/// <summary>
+/// YAML <c>strategy: class_weights</c>: the loss weighted by the true class's weight.
+/// <code>imbalance: { strategy: class_weights, class_weights: { HYP: 3, NORM: 1 } }   # or [1, 3] in class order; none given: inverse frequency</code>
+/// </summary>
+public sealed record ClassWeightsOptions : Core.IValidatable
+{
+    /// <summary>Weight per class, by name or in class order; null = inverse frequency.</summary>
+    public ClassValues? ClassWeights { get; init; }
+    public ClassWeightMode Weighting { get; init; } = ClassWeightMode.Auto;
 
-    public string? Check(int classes) => UsesList && weights!.Count != classes
-        ? $"class weights list {weights.Count} values but the data has {classes} classes" : null;
+    public void Validate()
+    {
+        if (ClassWeights is { } w && w.Values.Any(x => !(x > 0))) throw new ArgumentException($"class_weights must all be > 0, got {w}");
+        if (Weighting == ClassWeightMode.Explicit && ClassWeights is null) throw new ArgumentException("weighting: explicit needs class_weights");
+    }
+}
 
-    public ImbalancePlan Prepare(IReadOnlyList<int> trainLabels, int classes) =>
-        new(new WeightedCrossEntropyLoss(UsesList ? weights : ImbalanceStrategies.InverseFrequencyWeights(trainLabels, classes)), new ShuffleSampler());
+/// <summary>Loss weighted by the true class: given weights (e.g. the published HYP:NORM 3:1) or inverse frequency.</summary>
+public sealed class ClassWeightStrategy(ClassWeightsOptions options) : IImbalanceStrategy
+{
+    private bool UsesList => options.Weighting == ClassWeightMode.Explicit || (options.Weighting == ClassWeightMode.Auto && options.ClassWeights is not null);
+
+    public string Name => "class_weights";
+    public object Options => options;
+    public string Description => UsesList ? $"class_weights {options.ClassWeights}" : "class_weights (inverse frequency)";
+
+    public (string Key, string Message)? Check(IReadOnlyList<string> classNames) =>
+        UsesList && options.ClassWeights!.Problem(classNames, "class_weights") is { } p ? ("class_weights", p) : null;
+
+    public ImbalancePlan Prepare(IReadOnlyList<int> trainLabels, IReadOnlyList<string> classNames) =>
+        new(new WeightedCrossEntropyLoss(UsesList ? options.ClassWeights!.Resolve(classNames, "class_weights") : ImbalanceMath.InverseFrequencyWeights(trainLabels, classNames.Count)),
+            new ShuffleSampler());
+}
+
+/// <summary>
+/// YAML <c>strategy: focal</c>: focal loss (Lin et al. 2017).
+/// <code>imbalance: { strategy: focal, focal_gamma: 2, focal_alpha: [0.75] }   # one α: the positive class of a binary task</code>
+/// </summary>
+public sealed record FocalOptions : Core.IValidatable
+{
+    /// <summary>Focusing parameter γ ≥ 0 (0 = cross-entropy).</summary>
+    public double FocalGamma { get; init; } = 2;
+    /// <summary>α per class (by name or in order), or one α for the positive class of a binary task (the negative gets 1 − α); null = none.</summary>
+    public ClassValues? FocalAlpha { get; init; }
+
+    public void Validate()
+    {
+        if (!(FocalGamma >= 0)) throw new ArgumentException($"focal_gamma must be ≥ 0, got {FocalGamma}");
+        if (FocalAlpha is { } a && a.Values.Any(x => !(x > 0))) throw new ArgumentException($"focal_alpha values must be > 0, got {a}");
+    }
 }
 
 /// <summary>Focal loss with γ and optional α; see <see cref="FocalLoss"/>.</summary>
-public sealed class FocalLossStrategy(double gamma, IReadOnlyList<double>? alpha) : IImbalanceStrategy
+public sealed class FocalLossStrategy(FocalOptions options) : IImbalanceStrategy
 {
-    public string Description => $"focal (γ {gamma.ToString(CultureInfo.InvariantCulture)}, α {(alpha is null ? "none" : ImbalanceStrategies.List(alpha))})";
+    public string Name => "focal";
+    public object Options => options;
+    public string Description => $"focal (γ {options.FocalGamma.ToString(CultureInfo.InvariantCulture)}, α {options.FocalAlpha?.ToString() ?? "none"})";
 
-    public string? Check(int classes)
+    private static bool PositiveOnly(ClassValues alpha, int classes) => classes == 2 && alpha.ByPosition is { Count: 1 };
+
+    public (string Key, string Message)? Check(IReadOnlyList<string> classNames)
     {
-        if (alpha is null || alpha.Count == classes || (classes == 2 && alpha.Count == 1)) return null;
-        return $"focal_alpha lists {alpha.Count} values; give one per class ({classes}){(classes == 2 ? " or one positive-class α" : "")}";
+        if (options.FocalAlpha is not { } alpha || PositiveOnly(alpha, classNames.Count)) return null;
+        return alpha.Problem(classNames, "focal_alpha") is { } p
+            ? ("focal_alpha", p + (classNames.Count == 2 ? " (or one α for the positive class)" : "")) : null;
     }
 
-    public ImbalancePlan Prepare(IReadOnlyList<int> trainLabels, int classes) => new(new FocalLoss(gamma, alpha), new ShuffleSampler());
+    public ImbalancePlan Prepare(IReadOnlyList<int> trainLabels, IReadOnlyList<string> classNames)
+    {
+        IReadOnlyList<double>? alpha = options.FocalAlpha is not { } a ? null
+            : PositiveOnly(a, classNames.Count) ? a.ByPosition : a.Resolve(classNames, "focal_alpha");
+        return new(new FocalLoss(options.FocalGamma, alpha), new ShuffleSampler());
+    }
+}
+
+/// <summary>YAML <c>strategy: weighted_sampler</c>: minibatches drawn with replacement, every class equally likely.</summary>
+public sealed record WeightedSamplerOptions : Core.IValidatable
+{
+    /// <summary>Examples drawn per epoch; null = the training set size.</summary>
+    public int? SamplesPerEpoch { get; init; }
+
+    public void Validate()
+    {
+        if (SamplesPerEpoch is < 1) throw new ArgumentException($"samples_per_epoch must be ≥ 1 when set, got {SamplesPerEpoch}");
+    }
 }
 
 /// <summary>Plain loss; minibatches drawn with replacement so every class is equally likely.</summary>
-public sealed class WeightedSamplerStrategy(int? samplesPerEpoch) : IImbalanceStrategy
+public sealed class WeightedSamplerStrategy(WeightedSamplerOptions options) : IImbalanceStrategy
 {
+    public string Name => "weighted_sampler";
+    public object Options => options;
     public string Description => "weighted_sampler";
-    public string? Check(int classes) => null;
-    public ImbalancePlan Prepare(IReadOnlyList<int> trainLabels, int classes) => new(new WeightedCrossEntropyLoss(), new ClassBalancedSampler(samplesPerEpoch));
+    public (string Key, string Message)? Check(IReadOnlyList<string> classNames) => null;
+    public ImbalancePlan Prepare(IReadOnlyList<int> trainLabels, IReadOnlyList<string> classNames) =>
+        new(new WeightedCrossEntropyLoss(), new ClassBalancedSampler(options.SamplesPerEpoch));
+}
+
+/// <summary>YAML <c>strategy: undersample</c>: each epoch keeps every minority example and a fresh random subset of each larger class.</summary>
+public sealed record UndersampleOptions : Core.IValidatable
+{
+    /// <summary>Examples kept per larger class, as a multiple of the smallest class's count (1 = balanced).</summary>
+    public double UndersampleRatio { get; init; } = 1;
+
+    public void Validate()
+    {
+        if (!(UndersampleRatio >= 1)) throw new ArgumentException($"undersample_ratio must be ≥ 1, got {UndersampleRatio}");
+    }
 }
 
 /// <summary>Plain loss; each epoch the larger classes are randomly cut down to the smallest (times a ratio).</summary>
-public sealed class UndersampleStrategy(double ratio) : IImbalanceStrategy
+public sealed class UndersampleStrategy(UndersampleOptions options) : IImbalanceStrategy
 {
-    public string Description => $"undersample (ratio {ratio.ToString(CultureInfo.InvariantCulture)})";
-    public string? Check(int classes) => null;
-    public ImbalancePlan Prepare(IReadOnlyList<int> trainLabels, int classes) => new(new WeightedCrossEntropyLoss(), new RandomUndersampler(ratio));
+    public string Name => "undersample";
+    public object Options => options;
+    public string Description => $"undersample (ratio {options.UndersampleRatio.ToString(CultureInfo.InvariantCulture)})";
+    public (string Key, string Message)? Check(IReadOnlyList<string> classNames) => null;
+    public ImbalancePlan Prepare(IReadOnlyList<int> trainLabels, IReadOnlyList<string> classNames) =>
+        new(new WeightedCrossEntropyLoss(), new RandomUndersampler(options.UndersampleRatio));
+}
+
+/// <summary>
+/// YAML <c>strategy: cost_sensitive</c>: an explicit cost matrix (row = true class, column = predicted), or for a binary
+/// task the two costs.
+/// <code>imbalance: { strategy: cost_sensitive, false_negative_cost: 5, false_positive_cost: 1 }</code>
+/// </summary>
+public sealed record CostSensitiveOptions : Core.IValidatable
+{
+    /// <summary>Binary: cost of missing a positive (class 1) example.</summary>
+    public double? FalseNegativeCost { get; init; }
+    /// <summary>Binary: cost of a false alarm on a negative (class 0) example.</summary>
+    public double? FalsePositiveCost { get; init; }
+    /// <summary>k×k matrix, row = true class, column = predicted class (diagonal usually 0).</summary>
+    public IReadOnlyList<IReadOnlyList<double>>? CostMatrix { get; init; }
+
+    public void Validate()
+    {
+        if (FalseNegativeCost is <= 0 || FalsePositiveCost is <= 0) throw new ArgumentException("false_negative_cost and false_positive_cost must be > 0");
+        if (CostMatrix is { } m)
+        {
+            if (m.Any(r => r.Count != m.Count)) throw new ArgumentException("cost_matrix must be square (k rows of k costs)");
+            if (m.SelectMany(r => r).Any(c => !(c >= 0))) throw new ArgumentException("cost_matrix costs must be ≥ 0");
+            if (FalseNegativeCost is not null || FalsePositiveCost is not null) throw new ArgumentException("give either cost_matrix or false_negative_cost/false_positive_cost, not both");
+        }
+        else if (FalseNegativeCost is null || FalsePositiveCost is null)
+            throw new ArgumentException("cost_sensitive needs cost_matrix, or false_negative_cost and false_positive_cost");
+    }
+
+    /// <summary>The cost matrix: the explicit one or the binary FN/FP costs.</summary>
+    public IReadOnlyList<IReadOnlyList<double>> Matrix() => CostMatrix ?? [[0, FalsePositiveCost!.Value], [FalseNegativeCost!.Value, 0]];
 }
 
 /// <summary>
@@ -99,14 +202,23 @@ public sealed class UndersampleStrategy(double ratio) : IImbalanceStrategy
 /// with the unweighted loss. Minimising the weighted log-loss moves the Bayes decision at p = 0.5 to the
 /// cost-optimal one: predict positive when p(1|x) · C_FN &gt; p(0|x) · C_FP.
 /// </summary>
-public sealed class CostSensitiveStrategy(IReadOnlyList<IReadOnlyList<double>> costMatrix) : IImbalanceStrategy
+public sealed class CostSensitiveStrategy(CostSensitiveOptions options) : IImbalanceStrategy
 {
-    public IReadOnlyList<IReadOnlyList<double>> CostMatrix { get; } = costMatrix;
+    public string Name => "cost_sensitive";
+    public object Options => options;
+    public IReadOnlyList<IReadOnlyList<double>> CostMatrix { get; } = options.Matrix();
 
-    public string Description => $"cost_sensitive (costs {string.Join("; ", CostMatrix.Select(r => ImbalanceStrategies.List(r)))})";
+    public string Description => $"cost_sensitive (costs {string.Join("; ", CostMatrix.Select(r => ImbalanceMath.List(r)))})";
 
-    public string? Check(int classes) => CostMatrix.Count != classes
-        ? $"cost matrix is {CostMatrix.Count}×{CostMatrix.Count} but the data has {classes} classes" : null;
+    public (string Key, string Message)? Check(IReadOnlyList<string> classNames)
+    {
+        if (options.CostMatrix is null && classNames.Count != 2)
+            return ("false_negative_cost", $"FN/FP costs need a binary task; with {classNames.Count} classes [{string.Join(", ", classNames)}] give a cost_matrix");
+        if (CostMatrix.Count != classNames.Count)
+            return ("cost_matrix", $"must be {classNames.Count} × {classNames.Count} (rows: true class, columns: predicted) for [{string.Join(", ", classNames)}], got {CostMatrix.Count} row(s)");
+        if (RawWeights().Any(w => !(w > 0))) return ("cost_matrix", "every class needs a positive misclassification cost");
+        return null;
+    }
 
     /// <summary>Per-class weights before normalisation: mean off-diagonal cost of each row.</summary>
     public double[] RawWeights()
@@ -115,15 +227,10 @@ public sealed class CostSensitiveStrategy(IReadOnlyList<IReadOnlyList<double>> c
         return Enumerable.Range(0, k).Select(c => Enumerable.Range(0, k).Where(j => j != c).Sum(j => CostMatrix[c][j]) / Math.Max(1, k - 1)).ToArray();
     }
 
-    public ImbalancePlan Prepare(IReadOnlyList<int> trainLabels, int classes)
+    public ImbalancePlan Prepare(IReadOnlyList<int> trainLabels, IReadOnlyList<string> classNames)
     {
         var raw = RawWeights();
-        if (raw.Any(w => !(w > 0))) throw new ArgumentException("training.imbalance.cost_matrix: every class needs a positive misclassification cost");
         double mean = trainLabels.Count == 0 ? 1 : trainLabels.Average(y => raw[y]);
         return new(new WeightedCrossEntropyLoss(raw.Select(w => w / mean).ToArray()), new ShuffleSampler());
     }
-
-    /// <summary>The cost matrix from <see cref="ImbalanceOptions"/>: the explicit matrix or the binary FN/FP costs.</summary>
-    public static IReadOnlyList<IReadOnlyList<double>> MatrixOf(ImbalanceOptions o) =>
-        o.CostMatrix ?? [[0, o.FalsePositiveCost!.Value], [o.FalseNegativeCost!.Value, 0]];
 }

@@ -6,7 +6,7 @@ namespace EcgExperiments.Experiments.Running.Tuning;
 public sealed record TrialRequest(int Configuration, int Rung, int? Budget);
 
 /// <summary>What a finished (or skipped) trial tells its tuner: its status and its validation score (null when it has none, e.g. failed).</summary>
-public sealed record TrialReport(TrialRequest Request, string Status, double? Score);
+public sealed record TrialReport(TrialRequest Request, Runs.TrialStatus Status, double? Score);
 
 /// <summary>A rung of a tuner's plan: at most <see cref="Trials"/> trials at <see cref="Budget"/>.</summary>
 public sealed record RungPlan(int Rung, int? Budget, int Trials);
@@ -31,7 +31,7 @@ public readonly record struct Suggestion(SuggestionKind Kind, TrialRequest? Requ
 /// <example><code>
 /// var tuner = Tuners.Create(space.Settings, space.Configurations.Count);
 /// for (var s = tuner.Next(); s.Kind == SuggestionKind.Run; s = tuner.Next())
-///     tuner.Report(new TrialReport(s.Request!, "completed", Score(s.Request!)));
+///     tuner.Report(new TrialReport(s.Request!, TrialStatus.Completed, Score(s.Request!)));
 /// </code></example>
 public interface ITuner
 {

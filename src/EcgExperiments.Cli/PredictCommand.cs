@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using EcgExperiments.Core;
+using EcgExperiments.Experiments.Prediction;
+using EcgExperiments.Torch;
+
+namespace EcgExperiments.Cli;
+
+/// <summary>
+/// <c>ecg predict MODEL INPUT [-o predictions.csv]</c>: applies a saved model (fitted pipeline + network) to new records —
+/// a WFDB record, a folder of records, a PTB-XL or MIT-BIH folder, or <c>.npy</c> arrays — and writes a tidy CSV: id, the
+/// probability of each class (or the anomaly score), the predicted label and the threshold chosen on validation.
+/// </summary>
+internal static class PredictCommand
+{
+    public static Command Create(Func<Func<int>, int> guarded)
+    {
+        var model = new Argument<string>("model") { Description = "model file (model.ecgmodel in a run folder)" };
+        var input = new Argument<string>("input") { Description = "a WFDB record, a folder of records, a PTB-XL or MIT-BIH folder, or .npy file(s)" };
+        var output = new Option<string?>("--output", "-o") { Description = "CSV file to write (default: print to the console)" };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (default cpu)" };
+        var command = new Command("predict", "Predict new records with a saved model (classification and anomaly models)") { model, input, output, device };
+        command.SetAction(p => guarded(() => Predict(p.GetValue(model)!, p.GetValue(input)!, p.GetValue(output), p.GetValue(device))));
+        return command;
+    }
+
+    private static int Predict(string modelPath, string input, string? output, string? device)
+    {
+        using var model = EcgModelFile.Load(modelPath, Device.Parse(device ?? "cpu"));
+        var clock = Stopwatch.StartNew();
+        var rows = EcgRecords.Load(model, input);
+        var read = clock.Elapsed;
+        var predictions = ModelPredictions.Read(model, model.Predict(rows));
+        var total = clock.Elapsed;
+        var csv = ModelPredictions.Csv(model, predictions);
+        if (output is null) Console.Write(csv);
+        else
+        {
+            AtomicFile.WriteAllText(output, csv);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{predictions.Count} prediction(s) by {model.Manifest.ModelDescription} → {output} ({total.TotalSeconds:0.0} s: reading {read.TotalSeconds:0.0} s, " +
+                $"pipeline and model {(total - read).TotalSeconds:0.0} s, {predictions.Count / Math.Max(1e-9, (total - read).TotalSeconds):0} predictions/s)"));
+        }
+        return 0;
+    }
+}
