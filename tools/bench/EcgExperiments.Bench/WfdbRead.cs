@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Globalization;
+using EcgExperiments.Core;
+using EcgExperiments.Data.Wfdb;
+
+namespace EcgExperiments.Bench;
+
+/// <summary>
+/// WFDB read speed: all 48 MIT-BIH records (format 212, 2 signals × 650 000 samples) read whole, decoded and
+/// converted to float32 physical values, reported as MB/s of <c>.dat</c> bytes; then the same in numpy
+/// (wfdb_read.py) in the same run. Each side makes one warm-up pass (so both read from the page cache) and
+/// reports the median of the timed passes.
+/// </summary>
+internal static class WfdbRead
+{
+    public static int Run(string[] args)
+    {
+        var folder = args.FirstOrDefault(a => !char.IsDigit(a[0])) ?? Path.Combine(ProjectPaths.DataRoot, "mitbih");
+        int passes = args.FirstOrDefault(a => char.IsDigit(a[0])) is { } p ? int.Parse(p, CultureInfo.InvariantCulture) : 5;
+        if (!Directory.Exists(folder)) { Console.Error.WriteLine($"MIT-BIH not found at {folder}. {ProjectPaths.DataHelp}"); return 3; }
+        var records = Directory.GetFiles(folder, "*.hea").Select(f => Path.Combine(folder, Path.GetFileNameWithoutExtension(f)))
+            .Where(r => File.Exists(r + ".dat")).OrderBy(r => r, StringComparer.Ordinal).ToArray();
+        long bytes = records.Sum(r => new FileInfo(r + ".dat").Length);
+        var python = Environment.GetEnvironmentVariable("ECG_BENCH_PYTHON") ?? "/usr/bin/python3";
+
+        double checksum = 0;
+        var times = new List<double>();
+        for (int pass = 0; pass <= passes; pass++)
+        {
+            var sw = Stopwatch.StartNew();
+            foreach (var r in records)
+            {
+                var rec = WfdbReader.Read(r);
+                for (int k = 0; k < rec.Adc.Length; k++)
+                {
+                    var mv = rec.ToPhysical(k);
+                    checksum += mv[mv.Length / 2];
+                }
+            }
+            if (pass > 0) times.Add(sw.Elapsed.TotalSeconds); // pass 0 warms the page cache and the JIT
+        }
+        times.Sort();
+        double cs = times[times.Count / 2];
+
+        var psi = new ProcessStartInfo(python, [Path.Combine(AppContext.BaseDirectory, "wfdb_read.py"), folder, passes.ToString(CultureInfo.InvariantCulture)])
+        { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var proc = Process.Start(psi)!;
+        var output = proc.StandardOutput.ReadToEnd();
+        var err = proc.StandardError.ReadToEnd();
+        proc.WaitForExit();
+        if (proc.ExitCode != 0) { Console.Error.WriteLine($"numpy peer failed: {err}"); return 1; }
+        double py = double.Parse(output.Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+
+        double mb = bytes / 1e6;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"WFDB read: {records.Length} MIT-BIH records, {mb:0.0} MB of format-212 .dat → float32 physical; median of {passes} warm passes; {Environment.ProcessorCount} cores"));
+        Console.WriteLine("reader        | seconds | MB/s");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"C# WfdbReader | {cs,7:0.000} | {mb / cs,6:0}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"numpy         | {py,7:0.000} | {mb / py,6:0}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"speed-up C# vs numpy: {py / cs:0.00}×  (checksum {checksum:0.###})"));
+        return 0;
+    }
+}
