@@ -80,24 +80,27 @@ public sealed class WfdbFormatTests
     {
         using var tmp = new TempFolder("mods");
         // Signal A: 2 samples per frame; signal B: 1 per frame, skewed by 1 (its sample t is stored in frame t + 1).
-        // File: 4-byte preamble, then frames (A, A, B) in format 16.
-        int frames = 5;
-        int[] a = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-        int[] bStored = [-1, 20, 30, 40, 50];        // frame 0 holds the skewed-away sample
+        // File: 4-byte preamble, then 4 frames (A, A, B) in format 16. The header's initial value and checksum
+        // describe B as stored (frames 0-3), as the WFDB writer computes them; B's sample 3 would be in frame 4,
+        // which the record does not have, so it reads as invalid, as in the reference.
+        int frames = 4;
+        int[] a = [1, 2, 3, 4, 5, 6, 7, 8];
+        int[] bStored = [-1, 20, 30, 40];            // frame 0 holds the skewed-away sample
         var stream = new List<int>();
         for (int f = 0; f < frames; f++) { stream.Add(a[2 * f]); stream.Add(a[2 * f + 1]); stream.Add(bStored[f]); }
         File.WriteAllBytes(tmp.File("m.dat"), [0xDE, 0xAD, 0xBE, 0xEF, .. WfdbTestFiles.Encode(16, stream)]);
         File.WriteAllText(tmp.File("m.hea"),
             "m 2 100 4\n" +
-            $"m.dat 16x2+4 200 16 0 1 {WfdbTestFiles.Checksum(a[..8])} 0 A\n" +
-            $"m.dat 16:1+4 100 16 0 20 {WfdbTestFiles.Checksum(bStored[..4])} 0 B\n");
+            $"m.dat 16x2+4 200 16 0 1 {WfdbTestFiles.Checksum(a)} 0 A\n" +
+            $"m.dat 16:1+4 100 16 0 -1 {WfdbTestFiles.Checksum(bStored)} 0 B\n");
         var h = WfdbHeader.Load(tmp.File("m"));
         Assert.Equal((16, 2, 0, 4L), (h.Signals[0].Format, h.Signals[0].SamplesPerFrame, h.Signals[0].Skew, h.Signals[0].ByteOffset));
         Assert.Equal((1, 1), (h.Signals[1].SamplesPerFrame, h.Signals[1].Skew));
 
-        var rec = WfdbReader.Read(tmp.File("m"));
-        Assert.Equal(a[..8], rec.Adc[0]);
-        Assert.Equal(new[] { 20, 30, 40, 50 }, rec.Adc[1]);
+        var rec = WfdbReader.Read(tmp.File("m")); // checksums and initial values verified against the stored frames
+        Assert.Equal(a, rec.Adc[0]);
+        Assert.Equal(new[] { 20, 30, 40, short.MinValue }, rec.Adc[1]);
+        Assert.True(float.IsNaN(rec.ToPhysical(1)[3]));
         var part = WfdbReader.Read(tmp.File("m"), new WfdbReadOptions { From = 1, To = 3 });
         Assert.Equal(new[] { 3, 4, 5, 6 }, part.Adc[0]);
         Assert.Equal(new[] { 30, 40 }, part.Adc[1]);
@@ -108,6 +111,11 @@ public sealed class WfdbFormatTests
         var onlyA = WfdbReader.ReadSignal(tmp.File("m"), leads: ["A"]);
         Assert.Equal(200, onlyA.SamplingRate);
         Assert.Equal(8, onlyA.Length);
+
+        // Smoothed, every signal has one sample per frame: A's pairs average to their truncated mean.
+        var smooth = WfdbReader.Read(tmp.File("m"), new WfdbReadOptions { SmoothFrames = true });
+        Assert.Equal(new[] { 1, 3, 5, 7 }, smooth.Adc[0]); // (1+2)/2, (3+4)/2, … truncated
+        Assert.Equal(100, smooth.ToEcgSignal().SamplingRate);
     }
 
     [Fact]
@@ -170,7 +178,11 @@ public sealed class WfdbFormatTests
     }
 
     [Theory]
-    [InlineData("big/3 2 360\nseg1 1000\n", 1, "multi-segment records")]
+    [InlineData("big/3 2 360\nseg1 1000\n", null, "declares 3 segments but only 1 segment lines follow")]
+    [InlineData("big/x 2 360\nseg1 1000\n", 1, "number of segments 'x'")]
+    [InlineData("big/2 2 360 900\nseg1 1000\nseg2 10\n", null, "segment lengths add up to 1010 samples but the record line says 900")]
+    [InlineData("big/2 2 360\nseg1 1000\nseg2 0\n", 3, "segment 1 ('seg2') has length 0")]
+    [InlineData("r 1 360 10\n~ 16 200\n", 2, "has no file ('~') but format 16")]
     [InlineData("r x 360\n", 1, "number of signals 'x'")]
     [InlineData("r 1 abc\nr.dat 16\n", 1, "sampling frequency 'abc'")]
     [InlineData("r 2 360 10\nr.dat 16 200 12 0 0 0 0 I\n", null, "declares 2 signals but only 1")]
