@@ -9,7 +9,14 @@ internal static class WfdbFiles
     /// </summary>
     public static string? DanglingLinkTarget(string path)
     {
-        try { return new FileInfo(path).LinkTarget is { } target && !File.Exists(path) ? target : null; }
+        // File.Exists is true for a dangling link itself, so ask for the link's final target.
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.LinkTarget is null) return null;
+            var final = info.ResolveLinkTarget(returnFinalTarget: true);
+            return final is { Exists: true } ? null : final?.FullName ?? info.LinkTarget;
+        }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
     }

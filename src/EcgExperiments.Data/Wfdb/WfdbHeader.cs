@@ -124,7 +124,7 @@ public sealed record WfdbHeader
         if (path.EndsWith(".edf", StringComparison.OrdinalIgnoreCase)) return Edf.EdfReader.ReadHeader(path).ToWfdbHeader();
         var file = path.EndsWith(".hea", StringComparison.OrdinalIgnoreCase) ? path : path + ".hea";
         var record = Path.GetFileNameWithoutExtension(file);
-        if (!File.Exists(file))
+        if (!File.Exists(file) || WfdbFiles.DanglingLinkTarget(file) is not null)
             throw new EcgDataException(
                 (WfdbFiles.DanglingLinkTarget(file) is { } link ? $"WFDB header {WfdbFiles.DanglingLinkAdvice(link)}. " : "WFDB header not found. ") +
                 $"Check the record path and the data root ({ProjectPaths.DataRootVariable}). {ProjectPaths.DataHelp}",

@@ -210,10 +210,10 @@ public static class WfdbReader
 
     private static void RequireFile(WfdbHeader h, string path, SignalGroup g)
     {
-        if (File.Exists(path)) return;
         var what = $"signal file '{g.FileName}' (signal {g.First}, '{h.Signals[g.First].Description}')";
         if (WfdbFiles.DanglingLinkTarget(path) is { } link)
             throw new EcgDataException($"{what} {WfdbFiles.DanglingLinkAdvice(link)}", h.SourcePath, record: h.RecordName);
+        if (File.Exists(path)) return;
         throw new EcgDataException($"{what} not found at {path}; copy the record's signal files next to its .hea",
             h.SourcePath, record: h.RecordName);
     }

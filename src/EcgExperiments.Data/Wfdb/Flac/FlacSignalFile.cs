@@ -33,21 +33,17 @@ internal static unsafe class FlacSignalFile
         if (decoder == IntPtr.Zero) { handle.Free(); throw fail("libFLAC could not allocate a stream decoder"); }
         try
         {
-            int init = LibFlac.DecoderInitFile(decoder, path, &OnWrite, IntPtr.Zero, &OnError, GCHandle.ToIntPtr(handle));
+            int init = LibFlac.DecoderInitFile(decoder, path, &OnWrite, &OnMetadata, &OnError, GCHandle.ToIntPtr(handle));
             if (init != 0) throw fail($"libFLAC could not open the file as a FLAC stream (init status {init})");
-            if (LibFlac.DecoderProcessUntilEndOfMetadata(decoder) == 0 || state.Problem is not null)
+            if (LibFlac.DecoderProcessUntilEndOfMetadata(decoder) == 0 || state.Problem is not null || state.StreamChannels == 0)
                 throw fail($"not a readable FLAC stream ({state.Problem ?? LibFlac.DecoderGetState(decoder).ToString()})");
-            uint streamChannels = LibFlac.DecoderGetChannels(decoder), bits = LibFlac.DecoderGetBitsPerSample(decoder);
-            if (streamChannels != channels)
-                throw fail($"FLAC stream has {streamChannels} channels but the header puts {channels} signals in this file");
-            if (bits > maxBits)
-                throw fail($"FLAC stream has {bits} bits per sample, more than the header's format allows ({maxBits})");
+            if (state.StreamChannels != channels)
+                throw fail($"FLAC stream has {state.StreamChannels} channels but the header puts {channels} signals in this file");
+            if (state.StreamBits > maxBits)
+                throw fail($"FLAC stream has {state.StreamBits} bits per sample, more than the header's format allows ({maxBits})");
             if (count == 0) return 0;
             if (first > 0 && LibFlac.DecoderSeekAbsolute(decoder, (ulong)first) == 0)
-            {
-                ulong total = LibFlac.DecoderGetTotalSamples(decoder);
-                throw fail(state.Problem ?? $"cannot seek to FLAC sample {first} (the stream holds {total} samples per channel)");
-            }
+                throw fail(state.Problem ?? $"cannot seek to FLAC sample {first} (the stream holds {state.StreamTotal} samples per channel)");
             while (state.Reached < state.End && state.Problem is null)
             {
                 if (LibFlac.DecoderProcessSingle(decoder) == 0) break;
@@ -73,11 +69,10 @@ internal static unsafe class FlacSignalFile
         IntPtr decoder = LibFlac.DecoderNew();
         try
         {
-            if (LibFlac.DecoderInitFile(decoder, path, &OnWrite, IntPtr.Zero, &OnError, GCHandle.ToIntPtr(handle)) != 0
+            if (LibFlac.DecoderInitFile(decoder, path, &OnWrite, &OnMetadata, &OnError, GCHandle.ToIntPtr(handle)) != 0
                 || LibFlac.DecoderProcessUntilEndOfMetadata(decoder) == 0 || state.Problem is not null)
                 throw fail($"not a readable FLAC stream ({state.Problem ?? LibFlac.DecoderGetState(decoder).ToString()})");
-            ulong total = LibFlac.DecoderGetTotalSamples(decoder);
-            return total > long.MaxValue ? 0 : (long)total;
+            return state.StreamTotal > long.MaxValue ? 0 : (long)state.StreamTotal;
         }
         finally
         {
@@ -136,6 +131,18 @@ internal static unsafe class FlacSignalFile
         public readonly long End = end;
         public long Reached = first;
         public string? Problem;
+        public uint StreamChannels, StreamBits;
+        public ulong StreamTotal;
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void OnMetadata(IntPtr decoder, LibFlac.StreamInfoMetadata* metadata, IntPtr client)
+    {
+        if (metadata->Type != 0) return; // STREAMINFO only
+        var state = (DecodeState)GCHandle.FromIntPtr(client).Target!;
+        state.StreamChannels = metadata->Channels;
+        state.StreamBits = metadata->BitsPerSample;
+        state.StreamTotal = metadata->TotalSamples;
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]

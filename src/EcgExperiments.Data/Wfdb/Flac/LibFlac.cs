@@ -72,6 +72,16 @@ internal static unsafe partial class LibFlac
         public byte Crc;
     }
 
+    /// <summary>FLAC__StreamMetadata holding STREAMINFO (type 0): the fields the metadata callback reads.</summary>
+    [StructLayout(LayoutKind.Explicit)]
+    public struct StreamInfoMetadata
+    {
+        [FieldOffset(0)] public int Type;
+        [FieldOffset(36)] public uint Channels;       // data.stream_info starts at 16 (8-byte aligned union)
+        [FieldOffset(40)] public uint BitsPerSample;
+        [FieldOffset(48)] public ulong TotalSamples;  // 0: unknown
+    }
+
     [LibraryImport(Library, EntryPoint = "FLAC__stream_decoder_new")]
     public static partial IntPtr DecoderNew();
 
@@ -81,7 +91,7 @@ internal static unsafe partial class LibFlac
     [LibraryImport(Library, EntryPoint = "FLAC__stream_decoder_init_file", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int DecoderInitFile(IntPtr decoder, string path,
         delegate* unmanaged[Cdecl]<IntPtr, FrameHeader*, int**, IntPtr, int> write,
-        IntPtr metadata,
+        delegate* unmanaged[Cdecl]<IntPtr, StreamInfoMetadata*, IntPtr, void> metadata,
         delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr, void> error,
         IntPtr clientData);
 
@@ -99,12 +109,6 @@ internal static unsafe partial class LibFlac
 
     [LibraryImport(Library, EntryPoint = "FLAC__stream_decoder_get_total_samples")]
     public static partial ulong DecoderGetTotalSamples(IntPtr decoder);
-
-    [LibraryImport(Library, EntryPoint = "FLAC__stream_decoder_get_channels")]
-    public static partial uint DecoderGetChannels(IntPtr decoder);
-
-    [LibraryImport(Library, EntryPoint = "FLAC__stream_decoder_get_bits_per_sample")]
-    public static partial uint DecoderGetBitsPerSample(IntPtr decoder);
 
     [LibraryImport(Library, EntryPoint = "FLAC__stream_decoder_finish")]
     public static partial int DecoderFinish(IntPtr decoder);
