@@ -170,6 +170,48 @@ internal static class WfdbFormats
         }
     }
 
+    /// <summary>
+    /// Format 212 with two one-sample signals per frame (the MIT-BIH layout): each 3-byte block is one frame, so
+    /// its two samples go straight to their signals' arrays (null: not wanted), with no intermediate stream.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Decode212Frames(ReadOnlySpan<byte> data, int[]? first, int[]? second, int frames)
+    {
+        if (data.Length < 3L * frames - 1) throw new ArgumentException("not enough bytes for the frames", nameof(data));
+        ref byte b = ref MemoryMarshal.GetReference(data);
+        int whole = data.Length >= 3L * frames ? frames : frames - 1; // a final frame may lack its third byte
+        if (first is not null && first.Length < frames || second is not null && second.Length < frames)
+            throw new ArgumentException("target shorter than the frames");
+        if (first is not null && second is not null)
+        {
+            ref int a = ref MemoryMarshal.GetArrayDataReference(first), c = ref MemoryMarshal.GetArrayDataReference(second);
+            for (int f = 0; f < whole; f++)
+            {
+                int b0 = Unsafe.Add(ref b, 3 * f), b1 = Unsafe.Add(ref b, 3 * f + 1), b2 = Unsafe.Add(ref b, 3 * f + 2);
+                Unsafe.Add(ref a, f) = ((b1 & 0x0F) << 28 | b0 << 20) >> 20;
+                Unsafe.Add(ref c, f) = ((b1 & 0xF0) << 24 | b2 << 20) >> 20;
+            }
+        }
+        else if (first is not null)
+        {
+            ref int a = ref MemoryMarshal.GetArrayDataReference(first);
+            for (int f = 0; f < whole; f++)
+                Unsafe.Add(ref a, f) = ((Unsafe.Add(ref b, 3 * f + 1) & 0x0F) << 28 | Unsafe.Add(ref b, 3 * f) << 20) >> 20;
+        }
+        else if (second is not null)
+        {
+            ref int c = ref MemoryMarshal.GetArrayDataReference(second);
+            for (int f = 0; f < whole; f++)
+                Unsafe.Add(ref c, f) = ((Unsafe.Add(ref b, 3 * f + 1) & 0xF0) << 24 | Unsafe.Add(ref b, 3 * f + 2) << 20) >> 20;
+        }
+        if (whole < frames)
+        {
+            int f = whole, b0 = data[3 * f], b1 = data[3 * f + 1], b2 = 3 * f + 2 < data.Length ? data[3 * f + 2] : 0;
+            if (first is not null) first[f] = ((b1 & 0x0F) << 28 | b0 << 20) >> 20;
+            if (second is not null) second[f] = ((b1 & 0xF0) << 24 | b2 << 20) >> 20;
+        }
+    }
+
     private static int Second212(ReadOnlySpan<byte> data, int b)
     {
         int b1 = data[b + 1], b2 = data[b + 2];

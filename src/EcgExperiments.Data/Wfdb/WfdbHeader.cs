@@ -166,7 +166,7 @@ public sealed record WfdbHeader
     }
 
     /// <summary>The signal list of a multi-segment record: its layout header's (variable) or its first segment's (fixed).</summary>
-    private WfdbHeader WithSegmentSignals()
+    internal WfdbHeader WithSegmentSignals()
     {
         var source = Layout == WfdbSegmentLayout.Variable ? Segments![0] : Segments!.FirstOrDefault(s => !s.IsGap);
         if (source is null) return this with { Signals = [] };

@@ -65,6 +65,8 @@ public static class WfdbReader
         ArgumentNullException.ThrowIfNull(header);
         options ??= new WfdbReadOptions();
         if (header.Storage == WfdbStorage.Edf) return Edf.EdfReader.Read(header, options);
+        // A multi-segment header parsed from text lacks its segments' signal list: load it now.
+        if (header.IsMultiSegment && header.Signals.Count == 0 && header.DeclaredSignalCount > 0) header = header.WithSegmentSignals();
         var selected = SelectSignals(header, options);
         long total = header.SampleCount ?? InferSampleCount(header);
         var (from, to) = CheckRange(header, options, total);
@@ -348,8 +350,11 @@ public static class WfdbReader
                     read += n;
                 }
             }
-            DecodeAndScatter(g.Format, bytes.AsSpan(0, byteCount), (int)(firstSample - blockStartSample), streamCount,
-                slotTarget, slotCursor, slotStep);
+            if (g.Format == 212 && frameSamples == 2 && slotStep[0] == 1 && slotStep[1] == 1 && firstSample == blockStartSample)
+                WfdbFormats.Decode212Frames(bytes.AsSpan(0, byteCount), slotTarget[0], slotTarget[1], frames);
+            else
+                DecodeAndScatter(g.Format, bytes.AsSpan(0, byteCount), (int)(firstSample - blockStartSample), streamCount,
+                    slotTarget, slotCursor, slotStep);
         }
         finally
         {
@@ -424,6 +429,17 @@ public static class WfdbReader
         }
     }
 
+    /// <summary>Sum with 32-bit wrap-around (its low 16 bits are the WFDB checksum), vectorised.</summary>
+    internal static int Sum(ReadOnlySpan<int> values)
+    {
+        var acc = System.Numerics.Vector<int>.Zero;
+        int i = 0, width = System.Numerics.Vector<int>.Count;
+        for (; i <= values.Length - width; i += width) acc += new System.Numerics.Vector<int>(values[i..]);
+        int sum = System.Numerics.Vector.Sum(acc);
+        for (; i < values.Length; i++) sum += values[i];
+        return sum;
+    }
+
     /// <summary>
     /// Applies format 8 accumulation, verifies checksum and initial value against the stored frames, and cuts out
     /// samples [from, to) of the signal, reading sample n from stored frame n + skew; samples whose stored frame
@@ -444,9 +460,7 @@ public static class WfdbReader
 
         if (verifyChecksums && spec.Checksum is { } expected)
         {
-            int sum = 0;
-            int n = checked((int)(total * spf));
-            for (int i = 0; i < n; i++) sum += stored[i];
+            int sum = Sum(stored.AsSpan(0, checked((int)(total * spf))));
             if ((ushort)sum != (ushort)expected)
                 throw new EcgDataException(
                     $"checksum mismatch for signal {s} ('{spec.Description}') in '{g.FileName}': header says {expected}, " +

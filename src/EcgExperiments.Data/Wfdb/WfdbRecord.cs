@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using EcgExperiments.Core;
 
 namespace EcgExperiments.Data.Wfdb;
@@ -167,10 +168,13 @@ internal static class PhysicalConversion
             for (int i = 0; i < size; i++)
                 table[i] = hasInvalid && min + i == invalid ? float.NaN : (float)((min + i - baseline) / gain * mv);
             ref float t0 = ref table[0];
+            ref int r0 = ref MemoryMarshal.GetReference(raw);
+            ref float d0 = ref MemoryMarshal.GetReference(dst[..raw.Length]);
             for (int i = 0; i < raw.Length; i++)
             {
-                uint index = (uint)(raw[i] - min);
-                dst[i] = index < (uint)size ? Unsafe.Add(ref t0, (int)index) : (float)((raw[i] - baseline) / gain * mv);
+                int v = Unsafe.Add(ref r0, i);
+                uint index = (uint)(v - min);
+                Unsafe.Add(ref d0, i) = index < (uint)size ? Unsafe.Add(ref t0, (int)index) : (float)((v - baseline) / gain * mv);
             }
             return;
         }
