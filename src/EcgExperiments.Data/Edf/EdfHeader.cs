@@ -99,7 +99,6 @@ public sealed record EdfHeader
                 AdcZero = (int)Math.Floor((s.DigitalMax + 1.0 + s.DigitalMin) / 2),
                 InvalidSample = null, // EDF reserves no digital value for "missing"
                 Description = s.Label,
-                HeaderLine = i + 1,
             };
         }).ToArray();
         return new WfdbHeader

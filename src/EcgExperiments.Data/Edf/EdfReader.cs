@@ -28,6 +28,8 @@ public static class EdfReader
     {
         ArgumentNullException.ThrowIfNull(path);
         var full = Path.GetFullPath(path);
+        if (WfdbFiles.DanglingLinkTarget(full) is { } link)
+            throw new EcgDataException($"EDF file {WfdbFiles.DanglingLinkAdvice(link)}", full, record: Path.GetFileNameWithoutExtension(full));
         if (!File.Exists(full))
             throw new EcgDataException("EDF file not found", full, record: Path.GetFileNameWithoutExtension(full));
         using var handle = File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.Read);

@@ -112,6 +112,8 @@ public static class WfdbAnnotationReader
     {
         ArgumentNullException.ThrowIfNull(path);
         var record = Path.GetFileNameWithoutExtension(path);
+        if (WfdbFiles.DanglingLinkTarget(path) is { } link)
+            throw new EcgDataException($"annotation file {WfdbFiles.DanglingLinkAdvice(link)}", path, record: record);
         if (!File.Exists(path))
             throw new EcgDataException(
                 $"annotation file not found; the reference annotations ({Path.GetExtension(path)}) must sit next to the record's header. " +

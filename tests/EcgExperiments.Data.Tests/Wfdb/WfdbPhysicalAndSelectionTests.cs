@@ -132,5 +132,10 @@ public sealed class WfdbPhysicalAndSelectionTests
         var dangling = Assert.Throws<EcgDataException>(() => WfdbReader.Read(tmp.File("100")));
         Assert.Contains("signal file '100.dat' (signal 0, 'MLII') is a symbolic link to", dangling.Message);
         Assert.Contains("git annex get", dangling.Message);
+
+        File.Delete(tmp.File("100.atr"));
+        File.CreateSymbolicLink(tmp.File("100.atr"), tmp.File("missing/100.atr"));
+        var atr = Assert.Throws<EcgDataException>(() => WfdbAnnotationReader.Read(tmp.File("100")));
+        Assert.Contains("annotation file is a symbolic link to", atr.Message);
     }
 }
