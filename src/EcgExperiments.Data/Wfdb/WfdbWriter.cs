@@ -289,7 +289,8 @@ public static class WfdbWriter
     {
         int n = stream.Length;
         var (spb, bpb) = WfdbFormats.Block(format);
-        var bytes = new byte[WfdbFormats.BytesFor(format, n)];
+        // Packed 10-bit formats end on a whole 4-byte block, as the WFDB library writes them (readers need not).
+        var bytes = new byte[format is 310 or 311 ? (n + 2) / 3 * 4 : WfdbFormats.BytesFor(format, n)];
         var b = bytes.AsSpan();
         for (int i = 0; i < n; i += spb)
         {

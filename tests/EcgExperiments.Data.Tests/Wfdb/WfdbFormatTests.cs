@@ -216,3 +216,67 @@ public sealed class WfdbFormatTests
         Assert.Contains("[1, 3) is outside [0, 2)", range.Message);
     }
 }
+
+public sealed class WfdbWriterTests
+{
+    [Theory]
+    [InlineData(16, 16)]
+    [InlineData(61, 16)]
+    [InlineData(160, 16)]
+    [InlineData(80, 8)]
+    [InlineData(24, 24)]
+    [InlineData(32, 32)]
+    [InlineData(212, 12)]
+    [InlineData(310, 10)]
+    [InlineData(311, 10)]
+    public void Writer_bytes_equal_the_independent_test_encoder_and_read_back(int format, int bits)
+    {
+        using var tmp = new TempFolder("writer");
+        var rng = new Random(format);
+        long min = -(1L << (bits - 1)), max = (1L << (bits - 1)) - 1;
+        foreach (int length in new[] { 1, 2, 3, 7, 999 })
+        {
+            // Three signals, the second at 2 samples per frame, so streams of every length modulo the block size occur.
+            int[][] signals = [.. new[] { 1, 2, 1 }.Select(spf => Enumerable.Range(0, length * spf).Select(_ => (int)rng.NextInt64(min, max + 1)).ToArray())];
+            var stream = new List<int>();
+            for (int f = 0; f < length; f++)
+            {
+                stream.Add(signals[0][f]);
+                stream.Add(signals[1][2 * f]);
+                stream.Add(signals[1][2 * f + 1]);
+                stream.Add(signals[2][f]);
+            }
+            Assert.Equal(WfdbTestFiles.Encode(format, stream), WfdbWriter.Encode(format, stream.ToArray()));
+
+            var path = WfdbWriter.Write(tmp.Path, new WfdbRecordToWrite
+            {
+                Name = $"w{length}", SamplingFrequency = 250,
+                Signals = [.. signals.Select((s, k) => new WfdbSignalToWrite { Description = $"S{k}", Samples = s, Format = format, SamplesPerFrame = k == 1 ? 2 : 1 })],
+            });
+            Assert.Equal(signals, WfdbReader.Read(path).Adc); // checksums and initial values as the writer computed them
+        }
+    }
+
+    [Fact]
+    public void Format_8_differences_round_trip_and_a_jump_too_large_is_refused()
+    {
+        using var tmp = new TempFolder("writer8");
+        int[] values = [-500, -400, -273, -273, -146, -20, 107, 3];
+        var path = WfdbWriter.Write(tmp.Path, new WfdbRecordToWrite
+        {
+            Name = "d", SamplingFrequency = 100, Signals = [new WfdbSignalToWrite { Description = "x", Samples = values, Format = 8 }],
+        });
+        Assert.Equal(values, WfdbReader.Read(path).Adc[0]);
+        Assert.Equal(values[3..6], WfdbReader.Read(path, new WfdbReadOptions { From = 3, To = 6 }).Adc[0]);
+        var ex = Assert.Throws<ArgumentException>(() => WfdbWriter.Write(tmp.Path, new WfdbRecordToWrite
+        {
+            Name = "e", SamplingFrequency = 100, Signals = [new WfdbSignalToWrite { Description = "x", Samples = [0, 128], Format = 8 }],
+        }));
+        Assert.Contains("changes by 128 at sample 1; format 8 stores at most ±127", ex.Message);
+        var range = Assert.Throws<ArgumentException>(() => WfdbWriter.Write(tmp.Path, new WfdbRecordToWrite
+        {
+            Name = "r", SamplingFrequency = 100, Signals = [new WfdbSignalToWrite { Description = "x", Samples = [2048], Format = 212 }],
+        }));
+        Assert.Contains("sample 0 is 2048, outside format 212's range [-2048, 2047]", range.Message);
+    }
+}
