@@ -12,16 +12,11 @@ public sealed class WfdbFormatTests
         return Enumerable.Range(0, signals).Select(_ => Enumerable.Range(0, length).Select(_ => (int)rng.NextInt64(min, max + 1)).ToArray()).ToArray();
     }
 
+    /// <summary>Every binary format with the bits its samples hold.</summary>
+    public static TheoryData<int, int> BinaryFormats => new() { { 16, 16 }, { 61, 16 }, { 160, 16 }, { 80, 8 }, { 24, 24 }, { 32, 32 }, { 212, 12 }, { 310, 10 }, { 311, 10 } };
+
     [Theory]
-    [InlineData(16, 16)]
-    [InlineData(61, 16)]
-    [InlineData(160, 16)]
-    [InlineData(80, 8)]
-    [InlineData(24, 24)]
-    [InlineData(32, 32)]
-    [InlineData(212, 12)]
-    [InlineData(310, 10)]
-    [InlineData(311, 10)]
+    [MemberData(nameof(BinaryFormats))]
     public void Every_format_round_trips_one_two_and_three_interleaved_signals(int format, int bits)
     {
         using var tmp = new TempFolder("fmt");
@@ -220,15 +215,7 @@ public sealed class WfdbFormatTests
 public sealed class WfdbWriterTests
 {
     [Theory]
-    [InlineData(16, 16)]
-    [InlineData(61, 16)]
-    [InlineData(160, 16)]
-    [InlineData(80, 8)]
-    [InlineData(24, 24)]
-    [InlineData(32, 32)]
-    [InlineData(212, 12)]
-    [InlineData(310, 10)]
-    [InlineData(311, 10)]
+    [MemberData(nameof(WfdbFormatTests.BinaryFormats), MemberType = typeof(WfdbFormatTests))]
     public void Writer_bytes_equal_the_independent_test_encoder_and_read_back(int format, int bits)
     {
         using var tmp = new TempFolder("writer");

@@ -22,7 +22,6 @@ internal static class WfdbRead
         var records = Directory.GetFiles(folder, "*.hea").Select(f => Path.Combine(folder, Path.GetFileNameWithoutExtension(f)))
             .Where(r => File.Exists(r + ".dat")).OrderBy(r => r, StringComparer.Ordinal).ToArray();
         long bytes = records.Sum(r => new FileInfo(r + ".dat").Length);
-        var python = Environment.GetEnvironmentVariable("ECG_BENCH_PYTHON") ?? "/usr/bin/python3";
 
         double checksum = 0;
         var times = new List<double>();
@@ -51,14 +50,7 @@ internal static class WfdbRead
         }
         double cs = Median(times), csCpu = Median(cpuTimes);
 
-        var psi = new ProcessStartInfo(python, [Path.Combine(AppContext.BaseDirectory, "wfdb_read.py"), folder, passes.ToString(CultureInfo.InvariantCulture)])
-        { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var proc = Process.Start(psi)!;
-        var output = proc.StandardOutput.ReadToEnd();
-        var err = proc.StandardError.ReadToEnd();
-        proc.WaitForExit();
-        if (proc.ExitCode != 0) { Console.Error.WriteLine($"numpy peer failed: {err}"); return 1; }
-        var peer = output.Trim().Split(' ');
+        if (PythonPeer.Run("wfdb_read.py", folder, passes.ToString(CultureInfo.InvariantCulture)) is not { } peer) return 1;
         double py = double.Parse(peer[0], CultureInfo.InvariantCulture), pyCpu = double.Parse(peer[1], CultureInfo.InvariantCulture);
 
         double mb = bytes / 1e6;
