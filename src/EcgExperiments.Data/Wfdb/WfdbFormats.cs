@@ -8,30 +8,44 @@ namespace EcgExperiments.Data.Wfdb;
 /// Decoders for WFDB signal file formats (WFDB <c>signal(5)</c>). A signal file is a stream of
 /// samples, interleaved frame by frame across the signals stored in it; packed formats (212, 310,
 /// 311) pack samples in blocks that may straddle frames, so decoding works on stream sample indices.
+/// Formats 508, 516 and 524 are FLAC streams (see <see cref="Flac.FlacSignalFile"/>); format 0 is a null signal
+/// with no file (every sample invalid), as in layout headers.
 /// </summary>
 internal static class WfdbFormats
 {
-    public static readonly int[] Supported = [8, 16, 24, 32, 61, 80, 160, 212, 310, 311];
+    public static readonly int[] Supported = [0, 8, 16, 24, 32, 61, 80, 160, 212, 310, 311, 508, 516, 524];
+
+    /// <summary>The value WFDB returns for a sample that is missing (WFDB_INVALID_SAMPLE), used where a format has none of its own.</summary>
+    public const int InvalidSampleDefault = -32768;
 
     public static bool IsSupported(int format) => Array.IndexOf(Supported, format) >= 0;
+
+    /// <summary>True for the FLAC-compressed formats 508, 516 and 524.</summary>
+    public static bool IsFlac(int format) => format is 508 or 516 or 524;
+
+    /// <summary>Bits per sample a FLAC format may hold (format − 500).</summary>
+    public static int FlacBits(int format) => format - 500;
 
     /// <summary>WFDB default ADC resolution when the header gives none (12 bits, 10 for difference format, lower where the format is narrower).</summary>
     public static int DefaultResolution(int format) => format switch
     {
         8 => 10,
-        80 => 8,
+        80 or 508 => 8,
         310 or 311 => 10,
+        516 => 16,
+        524 => 24,
         _ => 12,
     };
 
     /// <summary>The raw value WFDB reserves for "no sample here", or null where the format has none.</summary>
     public static int? InvalidSample(int format) => format switch
     {
-        16 or 61 or 160 => short.MinValue,
+        0 => InvalidSampleDefault,
+        16 or 61 or 160 or 516 => short.MinValue,
         212 => -2048,
         310 or 311 => -512,
-        80 => -128,
-        24 => -(1 << 23),
+        80 or 508 => -128,
+        24 or 524 => -(1 << 23),
         32 => int.MinValue,
         _ => null,
     };
@@ -153,6 +167,48 @@ internal static class WfdbFormats
         {
             int b0 = data[b], b1 = b + 1 < data.Length ? data[b + 1] : 0;
             dest[o] = (((b1 & 0x0F) << 8 | b0) << 20) >> 20;
+        }
+    }
+
+    /// <summary>
+    /// Format 212 with two one-sample signals per frame (the MIT-BIH layout): each 3-byte block is one frame, so
+    /// its two samples go straight to their signals' arrays (null: not wanted), with no intermediate stream.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Decode212Frames(ReadOnlySpan<byte> data, int[]? first, int[]? second, int frames)
+    {
+        if (data.Length < 3L * frames - 1) throw new ArgumentException("not enough bytes for the frames", nameof(data));
+        ref byte b = ref MemoryMarshal.GetReference(data);
+        int whole = data.Length >= 3L * frames ? frames : frames - 1; // a final frame may lack its third byte
+        if (first is not null && first.Length < frames || second is not null && second.Length < frames)
+            throw new ArgumentException("target shorter than the frames");
+        if (first is not null && second is not null)
+        {
+            ref int a = ref MemoryMarshal.GetArrayDataReference(first), c = ref MemoryMarshal.GetArrayDataReference(second);
+            for (int f = 0; f < whole; f++)
+            {
+                int b0 = Unsafe.Add(ref b, 3 * f), b1 = Unsafe.Add(ref b, 3 * f + 1), b2 = Unsafe.Add(ref b, 3 * f + 2);
+                Unsafe.Add(ref a, f) = ((b1 & 0x0F) << 28 | b0 << 20) >> 20;
+                Unsafe.Add(ref c, f) = ((b1 & 0xF0) << 24 | b2 << 20) >> 20;
+            }
+        }
+        else if (first is not null)
+        {
+            ref int a = ref MemoryMarshal.GetArrayDataReference(first);
+            for (int f = 0; f < whole; f++)
+                Unsafe.Add(ref a, f) = ((Unsafe.Add(ref b, 3 * f + 1) & 0x0F) << 28 | Unsafe.Add(ref b, 3 * f) << 20) >> 20;
+        }
+        else if (second is not null)
+        {
+            ref int c = ref MemoryMarshal.GetArrayDataReference(second);
+            for (int f = 0; f < whole; f++)
+                Unsafe.Add(ref c, f) = ((Unsafe.Add(ref b, 3 * f + 1) & 0xF0) << 24 | Unsafe.Add(ref b, 3 * f + 2) << 20) >> 20;
+        }
+        if (whole < frames)
+        {
+            int f = whole, b0 = data[3 * f], b1 = data[3 * f + 1], b2 = 3 * f + 2 < data.Length ? data[3 * f + 2] : 0;
+            if (first is not null) first[f] = ((b1 & 0x0F) << 28 | b0 << 20) >> 20;
+            if (second is not null) second[f] = ((b1 & 0xF0) << 24 | b2 << 20) >> 20;
         }
     }
 

@@ -3,10 +3,47 @@ using EcgExperiments.Core;
 
 namespace EcgExperiments.Data.Wfdb;
 
+/// <summary>How a multi-segment record lays out its signals.</summary>
+public enum WfdbSegmentLayout
+{
+    /// <summary>Every segment holds the same signals in the same order.</summary>
+    Fixed,
+
+    /// <summary>
+    /// A layout header (the first segment, of length 0) lists every signal of the record; each segment holds
+    /// some of them, matched by name; signals a segment lacks read as missing (NaN).
+    /// </summary>
+    Variable,
+}
+
+/// <summary>One segment of a multi-segment record: its header name (or "~" for a gap), length and first sample.</summary>
+/// <param name="Name">Segment record name (its header is <c>Name.hea</c> beside the master header), or "~" for a gap with no signals.</param>
+/// <param name="SampleCount">Samples (frames) in the segment.</param>
+/// <param name="Start">Sample of the whole record at which the segment starts.</param>
+public sealed record WfdbSegment(string Name, long SampleCount, long Start)
+{
+    /// <summary>True for a gap ("~"): every signal is missing over the segment.</summary>
+    public bool IsGap => Name == "~";
+
+    /// <summary>End of the segment in record samples (exclusive).</summary>
+    public long End => Start + SampleCount;
+}
+
+/// <summary>Where a record's samples are stored.</summary>
+public enum WfdbStorage
+{
+    /// <summary>WFDB signal files described by the header's signal lines.</summary>
+    Wfdb,
+
+    /// <summary>An EDF or EDF+ file (<see cref="Edf.EdfReader"/>), presented through the same header and record types.</summary>
+    Edf,
+}
+
 /// <summary>
-/// A parsed single-segment WFDB header (<c>.hea</c>): the record line, one
-/// <see cref="WfdbSignalSpec"/> per signal and the comment lines ("info strings").
-/// Multi-segment headers are rejected with a clear <see cref="EcgDataException"/>.
+/// A parsed WFDB header (<c>.hea</c>): the record line, one <see cref="WfdbSignalSpec"/> per signal and the
+/// comment lines ("info strings"). Multi-segment headers list their <see cref="Segments"/>; loaded with
+/// <see cref="Load"/>, their <see cref="Signals"/> come from the layout header (variable layout) or the first
+/// segment (fixed layout). Layout headers (<c>*_layout.hea</c>: format-0 signals with no file) parse too.
 /// </summary>
 /// <example><code>
 /// var header = WfdbHeader.Load("/data/mitbih/100.hea");
@@ -47,6 +84,22 @@ public sealed record WfdbHeader
     /// <summary>Full path of the header file, or the name it was parsed under.</summary>
     public required string SourcePath { get; init; }
 
+    /// <summary>Segments of a multi-segment record in order (a variable layout's layout header first), or null for a single-segment record.</summary>
+    public IReadOnlyList<WfdbSegment>? Segments { get; init; }
+
+    /// <summary>Layout of a multi-segment record: variable when its first segment has length 0 (the layout header); null for single-segment records.</summary>
+    public WfdbSegmentLayout? Layout => Segments is null ? null
+        : Segments.Count > 0 && Segments[0].SampleCount == 0 && !Segments[0].IsGap ? WfdbSegmentLayout.Variable : WfdbSegmentLayout.Fixed;
+
+    /// <summary>Signals the record line of a multi-segment header declares (its segments supply their specifications).</summary>
+    internal int DeclaredSignalCount { get; init; }
+
+    /// <summary>True when the record is split into segments (record line <c>name/segments ...</c>).</summary>
+    public bool IsMultiSegment => Segments is not null;
+
+    /// <summary>Where the samples are stored: WFDB signal files, or an EDF file read through <see cref="Edf.EdfReader"/>.</summary>
+    public WfdbStorage Storage { get; init; } = WfdbStorage.Wfdb;
+
     /// <summary>Folder holding the header (signal file names are relative to it).</summary>
     public string Folder => Path.GetDirectoryName(Path.GetFullPath(SourcePath)) ?? ".";
 
@@ -60,17 +113,72 @@ public sealed record WfdbHeader
         return -1;
     }
 
-    /// <summary>Reads and parses a header file. <paramref name="path"/> may omit the <c>.hea</c> extension.</summary>
+    /// <summary>
+    /// Reads and parses a header file. <paramref name="path"/> may omit the <c>.hea</c> extension; an
+    /// <c>.edf</c> path gives the header of an EDF/EDF+ file (see <see cref="Edf.EdfReader"/>). For a
+    /// multi-segment record the signals come from its layout header or first segment.
+    /// </summary>
     public static WfdbHeader Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (path.EndsWith(".edf", StringComparison.OrdinalIgnoreCase)) return Edf.EdfReader.ReadHeader(path).ToWfdbHeader();
         var file = path.EndsWith(".hea", StringComparison.OrdinalIgnoreCase) ? path : path + ".hea";
         var record = Path.GetFileNameWithoutExtension(file);
+        if (!File.Exists(file) || WfdbFiles.DanglingLinkTarget(file) is not null)
+            throw new EcgDataException(
+                (WfdbFiles.DanglingLinkTarget(file) is { } link ? $"WFDB header {WfdbFiles.DanglingLinkAdvice(link)}. " : "WFDB header not found. ") +
+                $"Check the record path and the data root ({ProjectPaths.DataRootVariable}). {ProjectPaths.DataHelp}",
+                file, record: record);
+        var header = Parse(ReadText(file), Path.GetFullPath(file));
+        return header.IsMultiSegment ? header.WithSegmentSignals() : header;
+    }
+
+    /// <summary>
+    /// Header text: UTF-8 when the bytes are valid UTF-8, else Latin-1 (older headers write "µV" as the single
+    /// byte 0xB5, which UTF-8 would turn into U+FFFD).
+    /// </summary>
+    internal static string ReadText(string file)
+    {
+        var bytes = File.ReadAllBytes(file);
+        try { return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes); }
+        catch (System.Text.DecoderFallbackException) { return System.Text.Encoding.Latin1.GetString(bytes); }
+    }
+
+    /// <summary>Loads the header of segment <paramref name="segment"/> of this multi-segment record.</summary>
+    public WfdbHeader LoadSegment(WfdbSegment segment)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        if (segment.IsGap) throw new ArgumentException($"record {RecordName}: segment '~' is a gap with no header", nameof(segment));
+        var file = Path.Combine(Folder, segment.Name + ".hea");
         if (!File.Exists(file))
             throw new EcgDataException(
-                $"WFDB header not found. Check the record path and the data root ({ProjectPaths.DataRootVariable}). {ProjectPaths.DataHelp}",
-                file, record: record);
-        return Parse(File.ReadAllText(file), Path.GetFullPath(file));
+                $"segment header '{segment.Name}.hea' (samples {segment.Start}-{segment.End - 1}) not found beside the master header; " +
+                "copy every segment of the record", SourcePath, record: RecordName);
+        var h = Parse(ReadText(file), Path.GetFullPath(file));
+        if (h.IsMultiSegment)
+            throw new EcgDataException($"segment '{segment.Name}' is itself a multi-segment record; WFDB allows one level of segments",
+                SourcePath, record: RecordName);
+        if (segment.SampleCount > 0 && h.SampleCount is { } n && n != segment.SampleCount)
+            throw new EcgDataException(
+                $"segment '{segment.Name}' has {n} samples in its own header but {segment.SampleCount} in the master header; the record is inconsistent",
+                SourcePath, record: RecordName);
+        return h;
+    }
+
+    /// <summary>The signal list of a multi-segment record: its layout header's (variable) or its first segment's (fixed).</summary>
+    internal WfdbHeader WithSegmentSignals()
+    {
+        var source = Layout == WfdbSegmentLayout.Variable ? Segments![0] : Segments!.FirstOrDefault(s => !s.IsGap);
+        if (source is null) return this with { Signals = [] };
+        var h = LoadSegment(source);
+        if (h.SignalCount != DeclaredSignalCount)
+            throw new EcgDataException(
+                $"record line declares {DeclaredSignalCount} signals but {(Layout == WfdbSegmentLayout.Variable ? "the layout header" : "the first segment")} " +
+                $"'{source.Name}' has {h.SignalCount}", SourcePath, record: RecordName);
+        if (Math.Abs(h.SamplingFrequency - SamplingFrequency) > 1e-9 * SamplingFrequency)
+            throw new EcgDataException(
+                $"segment '{source.Name}' is sampled at {h.SamplingFrequency} Hz but the record at {SamplingFrequency} Hz", SourcePath, record: RecordName);
+        return this with { Signals = h.Signals };
     }
 
     /// <summary>Parses header text; <paramref name="sourcePath"/> names the file in error messages and locates signal files.</summary>
@@ -99,6 +207,9 @@ internal static class WfdbHeaderParser
         double baseCounter = 0;
         long? sampleCount = null;
         string? baseTime = null, baseDate = null;
+        int segmentCount = -1; // -1: single-segment record
+        var segments = new List<WfdbSegment>();
+        long segmentStart = 0;
 
         for (int i = 0; i < lines.Length; i++)
         {
@@ -114,8 +225,18 @@ internal static class WfdbHeaderParser
             var tokens = Tokenize(line);
             if (recordName is null)
             {
-                ParseRecordLine(tokens, source, lineNo, out recordName, out signalCount, ref fs, ref counter, ref baseCounter,
+                ParseRecordLine(tokens, source, lineNo, out recordName, out segmentCount, out signalCount, ref fs, ref counter, ref baseCounter,
                     ref sampleCount, ref baseTime, ref baseDate);
+                continue;
+            }
+            if (segmentCount >= 0)
+            {
+                if (segments.Count < segmentCount)
+                {
+                    var seg = ParseSegmentLine(tokens, source, lineNo, recordName, segments.Count, segmentStart);
+                    segments.Add(seg);
+                    segmentStart = seg.End;
+                }
                 continue;
             }
             if (signals.Count < signalCount)
@@ -125,6 +246,32 @@ internal static class WfdbHeaderParser
 
         if (recordName is null)
             throw new EcgDataException("header has no record line (the first non-comment line must be 'name nsig [fs [nsamples]]')", source);
+        if (segmentCount >= 0)
+        {
+            if (segments.Count < segmentCount)
+                throw new EcgDataException(
+                    $"record line declares {segmentCount} segments but only {segments.Count} segment lines follow; the header is truncated",
+                    source, record: recordName);
+            if (sampleCount is { } declared && declared != segmentStart)
+                throw new EcgDataException(
+                    $"segment lengths add up to {segmentStart} samples but the record line says {declared}; the header is inconsistent",
+                    source, record: recordName);
+            return new WfdbHeader
+            {
+                RecordName = recordName,
+                SamplingFrequency = fs,
+                CounterFrequency = counter,
+                BaseCounterValue = baseCounter,
+                SampleCount = segmentStart,
+                BaseTime = baseTime,
+                BaseDate = baseDate,
+                Signals = [],
+                Comments = comments,
+                SourcePath = source,
+                Segments = segments,
+                DeclaredSignalCount = signalCount,
+            };
+        }
         if (signals.Count < signalCount)
             throw new EcgDataException(
                 $"record line declares {signalCount} signals but only {signals.Count} signal lines follow; the header is truncated",
@@ -146,16 +293,31 @@ internal static class WfdbHeaderParser
         };
     }
 
+    private static WfdbSegment ParseSegmentLine(List<(string Text, int Start)> t, string source, int line, string record, int index, long start)
+    {
+        if (t.Count < 2 || !long.TryParse(t[1].Text, NumberStyles.Integer, Inv, out var n) || n < 0)
+            throw new EcgDataException(
+                $"segment {index}: expected 'name samples', found '{string.Join(' ', t.Select(x => x.Text))}'", source, line, record);
+        if (n == 0 && index > 0)
+            throw new EcgDataException(
+                $"segment {index} ('{t[0].Text}') has length 0; only the first segment (the layout header) may", source, line, record);
+        return new WfdbSegment(t[0].Text, n, start);
+    }
+
     private static void ParseRecordLine(List<(string Text, int Start)> t, string source, int line, out string recordName,
-        out int signalCount, ref double fs, ref double? counter, ref double baseCounter, ref long? sampleCount,
+        out int segmentCount, out int signalCount, ref double fs, ref double? counter, ref double baseCounter, ref long? sampleCount,
         ref string? baseTime, ref string? baseDate)
     {
         var name = t[0].Text;
         int slash = name.IndexOf('/');
+        segmentCount = -1;
         if (slash >= 0)
-            throw new EcgDataException(
-                $"multi-segment records ('{name}': {name[(slash + 1)..]} segments) are not supported; " +
-                "read each segment's own header instead", source, line, name[..slash]);
+        {
+            if (!int.TryParse(name[(slash + 1)..], NumberStyles.Integer, Inv, out segmentCount) || segmentCount < 1)
+                throw new EcgDataException($"number of segments '{name[(slash + 1)..]}' in '{name}' is not a positive integer",
+                    source, line, name[..slash]);
+            name = name[..slash];
+        }
         recordName = name;
         if (t.Count < 2)
             throw new EcgDataException("record line lacks the number of signals (expected 'name nsig [fs [nsamples]]')", source, line, name);
@@ -256,12 +418,8 @@ internal static class WfdbHeaderParser
                 baseline = b;
                 slash = g.IndexOf('/', close);
             }
-            if (slash >= 0)
-            {
-                units = g[(slash + 1)..];
-                if (units.Length == 0)
-                    throw new EcgDataException($"{Where("units")}: '{g}' has '/' but no units", source, lineNo, record);
-            }
+            // An empty units field ("200/") takes WFDB's default, like an absent one.
+            if (slash >= 0 && slash + 1 < g.Length) units = g[(slash + 1)..];
         }
 
         int adcRes = ParseIntField(t, 3, Where("ADC resolution"), source, lineNo, record) ?? 0;
@@ -298,6 +456,15 @@ internal static class WfdbHeaderParser
         for (int i = 0; i < signals.Count; i++)
         {
             var s = signals[i];
+            if (s.IsNull || s.FileName == "~")
+            {
+                // Null signals have no file; "~" may repeat anywhere (layout headers list every signal this way).
+                if (!s.IsNull)
+                    throw new EcgDataException(
+                        $"signal {i} ('{s.Description}') has no file ('~') but format {s.Format}; a signal without a file must have format 0",
+                        source, s.HeaderLine, record);
+                continue;
+            }
             bool continuesGroup = i > 0 && signals[i - 1].FileName == s.FileName;
             if (continuesGroup)
             {
@@ -315,6 +482,19 @@ internal static class WfdbHeaderParser
                 throw new EcgDataException(
                     $"signal {i} ('{s.Description}') uses file '{s.FileName}' again after other files; signals sharing a file must be consecutive",
                     source, s.HeaderLine, record);
+            if (WfdbFormats.IsFlac(s.Format) && continuesGroup)
+            {
+                int first = i;
+                while (first > 0 && signals[first - 1].FileName == s.FileName) first--;
+                if (i - first + 1 > Flac.FlacSignalFile.MaxChannels)
+                    throw new EcgDataException(
+                        $"signal {i} ('{s.Description}') is signal {i - first + 1} of FLAC file '{s.FileName}'; a FLAC stream holds at most {Flac.FlacSignalFile.MaxChannels}",
+                        source, s.HeaderLine, record);
+                if (signals[first].SamplesPerFrame != s.SamplesPerFrame)
+                    throw new EcgDataException(
+                        $"signal {i} ('{s.Description}') has {s.SamplesPerFrame} samples per frame but shares FLAC file '{s.FileName}' with a signal of " +
+                        $"{signals[first].SamplesPerFrame}; every signal in a FLAC file must have the same samples per frame", source, s.HeaderLine, record);
+            }
         }
     }
 

@@ -17,7 +17,10 @@ public sealed record WfdbSignalSpec
     /// <summary>Signal file name, relative to the header's folder.</summary>
     public required string FileName { get; init; }
 
-    /// <summary>Storage format code (8, 16, 24, 32, 61, 80, 160, 212, 310 or 311).</summary>
+    /// <summary>
+    /// Storage format code: 8, 16, 24, 32, 61, 80, 160, 212, 310, 311, the FLAC formats 508, 516, 524, or 0 for a
+    /// null signal that has no samples (as in the layout header of a multi-segment record).
+    /// </summary>
     public required int Format { get; init; }
 
     /// <summary>Samples of this signal per frame (the <c>xN</c> format modifier); 1 unless the signal is oversampled.</summary>
@@ -26,7 +29,10 @@ public sealed record WfdbSignalSpec
     /// <summary>Samples of this signal stored before sample 0 (the <c>:skew</c> format modifier).</summary>
     public int Skew { get; init; }
 
-    /// <summary>Bytes of preamble before sample 0 in the signal file (the <c>+offset</c> format modifier).</summary>
+    /// <summary>
+    /// Bytes of preamble before sample 0 in the signal file (the <c>+offset</c> format modifier); for the FLAC
+    /// formats it counts FLAC samples instead of bytes, as in the WFDB library.
+    /// </summary>
     public long ByteOffset { get; init; }
 
     /// <summary>ADC gain as written (ADC units per physical unit); 0 when absent or uncalibrated.</summary>
@@ -34,6 +40,14 @@ public sealed record WfdbSignalSpec
 
     /// <summary>ADC value that corresponds to 0 physical units; WFDB default is <see cref="AdcZero"/>.</summary>
     public required int Baseline { get; init; }
+
+    private readonly double? _exactBaseline;
+
+    /// <summary>
+    /// Baseline the physical conversion uses: <see cref="Baseline"/>, or the exact non-integer value where the
+    /// source defines one (EDF's physical/digital ranges rarely give an integer).
+    /// </summary>
+    public double EffectiveBaseline { get => _exactBaseline ?? Baseline; init => _exactBaseline = value; }
 
     /// <summary>Physical units (WFDB default "mV").</summary>
     public string Units { get; init; } = "mV";
@@ -52,6 +66,22 @@ public sealed record WfdbSignalSpec
 
     /// <summary>16-bit checksum of all samples of the signal, or null when the header gives none.</summary>
     public int? Checksum { get; init; }
+
+    private readonly int? _invalid;
+    private readonly bool _invalidSet;
+
+    /// <summary>
+    /// Raw value marking a missing sample (WFDB's invalid-sample value for the format, e.g. −2048 in format 212,
+    /// −32768 in format 16), or null where the storage has none. Physical values of such samples are NaN.
+    /// </summary>
+    public int? InvalidSample
+    {
+        get => _invalidSet ? _invalid : WfdbFormats.InvalidSample(Format);
+        init { _invalid = value; _invalidSet = true; }
+    }
+
+    /// <summary>True for a null signal (format 0): no file, every sample invalid.</summary>
+    public bool IsNull => Format == 0;
 
     /// <summary>Block size in bytes (0 for ordinary files).</summary>
     public int BlockSize { get; init; }
@@ -79,6 +109,12 @@ public sealed record WfdbSignalSpec
     /// <summary>True when <see cref="Units"/> is a voltage unit that converts to millivolts.</summary>
     public bool IsVoltage => Units is "mV" or "uV" or "µV" or "μV" or "V" or "microvolt" or "microvolts" or "volt" or "volts" or "millivolt" or "millivolts";
 
-    /// <summary>Physical value (in mV for voltage signals) of an ADC sample: (adc − baseline) / gain.</summary>
-    public float ToPhysical(int adc) => (float)((adc - Baseline) / EffectiveGain * MillivoltsPerUnit);
+    /// <summary>Physical value (in mV for voltage signals) of an ADC sample: (adc − baseline) / gain; NaN for the invalid-sample value.</summary>
+    public float ToPhysical(int adc) => adc == InvalidSample ? float.NaN : (float)(ToPhysicalDouble(adc) * MillivoltsPerUnit);
+
+    /// <summary>
+    /// Physical value in the signal's own <see cref="Units"/>, in float64 exactly as the reference WFDB software
+    /// computes it: (adc − baseline) / gain; NaN for the invalid-sample value.
+    /// </summary>
+    public double ToPhysicalDouble(int adc) => adc == InvalidSample ? double.NaN : (adc - EffectiveBaseline) / EffectiveGain;
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using EcgExperiments.Core;
 using EcgExperiments.Data.Wfdb;
 using EcgExperiments.TestSupport;
@@ -56,6 +58,74 @@ public sealed class WfdbAnnotationTests
         Assert.Equal(new WfdbAnnotation(65658, 14, 0, 1, 7, null), anns[3]);
         Assert.Equal(new[] { "+", "N", "V", "~" }, anns.Select(a => a.Symbol));
         Assert.Equal(new[] { false, true, true, false }, anns.Select(a => a.IsBeat));
+    }
+
+    [Fact]
+    public void Chan_num_and_sub_are_cut_to_WFDB_char_fields()
+    {
+        // CHN 1023 stores 255 (unsigned char); SUB and NUM 0x3FF store −1 (signed char); NUM 0x17F stores 127.
+        var bytes = Bytes(Word(1, 5), Word(62, 1023), Word(61, 0x3FF), Word(60, 0x3FF), Word(5, 5), Word(60, 0x17F), 0);
+        var anns = WfdbAnnotationReader.Parse(bytes, "chars.atr");
+        Assert.Equal(new WfdbAnnotation(5, 1, -1, 255, -1, null), anns[0]);
+        Assert.Equal(new WfdbAnnotation(10, 5, 0, 255, 127, null), anns[1]);
+    }
+
+    /// <summary>
+    /// The definition block WFDB writers put at the start of an annotation file: NOTEs at sample 0 (time resolution,
+    /// then "## annotation type definitions", one "code symbol description" line per custom code, "## end of
+    /// definitions"), each followed by the SKIP −1 / null +1 filler that brings the time back to 0.
+    /// </summary>
+    private static byte[] DefinitionBlock(double resolution, params (int Code, string Symbol, string Description)[] codes)
+    {
+        var bytes = new List<byte>();
+        void Note(string text)
+        {
+            var aux = Encoding.Latin1.GetBytes(text);
+            bytes.AddRange(Bytes(Word(22, 0), Word(63, aux.Length)));
+            bytes.AddRange(aux);
+            if (aux.Length % 2 == 1) bytes.Add(0);
+        }
+        void Filler() => bytes.AddRange(Bytes(Word(59, 0), 0xFFFF, 0xFFFF, Word(0, 1))); // SKIP −1, then a null entry 1 later
+        Note(string.Create(CultureInfo.InvariantCulture, $"## time resolution: {resolution}"));
+        Filler();
+        Note("## annotation type definitions");
+        foreach (var (code, symbol, description) in codes) Note($"{code} {symbol} {description}");
+        Note("## end of definitions");
+        Filler();
+        return bytes.ToArray();
+    }
+
+    [Fact]
+    public void Definition_notes_and_null_entries_are_kept_apart_and_custom_codes_are_named()
+    {
+        var bytes = DefinitionBlock(250, (42, "Z", "zebra beat"), (43, "Y", "yak wave"))
+            .Concat(Bytes(Word(1, 100), Word(42, 50), Word(22, 25), Word(63, 2))).Concat("hi"u8.ToArray()).Concat(Bytes(Word(43, 1), 0)).ToArray();
+        var file = WfdbAnnotationReader.ParseAll(bytes, "defs.atr");
+
+        Assert.Equal(250.0, file.TimeResolution);
+        Assert.Equal(new[] { "## time resolution: 250", "## annotation type definitions", "42 Z zebra beat", "43 Y yak wave", "## end of definitions" },
+            file.Definitions.Select(d => d.Aux));
+        Assert.All(file.Definitions, d => Assert.Equal((0L, 22), (d.Sample, d.Code)));
+        Assert.Equal(new[] { 0L, 0L }, file.NullEntries.Select(n => n.Sample));
+        Assert.Equal(new[] { (100L, "N"), (150L, "Z"), (175L, "\""), (176L, "Y") }, file.Annotations.Select(a => (a.Sample, a.Symbol)));
+        Assert.Equal("hi", file.Annotations[2].Aux); // an ordinary NOTE later on stays an annotation
+        Assert.Equal(("Y", "yak wave"), (file.SymbolOf(43), file.DescriptionOf(43)));
+        Assert.Equal(new[] { 100L }, WfdbAnnotationReader.Parse(bytes, "defs.atr").Where(a => a.IsBeat).Select(a => a.Sample));
+    }
+
+    [RealDataFact("mitbih")]
+    public void Record_105_annotations_behind_a_definition_block_read_as_without_it()
+    {
+        var atr = File.ReadAllBytes(Path.Combine(RealData.MitBih, "105.atr"));
+        var plain = WfdbAnnotationReader.ParseAll(atr, "105.atr");
+        Assert.Empty(plain.Definitions);
+        Assert.Empty(plain.NullEntries);
+        Assert.Null(plain.TimeResolution);
+
+        var withBlock = WfdbAnnotationReader.ParseAll([.. DefinitionBlock(360, (44, "k", "kink")), .. atr], "105.atr");
+        Assert.Equal(plain.Annotations, withBlock.Annotations);
+        Assert.Equal((360.0, 4, 2), (withBlock.TimeResolution!.Value, withBlock.Definitions.Count, withBlock.NullEntries.Count));
+        Assert.Equal("kink", withBlock.CustomCodes[44].Description);
     }
 
     [Theory]

@@ -12,16 +12,11 @@ public sealed class WfdbFormatTests
         return Enumerable.Range(0, signals).Select(_ => Enumerable.Range(0, length).Select(_ => (int)rng.NextInt64(min, max + 1)).ToArray()).ToArray();
     }
 
+    /// <summary>Every binary format with the bits its samples hold.</summary>
+    public static TheoryData<int, int> BinaryFormats => new() { { 16, 16 }, { 61, 16 }, { 160, 16 }, { 80, 8 }, { 24, 24 }, { 32, 32 }, { 212, 12 }, { 310, 10 }, { 311, 10 } };
+
     [Theory]
-    [InlineData(16, 16)]
-    [InlineData(61, 16)]
-    [InlineData(160, 16)]
-    [InlineData(80, 8)]
-    [InlineData(24, 24)]
-    [InlineData(32, 32)]
-    [InlineData(212, 12)]
-    [InlineData(310, 10)]
-    [InlineData(311, 10)]
+    [MemberData(nameof(BinaryFormats))]
     public void Every_format_round_trips_one_two_and_three_interleaved_signals(int format, int bits)
     {
         using var tmp = new TempFolder("fmt");
@@ -80,24 +75,27 @@ public sealed class WfdbFormatTests
     {
         using var tmp = new TempFolder("mods");
         // Signal A: 2 samples per frame; signal B: 1 per frame, skewed by 1 (its sample t is stored in frame t + 1).
-        // File: 4-byte preamble, then frames (A, A, B) in format 16.
-        int frames = 5;
-        int[] a = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-        int[] bStored = [-1, 20, 30, 40, 50];        // frame 0 holds the skewed-away sample
+        // File: 4-byte preamble, then 4 frames (A, A, B) in format 16. The header's initial value and checksum
+        // describe B as stored (frames 0-3), as the WFDB writer computes them; B's sample 3 would be in frame 4,
+        // which the record does not have, so it reads as invalid, as in the reference.
+        int frames = 4;
+        int[] a = [1, 2, 3, 4, 5, 6, 7, 8];
+        int[] bStored = [-1, 20, 30, 40];            // frame 0 holds the skewed-away sample
         var stream = new List<int>();
         for (int f = 0; f < frames; f++) { stream.Add(a[2 * f]); stream.Add(a[2 * f + 1]); stream.Add(bStored[f]); }
         File.WriteAllBytes(tmp.File("m.dat"), [0xDE, 0xAD, 0xBE, 0xEF, .. WfdbTestFiles.Encode(16, stream)]);
         File.WriteAllText(tmp.File("m.hea"),
             "m 2 100 4\n" +
-            $"m.dat 16x2+4 200 16 0 1 {WfdbTestFiles.Checksum(a[..8])} 0 A\n" +
-            $"m.dat 16:1+4 100 16 0 20 {WfdbTestFiles.Checksum(bStored[..4])} 0 B\n");
+            $"m.dat 16x2+4 200 16 0 1 {WfdbTestFiles.Checksum(a)} 0 A\n" +
+            $"m.dat 16:1+4 100 16 0 -1 {WfdbTestFiles.Checksum(bStored)} 0 B\n");
         var h = WfdbHeader.Load(tmp.File("m"));
         Assert.Equal((16, 2, 0, 4L), (h.Signals[0].Format, h.Signals[0].SamplesPerFrame, h.Signals[0].Skew, h.Signals[0].ByteOffset));
         Assert.Equal((1, 1), (h.Signals[1].SamplesPerFrame, h.Signals[1].Skew));
 
-        var rec = WfdbReader.Read(tmp.File("m"));
-        Assert.Equal(a[..8], rec.Adc[0]);
-        Assert.Equal(new[] { 20, 30, 40, 50 }, rec.Adc[1]);
+        var rec = WfdbReader.Read(tmp.File("m")); // checksums and initial values verified against the stored frames
+        Assert.Equal(a, rec.Adc[0]);
+        Assert.Equal(new[] { 20, 30, 40, short.MinValue }, rec.Adc[1]);
+        Assert.True(float.IsNaN(rec.ToPhysical(1)[3]));
         var part = WfdbReader.Read(tmp.File("m"), new WfdbReadOptions { From = 1, To = 3 });
         Assert.Equal(new[] { 3, 4, 5, 6 }, part.Adc[0]);
         Assert.Equal(new[] { 30, 40 }, part.Adc[1]);
@@ -108,6 +106,11 @@ public sealed class WfdbFormatTests
         var onlyA = WfdbReader.ReadSignal(tmp.File("m"), leads: ["A"]);
         Assert.Equal(200, onlyA.SamplingRate);
         Assert.Equal(8, onlyA.Length);
+
+        // Smoothed, every signal has one sample per frame: A's pairs average to their truncated mean.
+        var smooth = WfdbReader.Read(tmp.File("m"), new WfdbReadOptions { SmoothFrames = true });
+        Assert.Equal(new[] { 1, 3, 5, 7 }, smooth.Adc[0]); // (1+2)/2, (3+4)/2, … truncated
+        Assert.Equal(100, smooth.ToEcgSignal().SamplingRate);
     }
 
     [Fact]
@@ -170,7 +173,11 @@ public sealed class WfdbFormatTests
     }
 
     [Theory]
-    [InlineData("big/3 2 360\nseg1 1000\n", 1, "multi-segment records")]
+    [InlineData("big/3 2 360\nseg1 1000\n", null, "declares 3 segments but only 1 segment lines follow")]
+    [InlineData("big/x 2 360\nseg1 1000\n", 1, "number of segments 'x'")]
+    [InlineData("big/2 2 360 900\nseg1 1000\nseg2 10\n", null, "segment lengths add up to 1010 samples but the record line says 900")]
+    [InlineData("big/2 2 360\nseg1 1000\nseg2 0\n", 3, "segment 1 ('seg2') has length 0")]
+    [InlineData("r 1 360 10\n~ 16 200\n", 2, "has no file ('~') but format 16")]
     [InlineData("r x 360\n", 1, "number of signals 'x'")]
     [InlineData("r 1 abc\nr.dat 16\n", 1, "sampling frequency 'abc'")]
     [InlineData("r 2 360 10\nr.dat 16 200 12 0 0 0 0 I\n", null, "declares 2 signals but only 1")]
@@ -202,5 +209,61 @@ public sealed class WfdbFormatTests
         Assert.Contains("signal 'v5' is requested twice", twice.Message);
         var range = Assert.Throws<ArgumentOutOfRangeException>(() => WfdbReader.Read(path, new WfdbReadOptions { From = 1, To = 3 }));
         Assert.Contains("[1, 3) is outside [0, 2)", range.Message);
+    }
+}
+
+public sealed class WfdbWriterTests
+{
+    [Theory]
+    [MemberData(nameof(WfdbFormatTests.BinaryFormats), MemberType = typeof(WfdbFormatTests))]
+    public void Writer_bytes_equal_the_independent_test_encoder_and_read_back(int format, int bits)
+    {
+        using var tmp = new TempFolder("writer");
+        var rng = new Random(format);
+        long min = -(1L << (bits - 1)), max = (1L << (bits - 1)) - 1;
+        foreach (int length in new[] { 1, 2, 3, 7, 999 })
+        {
+            // Three signals, the second at 2 samples per frame, so streams of every length modulo the block size occur.
+            int[][] signals = [.. new[] { 1, 2, 1 }.Select(spf => Enumerable.Range(0, length * spf).Select(_ => (int)rng.NextInt64(min, max + 1)).ToArray())];
+            var stream = new List<int>();
+            for (int f = 0; f < length; f++)
+            {
+                stream.Add(signals[0][f]);
+                stream.Add(signals[1][2 * f]);
+                stream.Add(signals[1][2 * f + 1]);
+                stream.Add(signals[2][f]);
+            }
+            Assert.Equal(WfdbTestFiles.Encode(format, stream), WfdbWriter.Encode(format, stream.ToArray()));
+
+            var path = WfdbWriter.Write(tmp.Path, new WfdbRecordToWrite
+            {
+                Name = $"w{length}", SamplingFrequency = 250,
+                Signals = [.. signals.Select((s, k) => new WfdbSignalToWrite { Description = $"S{k}", Samples = s, Format = format, SamplesPerFrame = k == 1 ? 2 : 1 })],
+            });
+            Assert.Equal(signals, WfdbReader.Read(path).Adc); // checksums and initial values as the writer computed them
+        }
+    }
+
+    [Fact]
+    public void Format_8_differences_round_trip_and_a_jump_too_large_is_refused()
+    {
+        using var tmp = new TempFolder("writer8");
+        int[] values = [-500, -400, -273, -273, -146, -20, 107, 3];
+        var path = WfdbWriter.Write(tmp.Path, new WfdbRecordToWrite
+        {
+            Name = "d", SamplingFrequency = 100, Signals = [new WfdbSignalToWrite { Description = "x", Samples = values, Format = 8 }],
+        });
+        Assert.Equal(values, WfdbReader.Read(path).Adc[0]);
+        Assert.Equal(values[3..6], WfdbReader.Read(path, new WfdbReadOptions { From = 3, To = 6 }).Adc[0]);
+        var ex = Assert.Throws<ArgumentException>(() => WfdbWriter.Write(tmp.Path, new WfdbRecordToWrite
+        {
+            Name = "e", SamplingFrequency = 100, Signals = [new WfdbSignalToWrite { Description = "x", Samples = [0, 128], Format = 8 }],
+        }));
+        Assert.Contains("changes by 128 at sample 1; format 8 stores at most ±127", ex.Message);
+        var range = Assert.Throws<ArgumentException>(() => WfdbWriter.Write(tmp.Path, new WfdbRecordToWrite
+        {
+            Name = "r", SamplingFrequency = 100, Signals = [new WfdbSignalToWrite { Description = "x", Samples = [2048], Format = 212 }],
+        }));
+        Assert.Contains("sample 0 is 2048, outside format 212's range [-2048, 2047]", range.Message);
     }
 }

@@ -19,7 +19,6 @@ internal static class MitBihImages
     {
         var folder = args.Length > 0 ? args[0] : Path.Combine(ProjectPaths.DataRoot, "mitbih");
         if (!Directory.Exists(folder)) { Console.Error.WriteLine($"MIT-BIH not found at {folder}. {ProjectPaths.DataHelp}"); return 3; }
-        var python = Environment.GetEnvironmentVariable("ECG_BENCH_PYTHON") ?? "/usr/bin/python3";
 
         var sw = Stopwatch.StartNew();
         var db = MitBihDatabase.Open(folder);
@@ -39,14 +38,7 @@ internal static class MitBihImages
         var csSeconds = sw.Elapsed.TotalSeconds;
         var csPeak = PeakResident();
 
-        var psi = new ProcessStartInfo(python, [Path.Combine(AppContext.BaseDirectory, "mitbih_images.py"), folder])
-        { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEnd();
-        var err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) { Console.Error.WriteLine($"numpy peer failed: {err}"); return 1; }
-        var parts = output.Trim().Split(' ');
+        if (PythonPeer.Run("mitbih_images.py", folder) is not { } parts) return 1;
         long pyBeats = long.Parse(parts[0], CultureInfo.InvariantCulture);
         double pySeconds = double.Parse(parts[1], CultureInfo.InvariantCulture);
         long pyPeak = long.Parse(parts[2], CultureInfo.InvariantCulture);

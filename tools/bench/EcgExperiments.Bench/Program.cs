@@ -1,6 +1,7 @@
 // Benchmarks against peers measured in the same run.
 //   step [N]        training step of the quick-start SE-CNN vs PyTorch (below)
 //   mitbih-images   all 48 MIT-BIH records -> every AAMI beat -> 64x64 STFT images (SPEC 2.2) vs numpy/scipy
+//   wfdb-read [N]   all 48 MIT-BIH records read and converted to float32 physical values (MB/s) vs numpy
 // Training-step benchmark: the quick-start SE-CNN (batch 32 of 1×12×1000) through the C# API, against the same
 // model in PyTorch (tools/bench/se_cnn_step.py, run by /usr/bin/python3) in the same run, at 1 and 2 threads.
 // Prints median milliseconds per step and the ratio C# / PyTorch (below 1 = faster than PyTorch).
@@ -13,7 +14,8 @@ using F = EcgExperiments.Torch.torch.nn.functional;
 
 var mode = args.Length > 0 && !char.IsDigit(args[0][0]) ? args[0] : "step";
 if (mode == "mitbih-images") return MitBihImages.Run(args.Skip(1).ToArray());
-if (mode != "step") { Console.Error.WriteLine($"unknown benchmark '{mode}': step | mitbih-images"); return 2; }
+if (mode == "wfdb-read") return WfdbRead.Run(args.Skip(1).ToArray());
+if (mode != "step") { Console.Error.WriteLine($"unknown benchmark '{mode}': step | mitbih-images | wfdb-read"); return 2; }
 var steps = args.Length > 0 && char.IsDigit(args[^1][0]) ? int.Parse(args[^1], CultureInfo.InvariantCulture) : 30;
 var warmup = 5;
 var python = Environment.GetEnvironmentVariable("ECG_BENCH_PYTHON") ?? "/usr/bin/python3";
