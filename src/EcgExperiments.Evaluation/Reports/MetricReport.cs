@@ -70,6 +70,19 @@ public static class MetricNames
     public const string Specificity = "specificity";
     public const string F1 = "f1";
 
+    /// <summary>Multi-label: mean of the per-label ROC-AUCs.</summary>
+    public const string MacroRocAuc = "macro_roc_auc";
+    /// <summary>Multi-label: ROC-AUC of all (sample, label) pairs pooled.</summary>
+    public const string MicroRocAuc = "micro_roc_auc";
+    /// <summary>Multi-label: mean of the per-label average precisions.</summary>
+    public const string MacroAveragePrecision = "macro_average_precision";
+    /// <summary>Multi-label: sample-centric maximum F over a threshold grid (PTB-XL benchmark).</summary>
+    public const string Fmax = "f_max";
+    /// <summary>Multi-label: F1 of all (sample, label) decisions pooled.</summary>
+    public const string MicroF1 = "micro_f1";
+    /// <summary>Multi-label: share of wrong (sample, label) decisions.</summary>
+    public const string HammingLoss = "hamming_loss";
+
     /// <summary>Reconstruction: mean squared error over records × leads × time.</summary>
     public const string Mse = "mse";
     /// <summary>Reconstruction: mean over leads of the per-lead RMSE.</summary>
@@ -86,10 +99,10 @@ public static class MetricNames
     public const string R2 = "r2";
 
     /// <summary>
-    /// True for metrics where smaller is better (errors and losses: log loss, ECE, MSE, RMSE); false for scores
+    /// True for metrics where smaller is better (errors and losses: log loss, ECE, MSE, RMSE, Hamming loss); false for scores
     /// where larger is better. Takes the metric name without class.
     /// </summary>
-    public static bool LowerIsBetter(string metric) => metric is LogLoss or Ece or Mse or MeanRmse or Rmse;
+    public static bool LowerIsBetter(string metric) => metric is LogLoss or Ece or Mse or MeanRmse or Rmse or HammingLoss;
 
     /// <summary>Key of a per-class metric, e.g. <c>PerClass("f1", "HYP")</c> = "f1[HYP]".</summary>
     public static string PerClass(string metric, string className) => $"{metric}[{className}]";
