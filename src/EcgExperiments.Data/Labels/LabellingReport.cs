@@ -91,3 +91,26 @@ public sealed record LabellingReport(
         return string.Join("; ", parts);
     }
 }
+
+/// <summary>The snake_case names YAML and the CLI use for <see cref="MultipleClassPolicy"/> and <see cref="NoClassPolicy"/>.</summary>
+public static class LabelPolicyNames
+{
+    /// <summary>"drop" or "multi_label".</summary>
+    public static MultipleClassPolicy ParseMultiple(string name) => (name ?? "").Trim().ToLowerInvariant().Replace('-', '_') switch
+    {
+        "drop" => MultipleClassPolicy.Drop,
+        "multi_label" or "multilabel" => MultipleClassPolicy.MultiLabel,
+        _ => throw new ArgumentException($"multiple must be drop or multi_label, got '{name}'"),
+    };
+
+    /// <summary>"drop", "keep_empty" or "keep_as:NAME" (the name of the extra class).</summary>
+    public static (NoClassPolicy Policy, string? ClassName) ParseNone(string name)
+    {
+        var text = (name ?? "").Trim();
+        var key = text.ToLowerInvariant().Replace('-', '_');
+        if (key == "drop") return (NoClassPolicy.Drop, null);
+        if (key == "keep_empty") return (NoClassPolicy.KeepEmpty, null);
+        if (key.StartsWith("keep_as:", StringComparison.Ordinal) && text[8..].Trim() is { Length: > 0 } cls) return (NoClassPolicy.KeepAs, cls);
+        throw new ArgumentException($"none must be drop, keep_empty or keep_as:NAME (e.g. keep_as:OTHER), got '{name}'");
+    }
+}

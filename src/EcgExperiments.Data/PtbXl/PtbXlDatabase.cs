@@ -174,6 +174,7 @@ public sealed class PtbXlDatabase : ISignalDatabase
         {
             ClassBalanceUnit = $"records, {(labelling.Kind == ClassificationKind.MultiLabel ? "multi-label " : "")}classes of the chosen definition",
             ClassBalance = r.ClassCounts,
+            ShareOf = r.RecordsKept,
             Notes = notes.Concat(card.Notes.Where(n => !n.StartsWith("Superclasses:", StringComparison.Ordinal))).ToArray(),
         };
     }
@@ -316,6 +317,7 @@ public sealed class PtbXlDatabase : ISignalDatabase
             Leads = StandardLeads,
             ClassBalanceUnit = "records, multi-label diagnostic superclasses",
             ClassBalance = balance,
+            ShareOf = Records.Count,
             OfficialSplits = [new OfficialSplitInfo("strat_fold", "folds 1-8 train, 9 validation, 10 test; patients never span folds")],
             SamplesPerRecord = lengths.Length == 0 ? null : (lengths.Min(), lengths.Max()),
             TotalDurationSeconds = lengths.Length == 0 ? null : lengths.Sum() / 100.0,

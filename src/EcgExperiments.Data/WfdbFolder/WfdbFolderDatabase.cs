@@ -283,6 +283,7 @@ public sealed class WfdbFolderDatabase : ISignalDatabase
                 Leads = Leads,
                 ClassBalanceUnit = Kind == ClassificationKind.MultiLabel ? "records, multi-label" : "records",
                 ClassBalance = balance,
+                ShareOf = Records.Count,
                 OfficialSplits = folds.Length == 0 ? []
                     : [new OfficialSplitInfo("fold column", string.Join(", ", folds.Select(g => $"{g.Key} {g.Count().ToString(inv)}")))],
                 SamplesPerRecord = lengths.Length == 0 ? null : (lengths.Min(), lengths.Max()),
