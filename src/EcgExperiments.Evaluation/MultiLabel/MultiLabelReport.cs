@@ -107,12 +107,7 @@ public sealed record MultiLabelReport : IVersionedReport
     public IReadOnlyList<MetricEntry> ToTable()
     {
         var rows = new List<MetricEntry>();
-        void Add(string metric, string? label, double? value)
-        {
-            var key = label is null ? metric : MetricNames.PerClass(metric, label);
-            Intervals.TryGetValue(key, out var ci);
-            rows.Add(new MetricEntry(metric, label, value, ci?.Lower, ci?.Upper, ci?.Level, MetricEntry.MethodOf(ci)));
-        }
+        void Add(string metric, string? label, double? value) => rows.Add(MetricEntry.Of(metric, label, value, Intervals));
         Add(MetricNames.MacroRocAuc, null, MacroRocAuc);
         Add(MetricNames.MicroRocAuc, null, MicroRocAuc);
         Add(MetricNames.MacroAveragePrecision, null, MacroAveragePrecision);

@@ -1,5 +1,4 @@
-using System.Runtime.InteropServices;
-using EcgExperiments.Core;
+using EcgExperiments.Evaluation.Internal;
 
 namespace EcgExperiments.Evaluation;
 
@@ -62,16 +61,7 @@ public sealed class MultiLabelScores
     }
 
     /// <summary>SHA-256 of targets and scores (thresholds record the validation set they were fitted on).</summary>
-    public string Fingerprint
-    {
-        get
-        {
-            var bytes = new byte[_scores.Length * 9];
-            MemoryMarshal.AsBytes(_scores.AsSpan()).CopyTo(bytes);
-            for (int i = 0; i < _targets.Length; i++) bytes[_scores.Length * 8 + i] = _targets[i] ? (byte)1 : (byte)0;
-            return StableHash.Of(bytes);
-        }
-    }
+    public string Fingerprint => ScoreFingerprint.Of(_scores, _targets);
 
     public static MultiLabelScores ForValidation(IReadOnlyList<bool[]> targets, IReadOnlyList<double[]> scores, IReadOnlyList<string> labelNames)
         => Create(SplitRole.Validation, targets, scores, labelNames);

@@ -47,6 +47,17 @@ public sealed record MetricEntry(string Metric, string? Class, double? Value, do
 {
     /// <summary>The method a table row states for <paramref name="ci"/>: null unless the interval has both bounds (nothing to describe).</summary>
     public static string? MethodOf(ConfidenceInterval? ci) => ci is { Lower: not null, Upper: not null } ? ci.Method : null;
+
+    /// <summary>
+    /// The row of <paramref name="metric"/> (per class when <paramref name="cls"/> is given) with the interval that
+    /// <paramref name="intervals"/> holds under its key ("f1[HYP]" for a class), if any.
+    /// </summary>
+    public static MetricEntry Of(string metric, string? cls, double? value, IReadOnlyDictionary<string, ConfidenceInterval> intervals)
+    {
+        ArgumentNullException.ThrowIfNull(intervals);
+        intervals.TryGetValue(cls is null ? metric : MetricNames.PerClass(metric, cls), out var ci);
+        return new MetricEntry(metric, cls, value, ci?.Lower, ci?.Upper, ci?.Level, MethodOf(ci));
+    }
 }
 
 /// <summary>Names used as keys of <see cref="MetricReport.Intervals"/> and rows of <see cref="MetricReport.ToTable"/>.</summary>
@@ -170,12 +181,7 @@ public sealed record MetricReport : IVersionedReport
     public IReadOnlyList<MetricEntry> ToTable()
     {
         var rows = new List<MetricEntry>();
-        void Add(string metric, string? cls, double? value)
-        {
-            var key = cls is null ? metric : MetricNames.PerClass(metric, cls);
-            Intervals.TryGetValue(key, out var ci);
-            rows.Add(new MetricEntry(metric, cls, value, ci?.Lower, ci?.Upper, ci?.Level, MetricEntry.MethodOf(ci)));
-        }
+        void Add(string metric, string? cls, double? value) => rows.Add(MetricEntry.Of(metric, cls, value, Intervals));
         var a = Aggregates;
         Add(MetricNames.Accuracy, null, a.Accuracy);
         Add(MetricNames.BalancedAccuracy, null, a.BalancedAccuracy);
