@@ -40,6 +40,12 @@ public sealed record DatasetCard
 
     public required IReadOnlyList<ClassCount> ClassBalance { get; init; }
 
+    /// <summary>
+    /// What the shares of <see cref="ClassBalance"/> are of: null = the sum of the counts (one class per record); for
+    /// multi-label counts, the number of records, so that each share reads "of the records, this many carry the class".
+    /// </summary>
+    public int? ShareOf { get; init; }
+
     public required IReadOnlyList<OfficialSplitInfo> OfficialSplits { get; init; }
 
     /// <summary>Shortest and longest record in samples.</summary>
@@ -69,7 +75,7 @@ public sealed record DatasetCard
             sb.Append("| Samples per record | ").Append(len.Min == len.Max ? len.Min.ToString("N0", inv) : $"{len.Min.ToString("N0", inv)}–{len.Max.ToString("N0", inv)}").Append(" |\n");
         if (TotalDurationSeconds is { } d) sb.Append("| Total duration | ").Append((d / 3600).ToString("0.##", inv)).Append(" h |\n");
 
-        int total = ClassBalance.Sum(c => c.Count);
+        int total = ShareOf ?? ClassBalance.Sum(c => c.Count);
         sb.Append("\n### Class balance (").Append(Escape(ClassBalanceUnit)).Append(")\n\n| Class | Count | Share |\n|---|---:|---:|\n");
         foreach (var c in ClassBalance)
             sb.Append("| ").Append(Escape(c.Label)).Append(" | ").Append(c.Count.ToString("N0", inv)).Append(" | ")

@@ -29,6 +29,24 @@ public class CliTests
         Assert.DoesNotContain("   at ", stderr);
     }
 
+    [EcgExperiments.TestSupport.RealDataFact("ptbxl")]
+    public void Card_shows_the_class_counts_of_a_chosen_PTB_XL_label_definition()
+    {
+        var (code, stdout, stderr) = Ecg(null, "card", "ptbxl", "--labels", "superdiagnostic");
+        Assert.True(code == 0, stderr);
+        foreach (var row in new[] { "| NORM | 243 |", "| STTC | 74 |", "| CD | 58 |", "| MI | 53 |", "| HYP | 32 |" }) Assert.Contains(row, stdout);
+        Assert.Contains("Dropped (no_class): 10", stdout);
+
+        (code, stdout, stderr) = Ecg(null, "card", "ptbxl", "--class", "NORM=NORM", "--only", "NORM", "--class", "HYP=HYP");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("| NORM | 238 |", stdout);
+        Assert.Contains("| HYP | 32 |", stdout);
+
+        (code, _, stderr) = Ecg(null, "card", "ptbxl", "--class", "A=IMI", "--class", "B=NORM");
+        Assert.Equal(1, code);
+        Assert.Contains("write subclass:IMI or statement:IMI", stderr);
+    }
+
     [Fact]
     public void Dry_run_lists_every_stage_shape_without_reading_data()
     {

@@ -49,7 +49,7 @@ public sealed class MitBihDatabase : ISignalDatabase
     {
         Folder = folder;
         RecordIds = recordIds;
-        _card = new Lazy<DatasetCard>(BuildCard);
+        _card = new Lazy<DatasetCard>(() => CardFor(BeatClassMapping.Aami));
         _fingerprint = new Lazy<string>(ComputeFingerprint);
     }
 
@@ -131,7 +131,7 @@ public sealed class MitBihDatabase : ISignalDatabase
     public MitBihBeatSet ExtractBeats(MitBihBeatOptions? options = null)
     {
         options ??= new MitBihBeatOptions();
-        var records = (options.Records ?? RecordIds).Where(id => !options.ExcludePacedRecords || !PacedRecordIds.Contains(id)).ToArray();
+        var records = (options.Records is { } selection ? ResolveRecords(selection) : RecordIds).Where(id => !options.ExcludePacedRecords || !PacedRecordIds.Contains(id)).ToArray();
         var beats = new List<MitBihBeat>();
         var unmapped = new SortedDictionary<string, int>(StringComparer.Ordinal);
         int nonBeats = 0;
@@ -166,21 +166,67 @@ public sealed class MitBihDatabase : ISignalDatabase
         ArgumentNullException.ThrowIfNull(mapping);
         var qrs = annotations.Where(a => a.IsBeat).ToArray();
         nonBeats = annotations.Count - qrs.Length;
+        bool nonBeatMembers = mapping.MapsNonBeatSymbols;
         var beats = new List<MitBihBeat>(qrs.Length);
-        for (int k = 0; k < qrs.Length; k++)
+        int k = 0; // QRS annotations seen so far
+        foreach (var a in annotations)
         {
-            var a = qrs[k];
             int cls = mapping.ClassIndexOf(a.Symbol);
-            if (cls < 0)
+            if (a.IsBeat)
             {
-                if (unmapped is not null) unmapped[a.Symbol] = unmapped.TryGetValue(a.Symbol, out var n) ? n + 1 : 1;
-                continue;
+                if (cls < 0)
+                {
+                    if (unmapped is not null) unmapped[a.Symbol] = unmapped.TryGetValue(a.Symbol, out var n) ? n + 1 : 1;
+                }
+                else
+                {
+                    beats.Add(Member(a, cls, k > 0 ? qrs[k - 1] : null, k + 1 < qrs.Length ? qrs[k + 1] : null));
+                }
+                k++;
             }
-            beats.Add(new MitBihBeat(recordId, checked((int)a.Sample), a.Symbol, mapping.Classes[cls], cls,
-                k > 0 ? checked((int)qrs[k - 1].Sample) : null,
-                k + 1 < qrs.Length ? checked((int)qrs[k + 1].Sample) : null));
+            else if (nonBeatMembers && cls >= 0)
+            {
+                // a non-QRS member sits between the QRS annotations before and after it
+                beats.Add(Member(a, cls, k > 0 ? qrs[k - 1] : null, k < qrs.Length ? qrs[k] : null));
+            }
         }
         return beats;
+
+        MitBihBeat Member(WfdbAnnotation a, int cls, WfdbAnnotation? previous, WfdbAnnotation? next) =>
+            new(recordId, checked((int)a.Sample), a.Symbol, mapping.Classes[cls], cls,
+                previous is { } p ? checked((int)p.Sample) : null, next is { } n ? checked((int)n.Sample) : null);
+    }
+
+    /// <summary>
+    /// Record ids of a selection: record names ("100") and the set names "DS1", "DS2" (de Chazal), "paced" and "all",
+    /// in the order given, duplicates removed.
+    /// </summary>
+    /// <example><code>
+    /// MitBihDatabase.ResolveRecords(["DS1"]);           // the 22 training records
+    /// MitBihDatabase.ResolveRecords(["DS2", "102"]);    // DS2 plus a paced record
+    /// </code></example>
+    /// <exception cref="ArgumentException">An entry that is neither a record of the database nor a set name.</exception>
+    public static IReadOnlyList<string> ResolveRecords(IEnumerable<string> selection)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        var result = new List<string>();
+        foreach (var raw in selection)
+        {
+            var entry = (raw ?? "").Trim();
+            IReadOnlyList<string> ids = entry.ToUpperInvariant() switch
+            {
+                "DS1" => DeChazalDs1,
+                "DS2" => DeChazalDs2,
+                "PACED" => PacedRecordIds,
+                "ALL" => AllRecordIds,
+                _ when AllRecordIds.Contains(entry) => [entry],
+                _ => throw new ArgumentException(
+                    $"'{raw}' is neither an MIT-BIH Arrhythmia record (100-234, 48 records) nor a record set (DS1, DS2, paced, all)", nameof(selection)),
+            };
+            foreach (var id in ids) if (!result.Contains(id)) result.Add(id);
+        }
+        if (result.Count == 0) throw new ArgumentException("the record selection is empty; list records or a set such as DS1", nameof(selection));
+        return result;
     }
 
     private string RequireKnown(string recordId)
@@ -191,9 +237,11 @@ public sealed class MitBihDatabase : ISignalDatabase
         return recordId;
     }
 
-    private DatasetCard BuildCard()
+    /// <summary>The dataset card with the class balance of <paramref name="mapping"/> (the plain <see cref="Card"/> uses AAMI).</summary>
+    public DatasetCard CardFor(BeatClassMapping mapping)
     {
-        var set = ExtractBeats();
+        ArgumentNullException.ThrowIfNull(mapping);
+        var set = ExtractBeats(new MitBihBeatOptions { Mapping = mapping });
         var headers = RecordIds.Select(Header).ToArray();
         var leads = headers.SelectMany(h => h.Signals.Select(s => s.Description)).Distinct(StringComparer.Ordinal)
             .OrderBy(l => l == "MLII" ? 0 : 1).ThenBy(l => l, StringComparer.Ordinal).ToArray();
@@ -201,7 +249,9 @@ public sealed class MitBihDatabase : ISignalDatabase
         var inv = CultureInfo.InvariantCulture;
         var notes = new List<string>
         {
-            $"Beat classes use the {set.Mapping.Name} mapping: {set.Mapping}. Non-beat annotations ({set.NonBeatAnnotations.ToString("N0", inv)}) are not mapped to Q.",
+            $"Beat classes use the {set.Mapping.Name} mapping: {set.Mapping}. " + (set.Mapping.MapsNonBeatSymbols
+                ? $"Non-QRS annotations the mapping names are members too ({set.NonBeatAnnotations.ToString("N0", inv)} non-QRS annotations in all)."
+                : $"Non-beat annotations ({set.NonBeatAnnotations.ToString("N0", inv)}) are not mapped to Q."),
             "Records without MLII: " + string.Join(", ", headers.Where(h => h.IndexOfSignal("MLII") < 0)
                 .Select(h => $"{h.RecordName} ({string.Join("/", h.Signals.Select(s => s.Description))})")) + "; use a fallback lead such as V5.",
             "Record 114 stores MLII as its second signal; choose leads by name.",
@@ -222,7 +272,7 @@ public sealed class MitBihDatabase : ISignalDatabase
             Patients = RecordIds.Select(PatientOf).Distinct().Count(),
             SamplingRate = headers[0].SamplingFrequency,
             Leads = leads,
-            ClassBalanceUnit = $"beats, {set.Mapping.Name} classes",
+            ClassBalanceUnit = set.Mapping.MapsNonBeatSymbols ? $"annotations, {set.Mapping.Name} classes" : $"beats, {set.Mapping.Name} classes",
             ClassBalance = set.ClassCounts,
             OfficialSplits =
             [

@@ -26,7 +26,9 @@ public sealed record LeadChoice(string RecordId, int SignalIndex, string LeadNam
 /// <summary>
 /// One annotated beat: where its R peak is, its reference symbol and class, and the neighbouring R peaks that
 /// beat-window transforms need (halfway to the previous/next R). Neighbours are the adjacent QRS annotations of
-/// the record (WFDB <c>isqrs</c>), mapped or not; null at the record's ends.
+/// the record (WFDB <c>isqrs</c>), mapped or not; null at the record's ends. A mapping that classes non-QRS annotations
+/// (<see cref="BeatClassMapping.BeatVersusNonBeat"/>) yields those as members too: their "R peak" is the annotation's
+/// sample and their neighbours the QRS annotations around it.
 /// </summary>
 /// <param name="RecordId">MIT-BIH record, e.g. "100".</param>
 /// <param name="RPeak">Sample index of the annotation (the R peak).</param>
@@ -49,7 +51,7 @@ public sealed record MitBihBeatOptions
     /// <summary>Leave out the paced records 102, 104, 107 and 217 (the usual inter-patient practice).</summary>
     public bool ExcludePacedRecords { get; init; }
 
-    /// <summary>Records to use (null: all present), in the order wanted.</summary>
+    /// <summary>Records to use (null: all present), in the order wanted: record names and the sets DS1, DS2, paced, all (<see cref="MitBihDatabase.ResolveRecords"/>).</summary>
     public IReadOnlyList<string>? Records { get; init; }
 }
 

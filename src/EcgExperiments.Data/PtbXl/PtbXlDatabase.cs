@@ -142,6 +142,43 @@ public sealed class PtbXlDatabase : ISignalDatabase
         return new BinaryTaskSelection(options, members, dropped);
     }
 
+    /// <summary>
+    /// Labels the records by <paramref name="definition"/> (a benchmark preset or free classes); what is dropped is
+    /// counted per reason in the result's report.
+    /// </summary>
+    /// <example><code>
+    /// var super = db.Label(PtbXlLabelDefinition.FromPreset(PtbXlLabelPreset.Superdiagnostic));
+    /// var normHyp = db.Label(PtbXlLabelDefinition.NormVersusHyp());   // the records and classes of SelectBinaryTask()
+    /// </code></example>
+    public PtbXlLabelling Label(PtbXlLabelDefinition definition) => PtbXlLabeler.Label(Records, Statements, definition);
+
+    /// <summary>The dataset card with the class balance of a label definition and what it drops.</summary>
+    public DatasetCard CardFor(PtbXlLabelDefinition definition)
+    {
+        var labelling = Label(definition);
+        var r = labelling.Report;
+        var notes = new List<string>
+        {
+            $"Labels: {labelling.Definition.Describe()}; task: {labelling.Kind}.",
+            $"Classes: {string.Join("; ", labelling.Classes.Select(c => c.Statements.Count == 0 ? $"{c.Name} = records matching no class" : $"{c.Name}{(c.Only ? " (only)" : "")} = {{{string.Join(", ", c.Statements)}}}"))}.",
+            $"Kept {r.RecordsKept} of {r.RecordsIn} records" + (r.MultiLabelRecords > 0 ? $", {r.MultiLabelRecords} with several labels" : "") +
+                (r.EmptyRecords > 0 ? $", {r.EmptyRecords} with none" : "") + ".",
+        };
+        foreach (var (reason, count) in r.DroppedByReason)
+            notes.Add($"Dropped ({reason}): {count}" + (r.DroppedDetail.TryGetValue(reason, out var d) && d.Count > 0
+                ? " — " + string.Join(", ", d.OrderByDescending(x => x.Value).ThenBy(x => x.Key, StringComparer.Ordinal).Select(x => $"{x.Key} {x.Value}")) : "") + ".");
+        if (r.RemovedClasses.Count > 0)
+            notes.Add($"Classes removed (fewer than {definition.MinCount} records): {string.Join(", ", r.RemovedClasses.Select(c => $"{c.Label} {c.Count}"))}.");
+        var card = Card;
+        return card with
+        {
+            ClassBalanceUnit = $"records, {(labelling.Kind == ClassificationKind.MultiLabel ? "multi-label " : "")}classes of the chosen definition",
+            ClassBalance = r.ClassCounts,
+            ShareOf = r.RecordsKept,
+            Notes = notes.Concat(card.Notes.Where(n => !n.StartsWith("Superclasses:", StringComparison.Ordinal))).ToArray(),
+        };
+    }
+
     private static int ParseId(string recordId) =>
         int.TryParse(recordId, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id
         : throw new ArgumentException($"PTB-XL record ids are ecg_id numbers, got '{recordId}'", nameof(recordId));
@@ -280,6 +317,7 @@ public sealed class PtbXlDatabase : ISignalDatabase
             Leads = StandardLeads,
             ClassBalanceUnit = "records, multi-label diagnostic superclasses",
             ClassBalance = balance,
+            ShareOf = Records.Count,
             OfficialSplits = [new OfficialSplitInfo("strat_fold", "folds 1-8 train, 9 validation, 10 test; patients never span folds")],
             SamplesPerRecord = lengths.Length == 0 ? null : (lengths.Min(), lengths.Max()),
             TotalDurationSeconds = lengths.Length == 0 ? null : lengths.Sum() / 100.0,

@@ -6,15 +6,16 @@ namespace EcgExperiments.Data.Ucr;
 /// <summary>One labelled series of a UCR file.</summary>
 /// <param name="Index">Row index in the file (0-based).</param>
 /// <param name="Label">Class label (UCR stores it as a float such as 1.0000000e+00; it must be a whole number).</param>
-/// <param name="Values">The series.</param>
+/// <param name="Values">The series (NaN padding of variable-length sets removed, so lengths may differ between rows).</param>
 /// <param name="SourceLine">Line of the file the row came from.</param>
 public sealed record UcrSeries(int Index, int Label, float[] Values, int SourceLine);
 
 /// <summary>
 /// A UCR Time Series Classification Archive file: the original whitespace-separated <c>.txt</c>, the 2018
-/// tab-separated <c>.tsv</c>, or Weka <c>.arff</c>. Labels come first (last in ARFF); all rows must have the same
-/// length and only finite values: a NaN, a missing value or a ragged row is an <see cref="EcgDataException"/>
-/// naming the file, line and column.
+/// tab-separated <c>.tsv</c>, or Weka <c>.arff</c>. Labels come first (last in ARFF). Every row has the same number of
+/// columns; variable-length sets of the 2018 archive pad shorter series with trailing NaN, which is removed (those
+/// series come back shorter). Anything else — a NaN or missing value inside a series, an infinity, a ragged row, a
+/// label that is not a whole number — is an <see cref="EcgDataException"/> naming the file, line and column.
 /// </summary>
 /// <example><code>
 /// var train = UcrDataset.Load("/data/ecg5000/ECG5000_TRAIN.txt");
@@ -31,7 +32,15 @@ public sealed class UcrDataset
 
     public string SourcePath { get; }
     public IReadOnlyList<UcrSeries> Rows { get; }
+
+    /// <summary>Length of the longest series (the number of value columns); every series when <see cref="IsVariableLength"/> is false.</summary>
     public int SeriesLength { get; }
+
+    /// <summary>Length of the shortest series.</summary>
+    public int MinSeriesLength => Rows.Min(r => r.Values.Length);
+
+    /// <summary>True when some series were NaN-padded (a variable-length set of the 2018 archive).</summary>
+    public bool IsVariableLength => MinSeriesLength != SeriesLength;
 
     /// <summary>Rows per label, ascending by label.</summary>
     public IReadOnlyDictionary<int, int> ClassCounts =>
@@ -109,24 +118,33 @@ public sealed class UcrDataset
         if (!double.TryParse(lt, NumberStyles.Float, CultureInfo.InvariantCulture, out var label) || label != Math.Floor(label)
             || label < int.MinValue || label > int.MaxValue)
             throw new EcgDataException($"class label '{labelText}' is not a whole number (UCR labels look like 1.0000000e+00)", source, line);
-        var values = new float[valueTokens.Length];
-        for (int j = 0; j < values.Length; j++)
+        int columns = valueTokens.Length;
+        // trailing NaN is the 2018 archive's padding of variable-length series; a NaN before a number is a gap
+        int end = columns;
+        while (end > 0 && IsPadding(valueTokens[end - 1])) end--;
+        var values = new float[end];
+        for (int j = 0; j < columns; j++)
         {
             var tok = valueTokens[j].Trim();
             int column = j + 1 + firstValueColumn;
+            if (j >= end) continue;
             if (tok is "?" or "" || !double.TryParse(tok, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
                 throw new EcgDataException($"value '{tok}' in column {column} is not a number", source, line);
             if (!double.IsFinite(v))
                 throw new EcgDataException(
-                    $"value in column {column} is {tok}; series must be complete and finite (variable-length UCR sets pad with NaN: resample them first)",
+                    $"value in column {column} is {tok}; series must be finite, and NaN is allowed only as trailing padding (variable-length UCR 2018 sets)",
                     source, line);
             values[j] = (float)v;
         }
-        if (length < 0) length = values.Length;
-        else if (values.Length != length)
-            throw new EcgDataException($"row has {values.Length} values but earlier rows have {length}; rows must all have the same length", source, line);
+        if (end == 0 && columns > 0) throw new EcgDataException("row holds a label but only NaN padding, no value", source, line);
+        if (length < 0) length = columns;
+        else if (columns != length)
+            throw new EcgDataException($"row has {columns} values but earlier rows have {length}; rows must all have the same number of columns (pad shorter series with NaN)", source, line);
         return new UcrSeries(index, (int)label, values, line);
     }
+
+    /// <summary>Padding of a variable-length series: NaN (2018 .tsv) or ARFF's missing value '?'.</summary>
+    private static bool IsPadding(string token) => token.Trim() is var t && (t.Equals("NaN", StringComparison.OrdinalIgnoreCase) || t == "?");
 
     private static UcrDataset Finish(List<UcrSeries> rows, int length, string source)
     {

@@ -1,4 +1,19 @@
+using System.Runtime.InteropServices;
+using EcgExperiments.Core;
+
 namespace EcgExperiments.Evaluation.Internal;
+
+internal static class ScoreFingerprint
+{
+    /// <summary>SHA-256 of the scores' bytes followed by one byte per flag (targets or labels).</summary>
+    public static string Of(ReadOnlySpan<double> scores, ReadOnlySpan<bool> flags)
+    {
+        var bytes = new byte[scores.Length * 8 + flags.Length];
+        MemoryMarshal.AsBytes(scores).CopyTo(bytes);
+        for (int i = 0; i < flags.Length; i++) bytes[scores.Length * 8 + i] = flags[i] ? (byte)1 : (byte)0;
+        return StableHash.Of(bytes);
+    }
+}
 
 internal static class Check
 {

@@ -47,6 +47,17 @@ public sealed record MetricEntry(string Metric, string? Class, double? Value, do
 {
     /// <summary>The method a table row states for <paramref name="ci"/>: null unless the interval has both bounds (nothing to describe).</summary>
     public static string? MethodOf(ConfidenceInterval? ci) => ci is { Lower: not null, Upper: not null } ? ci.Method : null;
+
+    /// <summary>
+    /// The row of <paramref name="metric"/> (per class when <paramref name="cls"/> is given) with the interval that
+    /// <paramref name="intervals"/> holds under its key ("f1[HYP]" for a class), if any.
+    /// </summary>
+    public static MetricEntry Of(string metric, string? cls, double? value, IReadOnlyDictionary<string, ConfidenceInterval> intervals)
+    {
+        ArgumentNullException.ThrowIfNull(intervals);
+        intervals.TryGetValue(cls is null ? metric : MetricNames.PerClass(metric, cls), out var ci);
+        return new MetricEntry(metric, cls, value, ci?.Lower, ci?.Upper, ci?.Level, MethodOf(ci));
+    }
 }
 
 /// <summary>Names used as keys of <see cref="MetricReport.Intervals"/> and rows of <see cref="MetricReport.ToTable"/>.</summary>
@@ -70,6 +81,19 @@ public static class MetricNames
     public const string Specificity = "specificity";
     public const string F1 = "f1";
 
+    /// <summary>Multi-label: mean of the per-label ROC-AUCs.</summary>
+    public const string MacroRocAuc = "macro_roc_auc";
+    /// <summary>Multi-label: ROC-AUC of all (sample, label) pairs pooled.</summary>
+    public const string MicroRocAuc = "micro_roc_auc";
+    /// <summary>Multi-label: mean of the per-label average precisions.</summary>
+    public const string MacroAveragePrecision = "macro_average_precision";
+    /// <summary>Multi-label: sample-centric maximum F over a threshold grid (PTB-XL benchmark).</summary>
+    public const string Fmax = "f_max";
+    /// <summary>Multi-label: F1 of all (sample, label) decisions pooled.</summary>
+    public const string MicroF1 = "micro_f1";
+    /// <summary>Multi-label: share of wrong (sample, label) decisions.</summary>
+    public const string HammingLoss = "hamming_loss";
+
     /// <summary>Reconstruction: mean squared error over records × leads × time.</summary>
     public const string Mse = "mse";
     /// <summary>Reconstruction: mean over leads of the per-lead RMSE.</summary>
@@ -86,10 +110,10 @@ public static class MetricNames
     public const string R2 = "r2";
 
     /// <summary>
-    /// True for metrics where smaller is better (errors and losses: log loss, ECE, MSE, RMSE); false for scores
+    /// True for metrics where smaller is better (errors and losses: log loss, ECE, MSE, RMSE, Hamming loss); false for scores
     /// where larger is better. Takes the metric name without class.
     /// </summary>
-    public static bool LowerIsBetter(string metric) => metric is LogLoss or Ece or Mse or MeanRmse or Rmse;
+    public static bool LowerIsBetter(string metric) => metric is LogLoss or Ece or Mse or MeanRmse or Rmse or HammingLoss;
 
     /// <summary>Key of a per-class metric, e.g. <c>PerClass("f1", "HYP")</c> = "f1[HYP]".</summary>
     public static string PerClass(string metric, string className) => $"{metric}[{className}]";
@@ -157,12 +181,7 @@ public sealed record MetricReport : IVersionedReport
     public IReadOnlyList<MetricEntry> ToTable()
     {
         var rows = new List<MetricEntry>();
-        void Add(string metric, string? cls, double? value)
-        {
-            var key = cls is null ? metric : MetricNames.PerClass(metric, cls);
-            Intervals.TryGetValue(key, out var ci);
-            rows.Add(new MetricEntry(metric, cls, value, ci?.Lower, ci?.Upper, ci?.Level, MetricEntry.MethodOf(ci)));
-        }
+        void Add(string metric, string? cls, double? value) => rows.Add(MetricEntry.Of(metric, cls, value, Intervals));
         var a = Aggregates;
         Add(MetricNames.Accuracy, null, a.Accuracy);
         Add(MetricNames.BalancedAccuracy, null, a.BalancedAccuracy);

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using EcgExperiments.Core;
 using EcgExperiments.Evaluation.Internal;
 
 namespace EcgExperiments.Evaluation;
@@ -43,16 +41,7 @@ public sealed class BinaryScores
     /// SHA-256 of labels and scores: a threshold records the fingerprint of the set it was fitted on,
     /// and evaluating it on the very same set as "test" is refused.
     /// </summary>
-    public string Fingerprint
-    {
-        get
-        {
-            var bytes = new byte[_scores.Length * 9];
-            MemoryMarshal.AsBytes(_scores.AsSpan()).CopyTo(bytes);
-            for (int i = 0; i < _isPositive.Length; i++) bytes[_scores.Length * 8 + i] = _isPositive[i] ? (byte)1 : (byte)0;
-            return StableHash.Of(bytes);
-        }
-    }
+    public string Fingerprint => ScoreFingerprint.Of(_scores, _isPositive);
 
     public static BinaryScores ForValidation(ReadOnlySpan<bool> isPositive, ReadOnlySpan<double> scores) => Create(SplitRole.Validation, isPositive, scores);
     public static BinaryScores ForTest(ReadOnlySpan<bool> isPositive, ReadOnlySpan<double> scores) => Create(SplitRole.Test, isPositive, scores);
