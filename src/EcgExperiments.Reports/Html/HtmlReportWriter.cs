@@ -36,6 +36,7 @@ public static class HtmlReportWriter
         .meta{font-size:13px;color:#333}
         .warning{border:2px solid #c77700;background:#fff4e0;padding:8px 12px;margin:10px 0;font-size:14px}
         td.sig{font-weight:bold;background:#eef7ee}
+        td.cmp{white-space:nowrap}
         td.cmp small{color:#555}
         ul.verdicts li,ul.notes li{font-size:13px;margin:2px 0}
         .scroll{overflow-x:auto;max-width:100%}
@@ -225,6 +226,9 @@ public static class HtmlReportWriter
         var effects = MarginalMeans.Of(runs, space, key, level);
         var all = effects.SelectMany(e => e.Means).SelectMany(m => new[] { m.Interval.Lower, m.Interval.Upper, m.Interval.Point }).OfType<double>().Where(double.IsFinite).ToList();
         (double, double)? range = all.Count == 0 ? null : (all.Min() - 0.02, all.Max() + 0.02);
+        // A mean over two or three runs has a wide t interval; a metric that lives in [0, 1] is drawn in [0, 1] at most.
+        bool unitRange = values.All(v => v is >= 0 and <= 1) && !lowerIsBetter && key.Split('[')[0] != MetricNames.PearsonR;
+        if (unitRange && range is var (rlo, rhi)) range = (Math.Max(0, rlo), Math.Min(1, rhi));
         foreach (var e in effects)
         {
             var points = e.Means.Select(m => new IntervalPoint(m.Value, m.Interval.Point, m.Interval.Lower, m.Interval.Upper,
@@ -232,7 +236,8 @@ public static class HtmlReportWriter
                 (m.Runs == 1 ? " (one run: its own test-set interval)" : $" ({IntervalMethods.Describe(m.Interval.Method)} interval over runs)"))).ToList();
             Figure(sb, SvgCharts.IntervalChart($"{e.Axis.Name}: mean {header}", header, points, range),
                 $"Marginal mean of test-set {key} per value of {e.Axis.Name}, averaged over the other parameters; spread (max − min) {CiFormatter.FormatPoint(e.Spread, options.Decimals)}. " +
-                "Whiskers: Student t interval over the runs with that value, or the run's own interval when there is one.");
+                "Whiskers: Student t interval over the runs with that value, or the run's own interval when there is one" +
+                (unitRange ? "; drawn within [0, 1] (hover for the full interval)." : "."));
         }
         if (effects.Count > 1)
             sb.Append("<p class=\"meta\">").Append(E("Importance by spread of the marginal means: " +
