@@ -164,17 +164,7 @@ public static class SvgCharts
         if (yRange is null && y1 > y0) { double pad = (y1 - y0) * 0.08; (y0, y1) = (y0 - pad, y1 + pad); }
         double slot = 88, pw = Math.Max(160, points.Count * slot), width = Left + pw + Right, ph = height - Top - Bottom;
         double Sy(double v) => Top + ph - (Math.Clamp(v, y0, y1) - y0) / (y1 - y0) * ph;
-        var svg = Svg(width, height, title);
-        svg.Add(Text(width / 2, 16, title, anchor: "middle", size: 12, bold: true));
-        svg.Add(new XElement("rect", A("x", Left), A("y", Top), A("width", pw), A("height", ph), new XAttribute("fill", "#fff"), new XAttribute("stroke", "#888")));
-        foreach (var t in Ticks(y0, y1))
-        {
-            svg.Add(Line(Left - 4, Sy(t), Left, Sy(t), "#888"));
-            svg.Add(Line(Left, Sy(t), Left + pw, Sy(t), "#eee"));
-            svg.Add(Text(Left - 6, Sy(t) + 3, Tick(t), anchor: "end", size: 10));
-        }
-        svg.Add(new XElement("text", A("x", 12), A("y", Top + ph / 2), new XAttribute("text-anchor", "middle"), new XAttribute("font-size", "11"),
-            new XAttribute("transform", $"rotate(-90 12 {F(Top + ph / 2)})"), yLabel));
+        var svg = Frame(title, yLabel, width, height, pw, ph, y0, y1, Sy);
         double step = pw / Math.Max(1, points.Count);
         for (int i = 0; i < points.Count; i++)
         {
@@ -211,18 +201,8 @@ public static class SvgCharts
         double pw = Math.Max(200, categories.Count * group), width = Left + pw + Right, ph = height - Top - Bottom;
         double Sy(double v) => Top + ph - (Math.Clamp(v, y0, y1) - y0) / (y1 - y0) * ph;
 
-        var svg = Svg(width, height, title);
-        svg.Add(Text(width / 2, 16, title, anchor: "middle", size: 12, bold: true));
-        svg.Add(new XElement("rect", A("x", Left), A("y", Top), A("width", pw), A("height", ph), new XAttribute("fill", "#fff"), new XAttribute("stroke", "#888")));
-        foreach (var t in Ticks(y0, y1))
-        {
-            svg.Add(Line(Left - 4, Sy(t), Left, Sy(t), "#888"));
-            svg.Add(Line(Left, Sy(t), Left + pw, Sy(t), "#eee"));
-            svg.Add(Text(Left - 6, Sy(t) + 3, Tick(t), anchor: "end", size: 10));
-        }
+        var svg = Frame(title, yLabel, width, height, pw, ph, y0, y1, Sy);
         double zero = Sy(Math.Clamp(0, y0, y1));
-        svg.Add(new XElement("text", A("x", 12), A("y", Top + ph / 2), new XAttribute("text-anchor", "middle"), new XAttribute("font-size", "11"),
-            new XAttribute("transform", $"rotate(-90 12 {F(Top + ph / 2)})"), yLabel));
         double slot = pw / Math.Max(1, categories.Count);
         for (int c = 0; c < categories.Count; c++)
         {
@@ -315,6 +295,23 @@ public static class SvgCharts
             }
         }
         svg.Add(Text(8, top + rows.Count * ch + 20, "rows: training.imbalance.strategy", size: 10));
+        return svg;
+    }
+
+    /// <summary>The frame of a chart with a value axis: title, plot area, y ticks with grid lines and the rotated y label.</summary>
+    private static XElement Frame(string title, string yLabel, double width, double height, double pw, double ph, double y0, double y1, Func<double, double> sy)
+    {
+        var svg = Svg(width, height, title);
+        svg.Add(Text(width / 2, 16, title, anchor: "middle", size: 12, bold: true));
+        svg.Add(new XElement("rect", A("x", Left), A("y", Top), A("width", pw), A("height", ph), new XAttribute("fill", "#fff"), new XAttribute("stroke", "#888")));
+        foreach (var t in Ticks(y0, y1))
+        {
+            svg.Add(Line(Left - 4, sy(t), Left, sy(t), "#888"));
+            svg.Add(Line(Left, sy(t), Left + pw, sy(t), "#eee"));
+            svg.Add(Text(Left - 6, sy(t) + 3, Tick(t), anchor: "end", size: 10));
+        }
+        svg.Add(new XElement("text", A("x", 12), A("y", Top + ph / 2), new XAttribute("text-anchor", "middle"), new XAttribute("font-size", "11"),
+            new XAttribute("transform", $"rotate(-90 12 {F(Top + ph / 2)})"), yLabel));
         return svg;
     }
 
