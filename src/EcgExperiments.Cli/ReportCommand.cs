@@ -20,18 +20,25 @@ internal static class ReportCommand
         };
         var title = new Option<string?>("--title") { Description = "report title" };
         var decimals = new Option<int>("--decimals") { Description = "decimals of the Markdown/HTML numbers", DefaultValueFactory = _ => 3 };
-        var command = new Command("report", "Compare runs: Markdown table with CIs, tidy CSV, JSON and a self-contained HTML page with SVG plots") { runs, output, metric, title, decimals };
-        command.SetAction(p => guarded(() => Write(p.GetValue(runs)!, p.GetValue(output)!, p.GetValue(metric), p.GetValue(title), p.GetValue(decimals))));
+        var reference = new Option<string?>("--reference")
+        {
+            Description = "reference of the paired comparisons: a run (trial key prefix, experiment/trial, or its short name such as none) or a parameter " +
+                          "value such as training.imbalance.strategy=none or strategy=none (each run against the run of that value with the same other " +
+                          "parameters); default: the sweep's first value of its most-valued swept key",
+        };
+        var command = new Command("report", "Compare runs: Markdown table with CIs, paired comparisons with tests, tidy CSV, JSON and a self-contained HTML page with SVG plots")
+            { runs, output, metric, title, decimals, reference };
+        command.SetAction(p => guarded(() => Write(p.GetValue(runs)!, p.GetValue(output)!, p.GetValue(metric), p.GetValue(title), p.GetValue(decimals), p.GetValue(reference))));
         return command;
     }
 
-    private static int Write(string[] paths, string output, string? metric, string? title, int decimals)
+    private static int Write(string[] paths, string output, string? metric, string? title, int decimals, string? reference)
     {
-        var options = new ReportOptions { HeatmapMetric = metric, Decimals = decimals };
+        var options = new ReportOptions { HeatmapMetric = metric, Decimals = decimals, Reference = reference };
         if (title is not null) options = options with { Title = title };
         var files = ReportBuilder.Build(paths, output, options);
-        Console.WriteLine($"report of {files.RunCount} run(s), {files.RowCount} tidy rows:");
-        foreach (var f in new[] { files.Markdown, files.Csv, files.Json, files.Html }) Console.WriteLine($"  {f}");
+        Console.WriteLine($"report of {files.RunCount} run(s), {files.RowCount} tidy rows, {files.ComparisonCount} comparison rows:");
+        foreach (var f in new[] { files.Markdown, files.Csv, files.ComparisonsCsv, files.Json, files.Html }) Console.WriteLine($"  {f}");
         return 0;
     }
 }

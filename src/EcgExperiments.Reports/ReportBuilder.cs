@@ -5,9 +5,10 @@ namespace EcgExperiments.Reports;
 /// <summary>
 /// Builds the comparison report of a set of runs of any task (classification, anomaly, reconstruction; SPEC §4):
 /// <c>report.md</c> (PTB-XL-benchmark-style tables per task, <c>0.930(05)</c> notation), <c>report.csv</c> (tidy:
-/// experiment × trial × metric × class with point, lower, upper, level, method, protocol, task), <c>report.json</c>
-/// (the same rows plus run identities) and <c>report.html</c> (self-contained, inline SVG). Files are written
-/// atomically.
+/// experiment × trial × metric × class with point, lower, upper, level, method, protocol, task), <c>report-comparisons.csv</c>
+/// (tidy paired comparisons of runs on the same test set: run, reference, metric, difference, lower, upper, test, p,
+/// Holm-adjusted p; see <see cref="RunComparisons"/>), <c>report.json</c> (the same rows plus run identities and the
+/// comparisons) and <c>report.html</c> (self-contained, inline SVG). Files are written atomically.
 /// </summary>
 /// <example><code>
 /// ReportFiles files = ReportBuilder.Build(["results"], "reports/today");
@@ -28,13 +29,15 @@ public static class ReportBuilder
         if (options.Decimals is < 0 or > 10) throw new ArgumentOutOfRangeException(nameof(options), options.Decimals, "ReportOptions.Decimals must be in 0..10");
         Directory.CreateDirectory(outputDirectory);
         var rows = runs.SelectMany(TidyMetricRow.FromRun).ToList();
-        string Path_(string ext) => Path.Combine(outputDirectory, $"{options.FileStem}.{ext}");
-        var files = new ReportFiles(Path_("md"), Path_("csv"), Path_("json"), Path_("html"), runs.Count, rows.Count);
+        var comparisons = RunComparisons.Build(runs, options);
+        string Path_(string name) => Path.Combine(outputDirectory, $"{options.FileStem}{name}");
+        var files = new ReportFiles(Path_(".md"), Path_(".csv"), Path_(".json"), Path_(".html"), runs.Count, rows.Count, Path_("-comparisons.csv"), comparisons.Rows.Count);
         // Atomic: a reader (or a browser refreshing report.html) never sees half a file; UTF-8 without BOM.
-        AtomicFile.WriteAllText(files.Markdown, MarkdownReportWriter.Write(runs, options));
+        AtomicFile.WriteAllText(files.Markdown, MarkdownReportWriter.Write(runs, options, comparisons));
         AtomicFile.WriteAllText(files.Csv, CsvReportWriter.Write(rows));
-        AtomicFile.WriteAllText(files.Json, JsonReportWriter.Write(runs, rows, options));
-        AtomicFile.WriteAllText(files.Html, HtmlReportWriter.Write(runs, options));
+        AtomicFile.WriteAllText(files.ComparisonsCsv, CsvReportWriter.WriteComparisons(comparisons.Rows));
+        AtomicFile.WriteAllText(files.Json, JsonReportWriter.Write(runs, rows, options, comparisons));
+        AtomicFile.WriteAllText(files.Html, HtmlReportWriter.Write(runs, options, comparisons));
         return files;
     }
 }

@@ -19,9 +19,17 @@ public sealed record ReportOptions
     /// </summary>
     public string? HeatmapMetric { get; init; }
 
+    /// <summary>
+    /// The reference of the paired comparisons (<see cref="RunComparisons"/>): a run (trial key prefix, "experiment/trial"
+    /// or the run's short name such as "none") or a parameter value ("training.imbalance.strategy=none", or the last part
+    /// of the key, "strategy=none"), each run then being compared with the run of that value and the same other
+    /// parameters. Null: the sweep's first value of its most-valued swept key (from index.sqlite), else the first run.
+    /// </summary>
+    public string? Reference { get; init; }
+
     /// <summary>Base name of the written files (<c>report.md</c>, <c>report.csv</c>, <c>report.json</c>, <c>report.html</c>).</summary>
     public string FileStem { get; init; } = "report";
 }
 
-/// <summary>The files a report wrote.</summary>
-public sealed record ReportFiles(string Markdown, string Csv, string Json, string Html, int RunCount, int RowCount);
+/// <summary>The files a report wrote: <see cref="ComparisonsCsv"/> holds the tidy paired comparisons, <see cref="ComparisonCount"/> rows.</summary>
+public sealed record ReportFiles(string Markdown, string Csv, string Json, string Html, int RunCount, int RowCount, string ComparisonsCsv = "", int ComparisonCount = 0);

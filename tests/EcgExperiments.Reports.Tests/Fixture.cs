@@ -8,6 +8,12 @@ internal static class Fixture
     /// <summary>One anomaly and one reconstruction run in the task-general run-record format.</summary>
     public static string TasksRoot => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tasks");
 
+    /// <summary>
+    /// A real two-axis sweep (model cnn2d/resnet1d × imbalance none/class_weights/focal) on one synthetic test set of 32
+    /// examples, with predictions.csv per run and the sweep's index.sqlite: the paired-comparison fixture.
+    /// </summary>
+    public static string SweepRoot => Path.Combine(AppContext.BaseDirectory, "Fixtures", "sweep");
+
     public static string TempDir(string prefix = "ecg-report-") => Directory.CreateTempSubdirectory(prefix).FullName;
 
     /// <summary>Copies the fixture runs to a temp folder (for tests that edit them).</summary>

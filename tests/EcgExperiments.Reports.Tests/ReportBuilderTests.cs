@@ -136,8 +136,10 @@ public class ReportBuilderTests
         var (files, runs) = Build();
         var html = File.ReadAllText(files.Html);
         var svgs = Fixture.SvgBlocks(html).Select(s => XDocument.Parse(s)).ToList();
-        // heat-map + per run: ROC, PR, confusion, training curves
-        Assert.Equal(1 + 4 * runs.Count, svgs.Count);
+        var effects = MarginalMeans.Of(runs, ParameterSpace.Of(runs), MetricNames.MacroF1, 0.95);
+        // heat-map + per run: ROC, PR, confusion, training curves + all runs overlaid: ROC HYP, PR HYP, training curves
+        // + parallel coordinates + one marginal-means chart per parameter with several values
+        Assert.Equal(1 + 4 * runs.Count + 3 + 1 + effects.Count, svgs.Count);
         Assert.All(svgs, d => Assert.Equal("svg", d.Root!.Name.LocalName));
         var roc = svgs.Where(d => d.Root!.Attribute("aria-label")!.Value == "ROC per class").ToList();
         Assert.Equal(runs.Count, roc.Count);

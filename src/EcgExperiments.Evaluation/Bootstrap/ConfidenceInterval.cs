@@ -9,11 +9,15 @@ public static class IntervalMethods
     /// <summary>Wilson score interval of a binomial proportion (<see cref="WilsonScore"/>).</summary>
     public const string Wilson = "wilson";
 
+    /// <summary>Student t interval of a mean over a few values, e.g. one metric over several runs (<see cref="MeanInterval"/>).</summary>
+    public const string StudentT = "student_t";
+
     /// <summary>Short wording for report captions: "percentile bootstrap", "Wilson score"; other values as they are.</summary>
     public static string Describe(string method) => method switch
     {
         PercentileBootstrap => "percentile bootstrap",
         Wilson => "Wilson score",
+        StudentT => "Student t",
         _ => method,
     };
 }

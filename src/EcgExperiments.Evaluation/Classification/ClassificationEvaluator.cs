@@ -109,7 +109,7 @@ public static class ClassificationEvaluator
     }
 
     /// <summary>All metrics of one (possibly weighted) evaluation, addressable by metric key.</summary>
-    private sealed class Snapshot
+    internal sealed class Snapshot
     {
         public required ConfusionMatrix Confusion { get; init; }
         public required double?[] Auc { get; init; }
@@ -170,7 +170,7 @@ public static class ClassificationEvaluator
     }
 
     /// <summary>Precomputes predictions and per-class score orderings once; evaluates any sample weighting in O(n·k).</summary>
-    private sealed class Engine
+    internal sealed class Engine
     {
         private readonly ClassificationScores _s;
         private readonly int _bins;

@@ -45,6 +45,38 @@ public static class CiFormatter
         return rounded.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }
 
+    /// <summary>A difference with its sign: "+0.120", "−0.054" (true minus sign), "0.000" for a difference that rounds to zero.</summary>
+    public static string FormatSigned(double? value, int decimals = 3)
+    {
+        if (value is not { } v) return NoValue;
+        if (!double.IsFinite(v)) return Format(v, null, null, decimals);
+        var text = FormatPoint(Math.Abs(v), decimals);
+        if (Math.Round((decimal)Math.Abs(v), decimals, MidpointRounding.AwayFromZero) == 0) return text;
+        return (v < 0 ? "−" : "+") + text;
+    }
+
+    /// <summary>A difference and its interval: "−0.054 [−0.210, +0.090]"; without bounds the difference alone.</summary>
+    public static string FormatDifference(double? value, double? lower, double? upper, int decimals = 3) =>
+        lower is null || upper is null ? FormatSigned(value, decimals) : $"{FormatSigned(value, decimals)} [{FormatSigned(lower, decimals)}, {FormatSigned(upper, decimals)}]";
+
+    /// <summary>A p-value to two significant digits ("0.62", "0.0041", "1.0"); below 0.0001 "&lt; 0.0001"; null "—".</summary>
+    public static string FormatP(double? p)
+    {
+        if (p is not { } v) return NoValue;
+        if (double.IsNaN(v)) return "n/a";
+        if (v < 0.0001) return "< 0.0001";
+        if (v >= 0.995) return "1.0";
+        int digits = Math.Max(2, 1 - (int)Math.Floor(Math.Log10(v)));
+        return Math.Round((decimal)v, digits, MidpointRounding.AwayFromZero).ToString("0.0###", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>"p = 0.62", "p &lt; 0.0001": <paramref name="name"/> with its value for running text.</summary>
+    public static string FormatPWithName(string name, double? p)
+    {
+        var text = FormatP(p);
+        return text.StartsWith('<') ? $"{name} {text}" : $"{name} = {text}";
+    }
+
     private static decimal Pow10(int n)
     {
         decimal r = 1m;

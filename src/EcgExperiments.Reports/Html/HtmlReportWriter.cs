@@ -8,7 +8,11 @@ namespace EcgExperiments.Reports;
 
 /// <summary>
 /// One self-contained HTML page (inline CSS and SVG, no scripts, fonts, images or links to anything outside
-/// the file): per task a summary table (each run followed by its baseline's row), the strategy × architecture
+/// the file): warnings at the top (test sets too small for the differences seen); per task a summary table (runs grouped
+/// by test set, one baseline row per distinct test set); the paired comparisons per test set (difference, interval,
+/// test, Holm-adjusted p per metric and a verdict per run, <see cref="RunComparisons"/>); all runs overlaid on one chart:
+/// ROC and precision–recall curves per class and the training curves; a parallel-coordinates chart (swept parameters →
+/// headline metric) and per-parameter marginal means (<see cref="MarginalMeans"/>); the strategy × architecture
 /// heat-map per task, the diff-only parameter table and, per run, ROC and precision–recall curves per class and the
 /// confusion matrix (runs with a classification report: classification, anomaly), per-lead bar charts of
 /// Pearson r and RMSE (reconstruction) and the training curves (all). All text goes through
@@ -30,11 +34,17 @@ public static class HtmlReportWriter
         figcaption{font-size:11px;color:#555;max-width:310px}
         figure.wide figcaption{max-width:520px}
         .meta{font-size:13px;color:#333}
+        .warning{border:2px solid #c77700;background:#fff4e0;padding:8px 12px;margin:10px 0;font-size:14px}
+        td.sig{font-weight:bold;background:#eef7ee}
+        td.cmp{white-space:nowrap}
+        td.cmp small{color:#555}
+        ul.verdicts li,ul.notes li{font-size:13px;margin:2px 0}
         .scroll{overflow-x:auto;max-width:100%}
         """;
 
-    public static string Write(IReadOnlyList<RunRecord> runs, ReportOptions options)
+    public static string Write(IReadOnlyList<RunRecord> runs, ReportOptions options, ComparisonReport? comparisons = null)
     {
+        comparisons ??= RunComparisons.Build(runs, options);
         var groups = TaskGroup.Of(runs);
         var levels = MetricLookup.Levels(runs.SelectMany(r => r.Table));
         var sb = new StringBuilder();
@@ -45,7 +55,12 @@ public static class HtmlReportWriter
             $"Notation point(h): h is the half-width of the {MetricLookup.LevelText(levels)} confidence interval in units of the last digit " +
             "(0.930(05) = 0.930 ± 0.005); no parentheses = no interval. Proportions (accuracy, recall, precision, specificity) have Wilson score " +
             "intervals, other metrics percentile-bootstrap ones; each table caption says which column uses which.")).Append("</p>\n");
-        foreach (var g in groups) Summary(sb, g, options, groups.Count > 1);
+        foreach (var w in comparisons.Warnings)
+            sb.Append("<div class=\"warning\" role=\"alert\"><strong>Warning:</strong> ").Append(E(w)).Append("</div>\n");
+        foreach (var g in groups) Summary(sb, g, options, groups.Count > 1, comparisons);
+        PairedComparisons(sb, comparisons, options);
+        foreach (var g in groups) OverlaidCurves(sb, g, comparisons.SpaceOf(g.Layout.Task), groups.Count > 1);
+        foreach (var g in groups) ParameterEffects(sb, g, comparisons.SpaceOf(g.Layout.Task), options, groups.Count > 1);
         foreach (var g in groups) HeatmapSection(sb, g, options, groups.Count > 1);
         Parameters(sb, runs);
         foreach (var run in runs) RunSection(sb, run);
@@ -53,27 +68,200 @@ public static class HtmlReportWriter
         return sb.ToString();
     }
 
-    private static void Summary(StringBuilder sb, TaskGroup group, ReportOptions options, bool manyTasks)
+    private static void Summary(StringBuilder sb, TaskGroup group, ReportOptions options, bool manyTasks, ComparisonReport comparisons)
     {
         var columns = group.Columns;
         var intervals = MetricLookup.IntervalText(columns, group.Runs.Select(r => r.Table).ToList());
         sb.Append("<h2>").Append(E(manyTasks ? $"Summary — {group.Layout.Title}" : "Summary")).Append("</h2>\n<div class=\"scroll\"><table class=\"summary\" data-task=\"")
           .Append(E(group.Layout.Task)).Append("\">\n<caption>")
           .Append(E($"{group.Layout.Title}: test-set metrics, point(h) with h the half-width of the {intervals} in last-digit units; " +
-                    "the protocol column names the split protocol of every number in its row; the row under each run is its baseline on the same test set.")).Append("</caption>\n<tr>");
-        string[] head = ["Experiment", "Trial", "Protocol", "Model", "Strategy", "Status", .. columns.Select(c => c.Header)];
+                    "the protocol column names the split protocol of every number in its row; runs are grouped by test set, and the row after each test set's runs is the baseline evaluated on it.")).Append("</caption>\n<tr>");
+        string[] head = ["Experiment", "Trial", "Protocol", "Model", "Strategy", "Status", "Test set", .. columns.Select(c => c.Header)];
         foreach (var h in head) sb.Append("<th>").Append(E(h)).Append("</th>");
         sb.Append("</tr>\n");
-        foreach (var run in group.Runs)
+        var baselines = BaselineRow.Of(group.Runs, comparisons);
+        foreach (var set in group.Runs.Select(comparisons.TestSetOf).Distinct())
         {
-            Row(sb, null, [run.Experiment, run.TrialKey, run.Protocol, run.ModelDescription, run.Strategy, run.Status],
-                columns.Select(c => MetricLookup.Formatted(run.Table, c.Key, options.Decimals)), $"test set, protocol: {run.Protocol}");
-            if (run.BaselineTable.Count > 0)
-                Row(sb, "baseline", [run.Experiment, run.TrialKey, run.Protocol, $"baseline: {run.BaselineKind ?? "unnamed"}", "—", "—"],
-                    columns.Select(c => MetricLookup.Formatted(run.BaselineTable, c.Key, options.Decimals)),
-                    $"baseline {run.BaselineKind ?? ""} on the same test set, protocol: {run.Protocol}");
+            foreach (var run in group.Runs.Where(r => comparisons.TestSetOf(r) == set))
+                Row(sb, null, [run.Experiment, run.TrialKey, run.Protocol, run.ModelDescription, run.Strategy, run.Status, set.Label],
+                    columns.Select(c => MetricLookup.Formatted(run.Table, c.Key, options.Decimals)), $"test set {set.Label}, protocol: {run.Protocol}");
+            foreach (var b in baselines.Where(b => b.TestSet == set))
+            {
+                var first = b.Runs[0];
+                Row(sb, "baseline", ["—", b.Runs.Count == 1 ? first.TrialKey : $"{b.Runs.Count} runs", first.Protocol, $"baseline: {first.BaselineKind ?? "unnamed"}", "—", "—", set.Label],
+                    columns.Select(c => MetricLookup.Formatted(first.BaselineTable, c.Key, options.Decimals)),
+                    $"baseline {first.BaselineKind ?? ""} on {set.Describe()}, shared by {string.Join(", ", b.Runs.Select(r => r.TrialKey))}; protocol: {first.Protocol}");
+            }
         }
         sb.Append("</table></div>\n");
+    }
+
+    /// <summary>Per test set: run × metric cells "difference [interval]" with test, p and Holm-adjusted p; the verdicts; notes.</summary>
+    private static void PairedComparisons(StringBuilder sb, ComparisonReport comparisons, ReportOptions options)
+    {
+        if (comparisons.Rows.Count == 0 && comparisons.Notes.Count == 0) return;
+        sb.Append("<h2>Paired comparisons</h2>\n<p class=\"meta\">").Append(E(
+            "Each run against its reference on the same test examples: the difference run − reference with its paired percentile-bootstrap interval " +
+            "(both runs on the same resamples), McNemar's exact test for accuracy and recall, DeLong's test for ROC-AUC, a paired permutation test for F1 " +
+            "and precision; p adjusted by Holm across the runs compared on one test set, per metric. Bold: significant after adjustment. " +
+            "The verdict follows the test: with few examples the percentile interval can exclude 0 while the exact test cannot rule out chance. " +
+            "Runs on different test sets are never paired.")).Append("</p>\n");
+        foreach (var set in comparisons.TestSets.Where(t => comparisons.Rows.Any(r => r.TestSet == t.Label)))
+        {
+            var rows = comparisons.Rows.Where(r => r.TestSet == set.Label).ToList();
+            var keys = rows.Select(r => r.Key).Distinct().ToList();
+            var headers = TaskLayouts.Find(set.Task)!.Columns(set.Runs).ToDictionary(c => c.Key, c => c.Header);
+            string level = $"{Math.Round(rows[0].Level * 100, 1).ToString(CultureInfo.InvariantCulture)} %";
+            sb.Append("<div class=\"scroll\"><table class=\"comparisons\" data-test-set=\"").Append(E(set.Label)).Append("\">\n<caption>")
+              .Append(E($"{char.ToUpperInvariant(set.Describe()[0])}{set.Describe()[1..]}. {set.Reference}. Cells: difference [{level} interval], then test p · Holm-adjusted p."))
+              .Append("</caption>\n<tr><th>Run</th><th>Reference</th>");
+            foreach (var k in keys) sb.Append("<th>").Append(E(headers.GetValueOrDefault(k, k))).Append("</th>");
+            sb.Append("</tr>\n");
+            foreach (var pair in rows.GroupBy(r => (r.Experiment, r.Run, r.Reference)))
+            {
+                var first = pair.First();
+                sb.Append("<tr><td>").Append(E(first.RunName)).Append("</td><td>").Append(E(first.ReferenceName)).Append("</td>");
+                foreach (var k in keys)
+                {
+                    var r = pair.FirstOrDefault(x => x.Key == k);
+                    if (r is null) { sb.Append("<td class=\"num\">—</td>"); continue; }
+                    var test = r.Test is null ? "no test" : $"{ComparisonTests.Describe(r.Test)} p {CiFormatter.FormatP(r.P)} · Holm {CiFormatter.FormatP(r.AdjustedP)}";
+                    sb.Append("<td class=\"num cmp").Append(r.Significant ? " sig" : "").Append("\" title=\"").Append(E($"{r.RunName} vs {r.ReferenceName}, {k}: {r.Detail}")).Append("\">")
+                      .Append(E(CiFormatter.FormatDifference(r.Difference, r.Lower, r.Upper, options.Decimals))).Append("<br><small>").Append(E(test)).Append("</small></td>");
+                }
+                sb.Append("</tr>\n");
+            }
+            sb.Append("</table></div>\n<ul class=\"verdicts\">\n");
+            foreach (var v in comparisons.Verdicts.Where(v => v.TestSet == set.Label)) sb.Append("<li>").Append(E(v.Text)).Append("</li>\n");
+            sb.Append("</ul>\n");
+        }
+        if (comparisons.Notes.Count > 0)
+        {
+            sb.Append("<p class=\"meta\">Not compared, and why:</p>\n<ul class=\"notes\">\n");
+            foreach (var n in comparisons.Notes) sb.Append("<li>").Append(E(n)).Append("</li>\n");
+            sb.Append("</ul>\n");
+        }
+    }
+
+    /// <summary>All runs of a task on one chart each: ROC and PR per class (runs with curves), and the training curves.</summary>
+    private static void OverlaidCurves(StringBuilder sb, TaskGroup group, ParameterSpace space, bool manyTasks)
+    {
+        var runs = group.Runs;
+        if (runs.Count < 2) return;
+        sb.Append("<h2>").Append(E(manyTasks ? $"All runs overlaid — {group.Layout.Title}" : "All runs overlaid")).Append("</h2>\n<div class=\"charts\">\n");
+        var protocols = string.Join("; ", runs.Select(r => r.Protocol).Distinct());
+        var classes = runs.SelectMany(r => r.Metrics?.Curves ?? []).Select(c => c.ClassName).Distinct().ToList();
+        foreach (var cls in classes)
+        {
+            var roc = new List<ChartSeries>();
+            var pr = new List<ChartSeries>();
+            for (int i = 0; i < runs.Count; i++)
+            {
+                var (color, dash) = SvgCharts.Style(i);
+                var curve = runs[i].Metrics?.Curves?.FirstOrDefault(c => c.ClassName == cls);
+                if (curve?.Roc is { } r)
+                    roc.Add(new ChartSeries($"{space.NameOf(runs[i])} AUC {AucText(runs[i].Metrics!, MetricNames.RocAuc, cls)}", color, r.FalsePositiveRate, r.TruePositiveRate) { DashPattern = dash });
+                if (curve?.PrecisionRecall is { } p)
+                    pr.Add(new ChartSeries($"{space.NameOf(runs[i])} AP {AucText(runs[i].Metrics!, MetricNames.AveragePrecision, cls)}", color, p.Recall, p.Precision) { DashPattern = dash });
+            }
+            if (roc.Count > 0)
+                Figure(sb, SvgCharts.LineChart($"ROC {cls}, all runs", "false positive rate", "true positive rate", roc, (0, 1), (0, 1), diagonal: true, width: 460, height: 330),
+                    $"ROC curves of class {cls} (one-vs-rest), one line per run, on each run's test set; protocol: {protocols}.", wide: true);
+            if (pr.Count > 0)
+                Figure(sb, SvgCharts.LineChart($"Precision–recall {cls}, all runs", "recall", "precision", pr, (0, 1), (0, 1), width: 460, height: 330),
+                    $"Precision–recall curves of class {cls}, one line per run, on each run's test set; protocol: {protocols}.", wide: true);
+        }
+        var loss = new List<ChartSeries>();
+        for (int i = 0; i < runs.Count; i++)
+        {
+            var (color, dash) = SvgCharts.Style(i);
+            var h = runs[i].History;
+            var epochs = h.Select(e => (double)e.Epoch).ToList();
+            bool hasValidation = h.Any(e => e.ValidationLoss is not null);
+            if (hasValidation)
+                loss.Add(new ChartSeries(space.NameOf(runs[i]), color, epochs, h.Select(e => e.ValidationLoss ?? double.NaN).ToList()) { DashPattern = dash });
+            loss.Add(new ChartSeries($"{space.NameOf(runs[i])} (training)", color, epochs, h.Select(e => e.TrainLoss ?? double.NaN).ToList())
+                { DashPattern = "2 3", InLegend = !hasValidation });
+        }
+        var all = runs.SelectMany(r => r.History).Select(e => (double)e.Epoch).ToList();
+        var xr = all.Count > 1 && all.Min() < all.Max() ? (all.Min(), all.Max()) : (0.0, Math.Max(1.0, all.DefaultIfEmpty(1).Max()));
+        Figure(sb, SvgCharts.LineChart("Training curves, all runs", "epoch", "loss", loss, xr, integerX: true, width: 460, height: 330),
+            "Loss per epoch of every run: solid (or the run's dash pattern) = validation loss, dotted = training loss, one colour per run; " +
+            $"training and validation sets of protocol: {protocols}.", wide: true);
+        sb.Append("</div>\n");
+    }
+
+    /// <summary>Parallel coordinates (swept parameters → headline metric) and the marginal mean of the metric per parameter value.</summary>
+    private static void ParameterEffects(StringBuilder sb, TaskGroup group, ParameterSpace space, ReportOptions options, bool manyTasks)
+    {
+        var key = group.HeatmapMetric(options.HeatmapMetric);
+        var runs = group.Runs.Where(r => MetricLookup.Find(r.Table, key)?.Value is { } v && double.IsFinite(v)).ToList();
+        var axes = space.Axes.Where(a => runs.Select(a.ValueOf).Distinct().Count() > 1).ToList();
+        if (runs.Count < 2 || axes.Count == 0) return;
+        string header = group.Columns.FirstOrDefault(c => c.Key == key)?.Header ?? key;
+        sb.Append("<h2>").Append(E(manyTasks ? $"Parameters and {header} — {group.Layout.Title}" : $"Parameters and {header}")).Append("</h2>\n<div class=\"charts\">\n");
+        bool lowerIsBetter = MetricNames.LowerIsBetter(key.Split('[')[0]);
+        var values = runs.Select(r => MetricLookup.Find(r.Table, key)!.Value!.Value).ToList();
+        double lo = values.Min(), hi = values.Max();
+        double Norm(double v) => hi > lo ? (v - lo) / (hi - lo) : 0.5;
+        var parallelAxes = new List<ParallelAxis>();
+        var positions = runs.Select(_ => new List<double?>()).ToList();
+        foreach (var axis in axes)
+        {
+            var (ticks, place) = AxisScale(runs.Select(axis.ValueOf).ToList());
+            parallelAxes.Add(new ParallelAxis(axis.Name, ticks));
+            for (int i = 0; i < runs.Count; i++) positions[i].Add(place(axis.ValueOf(runs[i])));
+        }
+        var metricTicks = new[] { lo, (lo + hi) / 2, hi }.Distinct().Select(v => KeyValuePair.Create(Norm(v), CiFormatter.FormatPoint(v, options.Decimals))).ToList();
+        parallelAxes.Add(new ParallelAxis($"{header} (test)", metricTicks));
+        var lines = runs.Select((r, i) =>
+        {
+            double share = Norm(values[i]);
+            return new ParallelLine([.. positions[i], share], SvgCharts.Blue(0.25 + 0.75 * (lowerIsBetter ? 1 - share : share)),
+                $"{space.NameOf(r)} ({r.Label}): {key} = {MetricLookup.Formatted(r.Table, key, options.Decimals)} (test set, protocol: {r.Protocol})");
+        }).ToList();
+        Figure(sb, SvgCharts.ParallelCoordinates($"Parameters → {header}", parallelAxes, lines),
+            $"One line per run through its value of each parameter that varies and its test-set {key}; darker = better. Hover a line for the run.", wide: true);
+        var level = runs.Select(r => MetricLookup.Find(r.Table, key)!.Level).OfType<double>().FirstOrDefault(0.95);
+        var effects = MarginalMeans.Of(runs, space, key, level);
+        var all = effects.SelectMany(e => e.Means).SelectMany(m => new[] { m.Interval.Lower, m.Interval.Upper, m.Interval.Point }).OfType<double>().Where(double.IsFinite).ToList();
+        (double, double)? range = all.Count == 0 ? null : (all.Min() - 0.02, all.Max() + 0.02);
+        // A mean over two or three runs has a wide t interval; a metric that lives in [0, 1] is drawn in [0, 1] at most.
+        bool unitRange = values.All(v => v is >= 0 and <= 1) && !lowerIsBetter && key.Split('[')[0] != MetricNames.PearsonR;
+        if (unitRange && range is var (rlo, rhi)) range = (Math.Max(0, rlo), Math.Min(1, rhi));
+        foreach (var e in effects)
+        {
+            var points = e.Means.Select(m => new IntervalPoint(m.Value, m.Interval.Point, m.Interval.Lower, m.Interval.Upper,
+                $"{e.Axis.Name} = {m.Value}: mean {key} {CiFormatter.Format(m.Interval.Point, m.Interval.Lower, m.Interval.Upper, options.Decimals)} over {m.Runs} run(s)" +
+                (m.Runs == 1 ? " (one run: its own test-set interval)" : $" ({IntervalMethods.Describe(m.Interval.Method)} interval over runs)"))).ToList();
+            Figure(sb, SvgCharts.IntervalChart($"{e.Axis.Name}: mean {header}", header, points, range),
+                $"Marginal mean of test-set {key} per value of {e.Axis.Name}, averaged over the other parameters; spread (max − min) {CiFormatter.FormatPoint(e.Spread, options.Decimals)}. " +
+                "Whiskers: Student t interval over the runs with that value, or the run's own interval when there is one" +
+                (unitRange ? "; drawn within [0, 1] (hover for the full interval)." : "."));
+        }
+        if (effects.Count > 1)
+            sb.Append("<p class=\"meta\">").Append(E("Importance by spread of the marginal means: " +
+                string.Join(" > ", effects.Select(e => $"{e.Axis.Name} ({CiFormatter.FormatPoint(e.Spread, options.Decimals)})")) + ".")).Append("</p>\n");
+        sb.Append("</div>\n");
+    }
+
+    /// <summary>Ticks and placement (0…1) of one parameter axis: linear (log for a wide positive range) when every value is a number, else categories in first-seen order.</summary>
+    private static (IReadOnlyList<KeyValuePair<double, string>> ticks, Func<string, double?> place) AxisScale(IReadOnlyList<string> values)
+    {
+        var distinct = values.Distinct().ToList();
+        var numbers = distinct.Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : (double?)null).ToList();
+        if (numbers.All(n => n is not null) && distinct.Count > 1)
+        {
+            var nums = numbers.Select(n => n!.Value).ToList();
+            bool log = nums.All(n => n > 0) && nums.Max() / nums.Min() >= 20;
+            double T(double v) => log ? Math.Log10(v) : v;
+            double lo = T(nums.Min()), hi = T(nums.Max());
+            double Place(double v) => hi > lo ? (T(v) - lo) / (hi - lo) : 0.5;
+            return (distinct.Zip(nums, (text, n) => KeyValuePair.Create(Place(n), text)).ToList(),
+                v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? Place(d) : null);
+        }
+        double At(int i) => distinct.Count == 1 ? 0.5 : (double)i / (distinct.Count - 1);
+        return (distinct.Select((v, i) => KeyValuePair.Create(At(i), v)).ToList(), v => distinct.IndexOf(v) is var i and >= 0 ? At(i) : null);
     }
 
     private static void Row(StringBuilder sb, string? cssClass, IEnumerable<string> text, IEnumerable<string> numbers, string tooltip)

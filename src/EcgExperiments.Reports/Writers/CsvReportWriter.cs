@@ -22,6 +22,18 @@ public static class CsvReportWriter
         return sb.ToString();
     }
 
+    /// <summary>The paired comparisons, one row per run × reference × metric (<see cref="ComparisonRow.Columns"/>).</summary>
+    public static string WriteComparisons(IEnumerable<ComparisonRow> rows)
+    {
+        var sb = new StringBuilder();
+        Line(sb, ComparisonRow.Columns);
+        foreach (var r in rows)
+            Line(sb, [r.Experiment, r.TestSet, r.Run, r.RunName, r.Reference, r.ReferenceName, r.Metric, r.Class ?? "", Number(r.RunValue), Number(r.ReferenceValue),
+                Number(r.Difference), Number(r.Lower), Number(r.Upper), Number(r.Level), Evaluation.ComparisonTests.PairedBootstrap, r.Test ?? "", Number(r.Statistic),
+                Number(r.P), Number(r.AdjustedP), ComparisonRow.Adjustment, r.Detail, r.Task]);
+        return sb.ToString();
+    }
+
     internal static string Number(double? value) => value switch
     {
         null => "",

@@ -5,16 +5,18 @@ using System.Text.Json.Serialization;
 namespace EcgExperiments.Reports;
 
 /// <summary>
-/// The JSON report: <c>{ format: "ecg-report", version: 2, title, confidence_levels, interval_methods, tasks,
-/// differing_parameters, runs: [...], rows: [...] }</c>. <c>runs</c> lists each run's identity, task, protocol, model,
-/// strategy, baseline kind and the parameters that differ between runs; <c>rows</c> holds the tidy rows of the CSV
-/// with the same snake_case column names. Version 2 added <c>task</c>, <c>method</c>, <c>baseline_kind</c>,
-/// <c>interval_methods</c> and <c>tasks</c>.
+/// The JSON report: <c>{ format: "ecg-report", version: 3, title, confidence_levels, interval_methods, tasks,
+/// differing_parameters, runs: [...], rows: [...], comparisons: {...} }</c>. <c>runs</c> lists each run's identity, short
+/// name, test set, task, protocol, model, strategy, baseline kind and the parameters that differ between runs; <c>rows</c>
+/// holds the tidy rows of the CSV with the same snake_case column names; <c>comparisons</c> holds the test sets (label,
+/// task, runs, examples, class counts, how the reference was chosen), the tidy comparison rows (the columns of
+/// report-comparisons.csv), the verdicts, warnings and notes. Version 2 added <c>task</c>, <c>method</c>,
+/// <c>baseline_kind</c>, <c>interval_methods</c> and <c>tasks</c>; version 3 <c>name</c>, <c>test_set</c> and <c>comparisons</c>.
 /// </summary>
 public static class JsonReportWriter
 {
     public const string Format = "ecg-report";
-    public const int Version = 2;
+    public const int Version = 3;
 
     private static readonly JsonSerializerOptions Options = new()
     {
@@ -22,7 +24,7 @@ public static class JsonReportWriter
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static string Write(IReadOnlyList<RunRecord> runs, IReadOnlyList<TidyMetricRow> rows, ReportOptions options)
+    public static string Write(IReadOnlyList<RunRecord> runs, IReadOnlyList<TidyMetricRow> rows, ReportOptions options, ComparisonReport comparisons)
     {
         var differing = ParameterDiff.DifferingKeys(runs);
         var root = new JsonObject
@@ -38,6 +40,8 @@ public static class JsonReportWriter
             {
                 ["experiment"] = r.Experiment,
                 ["trial"] = r.TrialKey,
+                ["name"] = comparisons.NameOf(r),
+                ["test_set"] = comparisons.TestSetOf(r).Label,
                 ["task"] = r.Task,
                 ["folder"] = r.Folder,
                 ["status"] = r.Status,
@@ -66,7 +70,52 @@ public static class JsonReportWriter
                 ["method"] = r.Method,
                 ["task"] = r.Task,
             }).ToArray()),
+            ["comparisons"] = Comparisons(comparisons),
         };
         return root.ToJsonString(Options);
     }
+
+    private static JsonObject Comparisons(ComparisonReport c) => new()
+    {
+        ["test_sets"] = new JsonArray(c.TestSets.Select(t => (JsonNode?)new JsonObject
+        {
+            ["label"] = t.Label,
+            ["task"] = t.Task,
+            ["examples"] = t.ExampleCount,
+            ["class_counts"] = new JsonObject(t.ClassCounts.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
+            ["runs"] = new JsonArray(t.Runs.Select(r => (JsonNode?)r.TrialKey).ToArray()),
+            ["reference"] = t.Reference,
+        }).ToArray()),
+        ["rows"] = new JsonArray(c.Rows.Select(r => (JsonNode?)new JsonObject
+        {
+            ["experiment"] = r.Experiment,
+            ["test_set"] = r.TestSet,
+            ["run"] = r.Run,
+            ["run_name"] = r.RunName,
+            ["reference"] = r.Reference,
+            ["reference_name"] = r.ReferenceName,
+            ["metric"] = r.Metric,
+            ["class"] = r.Class,
+            ["run_value"] = r.RunValue,
+            ["reference_value"] = r.ReferenceValue,
+            ["difference"] = r.Difference,
+            ["lower"] = r.Lower,
+            ["upper"] = r.Upper,
+            ["level"] = r.Level,
+            ["interval_method"] = Evaluation.ComparisonTests.PairedBootstrap,
+            ["test"] = r.Test,
+            ["statistic"] = r.Statistic,
+            ["p"] = r.P,
+            ["adjusted_p"] = r.AdjustedP,
+            ["adjustment"] = ComparisonRow.Adjustment,
+            ["detail"] = r.Detail,
+            ["task"] = r.Task,
+        }).ToArray()),
+        ["verdicts"] = new JsonArray(c.Verdicts.Select(v => (JsonNode?)new JsonObject
+        {
+            ["test_set"] = v.TestSet, ["run"] = v.Run, ["reference"] = v.Reference, ["significant"] = v.Significant, ["text"] = v.Text,
+        }).ToArray()),
+        ["warnings"] = new JsonArray(c.Warnings.Select(w => (JsonNode?)w).ToArray()),
+        ["notes"] = new JsonArray(c.Notes.Select(n => (JsonNode?)n).ToArray()),
+    };
 }

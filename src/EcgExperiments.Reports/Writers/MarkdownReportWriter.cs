@@ -1,23 +1,27 @@
 using System.Text;
+using EcgExperiments.Evaluation;
 
 namespace EcgExperiments.Reports;
 
 /// <summary>
-/// PTB-XL-benchmark-style Markdown: per task (classification, anomaly, reconstruction; see <see cref="TaskLayouts"/>)
-/// one table with a row per run (experiment, trial, protocol, model, imbalance strategy, the parameters that differ
-/// between that task's runs) × the task's headline test metrics as <c>point(half-width)</c>, then the same columns
-/// for each run's trivial baseline on the same test set. Captions state the CI level and the interval method of
-/// each column.
+/// PTB-XL-benchmark-style Markdown: warnings first (test sets too small for the differences seen); per task
+/// (classification, anomaly, reconstruction; see <see cref="TaskLayouts"/>) one table with a row per run (experiment,
+/// trial, protocol, model, imbalance strategy, test set, the parameters that differ between that task's runs) × the
+/// task's headline test metrics as <c>point(half-width)</c>, then one row per distinct test set for the trivial
+/// baseline evaluated on it; then the paired comparisons of each test set (<see cref="RunComparisons"/>): every run
+/// against its reference, per metric the difference with its interval, the test, p and the Holm-adjusted p, and a
+/// verdict line per run. Captions state the CI level and the interval method of each column.
 /// </summary>
 public static class MarkdownReportWriter
 {
     /// <summary>Config keys already shown in their own column (or pure labels) and left out of "parameters".</summary>
     internal static readonly HashSet<string> ShownElsewhere = ["name", "description", "model.type", "training.imbalance.strategy"];
 
-    public static string Write(IReadOnlyList<RunRecord> runs, ReportOptions options)
+    public static string Write(IReadOnlyList<RunRecord> runs, ReportOptions options, ComparisonReport comparisons)
     {
         var sb = new StringBuilder();
         sb.Append("# ").AppendLine(Cell(options.Title)).AppendLine();
+        foreach (var w in comparisons.Warnings) sb.Append("> **Warning:** ").AppendLine(Cell(w)).AppendLine();
         int tableNumber = 0;
         foreach (var group in TaskGroup.Of(runs))
         {
@@ -33,15 +37,15 @@ public static class MarkdownReportWriter
                           "(0.930(05) = 0.930 ± 0.005; the larger side of an asymmetric interval). A number without parentheses has no interval. " +
                           "Every number was measured on the test set of the protocol named in its row.");
             sb.AppendLine();
-            var header = new List<string> { "Experiment", "Trial", "Protocol", "Model", "Strategy", "Parameters" };
+            var header = new List<string> { "Experiment", "Trial", "Protocol", "Model", "Strategy", "Test set", "Parameters" };
             header.AddRange(columns.Select(c => c.Header));
             Row(sb, header);
-            sb.AppendLine("|" + string.Join("|", header.Select((_, i) => i < 6 ? "---" : "---:")) + "|");
+            sb.AppendLine("|" + string.Join("|", header.Select((_, i) => i < 7 ? "---" : "---:")) + "|");
             foreach (var run in group.Runs)
             {
                 var cells = new List<string>
                 {
-                    run.Experiment, run.TrialKey, run.Protocol, run.ModelDescription, run.Strategy,
+                    run.Experiment, run.TrialKey, run.Protocol, run.ModelDescription, run.Strategy, comparisons.TestSetOf(run).Label,
                     differing.Count == 0 ? "—" : string.Join("; ", differing.Where(run.FlatConfig.ContainsKey).Select(k => $"{k}={ParameterDiff.ValueOf(run, k)}")),
                 };
                 cells.AddRange(columns.Select(c => MetricLookup.Formatted(run.Table, c.Key, options.Decimals)));
@@ -49,26 +53,61 @@ public static class MarkdownReportWriter
             }
             sb.AppendLine();
 
-            var withBaseline = group.Runs.Where(r => r.BaselineTable.Count > 0).ToList();
-            if (withBaseline.Count == 0)
+            var baselines = BaselineRow.Of(group.Runs, comparisons);
+            if (baselines.Count == 0)
             {
                 sb.AppendLine("No baseline was recorded for these runs.").AppendLine();
                 continue;
             }
-            sb.AppendLine($"Baselines on the same test set (same protocol as the run's row in Table {tableNumber}):").AppendLine();
-            var baseHeader = new List<string> { "Experiment", "Trial", "Protocol", "Baseline" };
+            sb.AppendLine($"Baselines, one row per distinct test set (the runs of Table {tableNumber} with that test set; same protocol):").AppendLine();
+            var baseHeader = new List<string> { "Test set", "Runs", "Protocol", "Baseline" };
             baseHeader.AddRange(columns.Select(c => c.Header));
             Row(sb, baseHeader);
             sb.AppendLine("|" + string.Join("|", baseHeader.Select((_, i) => i < 4 ? "---" : "---:")) + "|");
-            foreach (var run in withBaseline)
+            foreach (var b in baselines)
             {
-                var cells = new List<string> { run.Experiment, run.TrialKey, run.Protocol, run.BaselineKind ?? "baseline" };
-                cells.AddRange(columns.Select(c => MetricLookup.Formatted(run.BaselineTable, c.Key, options.Decimals)));
+                var cells = new List<string> { b.TestSet.Describe(), string.Join(", ", b.Runs.Select(r => r.TrialKey)), b.Runs[0].Protocol, b.Runs[0].BaselineKind ?? "baseline" };
+                cells.AddRange(columns.Select(c => MetricLookup.Formatted(b.Runs[0].BaselineTable, c.Key, options.Decimals)));
                 Row(sb, cells);
             }
             sb.AppendLine();
         }
+        Comparisons(sb, comparisons, options);
         return sb.ToString();
+    }
+
+    /// <summary>The paired comparisons of every test set: a table of tidy rows, then the verdicts and the notes.</summary>
+    private static void Comparisons(StringBuilder sb, ComparisonReport comparisons, ReportOptions options)
+    {
+        if (comparisons.Rows.Count == 0 && comparisons.Notes.Count == 0) return;
+        sb.AppendLine("## Paired comparisons").AppendLine();
+        sb.AppendLine("Each run against its reference on the same test examples: difference run − reference with its paired percentile-bootstrap interval " +
+                      "(both runs on the same resamples); McNemar's exact test for accuracy and recall, DeLong's test for ROC-AUC, a paired permutation test " +
+                      "for F1 and precision; p adjusted by Holm across the runs compared on one test set, per metric. The verdict follows the test: with few " +
+                      "examples the percentile interval can exclude 0 while the exact test cannot rule out chance. Runs on different test sets are never paired.");
+        sb.AppendLine();
+        foreach (var set in comparisons.TestSets.Where(t => comparisons.Rows.Any(r => r.TestSet == t.Label)))
+        {
+            var rows = comparisons.Rows.Where(r => r.TestSet == set.Label).ToList();
+            var level = $"{Math.Round(rows[0].Level * 100, 1).ToString(System.Globalization.CultureInfo.InvariantCulture)} %";
+            sb.Append("### ").AppendLine(Cell($"{char.ToUpperInvariant(set.Describe()[0])}{set.Describe()[1..]}")).AppendLine();
+            sb.AppendLine(Cell($"{set.Reference}.")).AppendLine();
+            string[] header = ["Run", "Reference", "Metric", $"Difference [{level} CI]", "Test", "p", "Holm p"];
+            Row(sb, header);
+            sb.AppendLine("|---|---|---|---:|---|---:|---:|");
+            foreach (var r in rows)
+                Row(sb, [r.RunName, r.ReferenceName, r.Key, CiFormatter.FormatDifference(r.Difference, r.Lower, r.Upper, options.Decimals),
+                    r.Test is null ? "—" : ComparisonTests.Describe(r.Test), CiFormatter.FormatP(r.P), (r.Significant ? "**" + CiFormatter.FormatP(r.AdjustedP) + "**" : CiFormatter.FormatP(r.AdjustedP))]);
+            sb.AppendLine();
+            foreach (var v in comparisons.Verdicts.Where(v => v.TestSet == set.Label)) sb.Append("- ").AppendLine(Cell(v.Text));
+            sb.AppendLine();
+        }
+        if (comparisons.Notes.Count > 0)
+        {
+            sb.AppendLine("Not compared, and why:").AppendLine();
+            foreach (var n in comparisons.Notes) sb.Append("- ").AppendLine(Cell(n));
+            sb.AppendLine();
+        }
     }
 
     private static void Row(StringBuilder sb, IEnumerable<string> cells) => sb.AppendLine("| " + string.Join(" | ", cells.Select(Cell)) + " |");
