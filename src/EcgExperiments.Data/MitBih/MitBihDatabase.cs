@@ -286,7 +286,7 @@ public sealed class MitBihDatabase : ISignalDatabase
 
     private string ComputeFingerprint()
     {
-        // Headers carry each signal's checksum; annotation files are small enough to hash whole.
+        // Headers, annotations and the signal files' content: a changed waveform is a different dataset.
         var items = new List<string>();
         foreach (var id in RecordIds)
         {
@@ -295,6 +295,7 @@ public sealed class MitBihDatabase : ISignalDatabase
             items.Add(File.ReadAllText(path + ".hea"));
             items.Add(File.Exists(path + ".atr") ? StableHash.Of(File.ReadAllBytes(path + ".atr")) : "(no atr)");
         }
+        items.Add(Caching.FileHashes.OfFiles(RecordIds.SelectMany(id => Header(id).Signals.Select(s => s.FileName).Where(f => f != "~").Distinct().Select(f => Path.Combine(Folder, f)))));
         return StableHash.OfSequence(items);
     }
 }

@@ -338,6 +338,8 @@ public sealed class PtbXlDatabase : ISignalDatabase
             var hea = RecordPath(r) + ".hea";
             items.Add(File.Exists(hea) ? File.ReadAllText(hea) : "(missing)");
         }
+        // The waveforms' content too (remembered by size and time): a changed .dat is a different dataset.
+        items.Add(Caching.FileHashes.OfFiles(Records.Select(r => RecordPath(r) + ".dat")));
         return StableHash.OfSequence(items);
     }
 }

@@ -51,7 +51,9 @@ public sealed class WfdbFolderDatabase : ISignalDatabase
         SamplingRate = samplingRate;
         _byId = records.ToDictionary(r => r.RecordId, StringComparer.Ordinal);
         _fingerprint = new Lazy<string>(() => StableHash.OfSequence(
-            new[] { StableHash.Of(File.ReadAllBytes(Options.LabelsPath)) }.Concat(Records.Select(r => File.ReadAllText(r.Header.SourcePath)))));
+            new[] { StableHash.Of(File.ReadAllBytes(Options.LabelsPath)) }.Concat(Records.Select(r => File.ReadAllText(r.Header.SourcePath)))
+                .Append(Caching.FileHashes.OfFiles(Records.SelectMany(r => r.Header.Signals.Select(s => s.FileName).Where(f => f != "~").Distinct()
+                    .Select(f => Path.Combine(Path.GetDirectoryName(r.Header.SourcePath)!, f)))))));
     }
 
     public WfdbFolderOptions Options { get; }
