@@ -135,7 +135,7 @@ public static class EcgModelFile
                 network.to(dev);
                 network.eval();
                 var predictor = build.Wrap(network, modelInput, dev, new PredictorSettings(manifest.BatchSize, manifest.Threshold));
-                return new EcgModel(manifest, pipeline, predictor, path);
+                return new EcgModel(manifest, pipeline, predictor, path) { Kind = build.Kind };
             }
             catch
             {
@@ -163,6 +163,9 @@ public sealed class EcgModel(ModelManifest manifest, IReadOnlyList<EcgTransforme
     public IReadOnlyList<EcgTransformerBase> Pipeline { get; } = pipeline;
     public IEcgPredictor Predictor { get; } = predictor;
     public string Path { get; } = path;
+
+    /// <summary>What the network mostly computes (for the thread policy).</summary>
+    public ComputeKind Kind { get; init; } = ComputeKind.Convolutional;
 
     /// <summary>The rows the model reads (the source's shape, rate and leads).</summary>
     public EcgSchema InputSchema => Manifest.Input.ToSchema();

@@ -56,13 +56,14 @@ public sealed class ClassificationTask : IExperimentTask
         };
     }
 
-    /// <summary>Class probabilities [example][class] from the predictor's Score column (binary: [1 − p, p]).</summary>
+    /// <summary>Class probabilities [example][class]: binary [1 − p, p] from the Probability column, else the Score vector.</summary>
     private static double[][] Probabilities(ClassificationPredictor model, EcgDataView data)
     {
-        var score = model.Transform(data).ReadAll()[EcgColumns.Score];
+        var columns = model.Transform(data).ReadAll();
+        var score = columns[EcgColumns.Score];
         int k = data.Ecg.ClassNames.Count;
         return model.IsBinary
-            ? score.Select(p => new double[] { 1f - p, p }).ToArray()
+            ? columns[EcgColumns.Probability].Select(p => new double[] { 1f - p, p }).ToArray()
             : Enumerable.Range(0, data.Count).Select(i => score.AsSpan(i * k, k).ToArray().Select(p => (double)p).ToArray()).ToArray();
     }
 }

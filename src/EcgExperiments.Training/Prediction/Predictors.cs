@@ -118,8 +118,9 @@ public sealed class PredictionView : EcgDataView
 }
 
 /// <summary>
-/// A classifier's predictions. Binary tasks (one logit; class 1 is the positive class): Score and Probability = p(class 1),
-/// PredictedLabel = Probability ≥ <see cref="Threshold"/> (0.5, or the value chosen on validation). Multi-class: Score =
+/// A classifier's predictions, in ML.NET's conventions. Binary tasks (one logit; class 1 is the positive class): Score =
+/// the raw logit, Probability = p(class 1), PredictedLabel = Probability ≥ <see cref="Threshold"/> (0.5, or the value
+/// chosen on validation). Multi-class: Score =
 /// the class probabilities (softmax), PredictedLabel = the most probable class (a key over the class names).
 /// </summary>
 public sealed class ClassificationPredictor(Module<Tensor, Tensor> network, EcgSchema inputSchema, Device device, int batchSize, double threshold = 0.5)
@@ -147,14 +148,16 @@ public sealed class ClassificationPredictor(Module<Tensor, Tensor> network, EcgS
         net.eval();
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var probs = Probabilities(net.forward(Batches.Inputs(data, rows, Device))).cpu().data<float>();
+        var logits = net.forward(Batches.Inputs(data, rows, Device));
+        var probs = Probabilities(logits).cpu().data<float>();
+        var raw = IsBinary ? logits.cpu().data<float>() : [];
         int k = InputSchema.ClassNames.Count;
         for (int i = 0; i < rows.Length; i++)
         {
             var p = probs.AsSpan(i * k, k);
             if (IsBinary)
             {
-                outputs[0][i] = p[1];
+                outputs[0][i] = raw[i];
                 outputs[1][i] = p[1];
                 outputs[2][i] = p[1] >= Threshold ? 1 : 0;
             }
