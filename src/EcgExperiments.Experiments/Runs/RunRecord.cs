@@ -206,14 +206,42 @@ public static class RunRecordFile
         int version = root["version"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : 1;
         if (version > RunRecord.CurrentVersion)
             throw new RunRecordException(path, $"was written by a newer version of the framework (run record version {version}; this one reads up to {RunRecord.CurrentVersion}); update the framework to read it", newer: true);
+        if (version < RunRecord.CurrentVersion) root = MigrateFromVersion1(root);
+        RunRecord record;
         try
         {
-            return root.Deserialize<RunRecord>(Json) ?? throw new JsonException("empty record");
+            record = root.Deserialize<RunRecord>(Json) ?? throw new JsonException("empty record");
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
         {
             throw new RunRecordException(path, $"does not read as a version {version} run record: {e.Message}");
         }
+        foreach (var (name, table) in new[] { ("metrics_table", record.MetricsTable), ("baseline_table", record.BaselineTable) })
+            for (int i = 0; i < table.Count; i++)
+                if (string.IsNullOrEmpty(table[i].Metric)) throw new RunRecordException(path, $"\"{name}\" row {i} has no \"metric\" name");
+        if (string.IsNullOrEmpty(record.TrialKey)) throw new RunRecordException(path, "has no \"trial_key\"");
+        return record;
+    }
+
+    /// <summary>
+    /// Version 1 (before the typed record) kept task details at the top level and wrote the decision threshold and an
+    /// inline report with the metrics serializer: they move into <see cref="RunRecord.TaskDetails"/>; the rest reads as is.
+    /// </summary>
+    private static JsonObject MigrateFromVersion1(JsonObject v1)
+    {
+        var known = typeof(RunRecord).GetProperties().Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)).ToHashSet(StringComparer.Ordinal);
+        var details = v1["task_details"] as JsonObject ?? [];
+        foreach (var (key, value) in v1.ToList())
+        {
+            if (key is "decision_threshold" or "metrics" || !known.Contains(key))
+            {
+                v1.Remove(key);
+                if (key != "metrics") details[key] = value;
+            }
+        }
+        v1["task_details"] = details;
+        v1["version"] = RunRecord.CurrentVersion;
+        return v1;
     }
 
     /// <summary>The record of <paramref name="trialKey"/> in <paramref name="runDirectory"/>, or null when absent, of another key, or unreadable.</summary>

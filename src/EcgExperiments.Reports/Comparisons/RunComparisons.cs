@@ -238,20 +238,8 @@ public static class RunComparisons
     }
 
     /// <summary>Data and split fingerprints of the run record ("data:split"), or null when it has none.</summary>
-    private static string? SplitFingerprint(RunRecord run)
-    {
-        try
-        {
-            if (JsonNode.Parse(File.ReadAllText(Path.Combine(run.Folder, RunLoader.RunFileName))) is JsonObject record
-                && record["data"]?["fingerprint"] is JsonValue data && record["split"]?["fingerprint"] is JsonValue split)
-                return $"{data}:{split}";
-        }
-        catch (JsonException)
-        {
-            // RunLoader already read this file; an unreadable one cannot get here.
-        }
-        return null;
-    }
+    private static string? SplitFingerprint(RunRecord run) =>
+        run.DataFingerprint is { } data && run.SplitFingerprint is { } split ? $"{data}:{split}" : null;
 
     private static string Label(int index) => index < 26 ? ((char)('A' + index)).ToString() : $"T{index + 1}";
 }

@@ -67,6 +67,15 @@ public sealed record RunRecord
     /// <summary>Test samples (records, beats) the metrics were computed on, when the run says.</summary>
     public int? TestSampleCount { get; init; }
 
+    /// <summary>The data's fingerprint (runs on the same data and split share a test set).</summary>
+    public string? DataFingerprint { get; init; }
+
+    /// <summary>The split's fingerprint.</summary>
+    public string? SplitFingerprint { get; init; }
+
+    /// <summary>Why a failed run failed (its record's error message), null otherwise.</summary>
+    public string? Error { get; init; }
+
     /// <summary>Short label for legends and headings: "experiment/trialkey".</summary>
     public string Label => $"{Experiment}/{TrialKey}";
 }
