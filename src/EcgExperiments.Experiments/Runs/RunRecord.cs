@@ -164,7 +164,7 @@ public static class RunRecordFile
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new IntPairJsonConverter() },
     };
 
     public static string PathIn(string runDirectory) => System.IO.Path.Combine(runDirectory, FileName);
