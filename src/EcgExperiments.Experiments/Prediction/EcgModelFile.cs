@@ -15,8 +15,11 @@ namespace EcgExperiments.Experiments.Prediction;
 /// <summary>The shape of a view as a model file records it (the source's rows and the model's input).</summary>
 public sealed record SchemaRecord(IReadOnlyList<long> ItemShape, double? SamplingRate, IReadOnlyList<string> ClassNames, IReadOnlyList<string>? LeadNames)
 {
-    public static SchemaRecord Of(EcgSchema s) => new(s.ItemShape, s.SamplingRate, s.ClassNames, s.LeadNames);
-    public EcgSchema ToSchema() => new(ItemShape, SamplingRate, ClassNames, LeadNames);
+    /// <summary>True for label sets (multi-label); absent (null) for one class per example.</summary>
+    public bool? MultiLabel { get; init; }
+
+    public static SchemaRecord Of(EcgSchema s) => new(s.ItemShape, s.SamplingRate, s.ClassNames, s.LeadNames) { MultiLabel = s.MultiLabel ? true : null };
+    public EcgSchema ToSchema() => new(ItemShape, SamplingRate, ClassNames, LeadNames) { MultiLabel = MultiLabel == true };
 }
 
 /// <summary>
@@ -52,6 +55,8 @@ public sealed record ModelManifest
     public double? Threshold { get; init; }
     /// <summary>Binary and anomaly tasks: how the threshold was chosen.</summary>
     public DecisionThresholdRecord? ThresholdChoice { get; init; }
+    /// <summary>Multi-label classifiers: the threshold of each label (in label order), chosen on validation.</summary>
+    public IReadOnlyList<double>? Thresholds { get; init; }
 }
 
 /// <summary>How a decision threshold was chosen, for the predictions file and the manifest.</summary>
@@ -134,7 +139,7 @@ public static class EcgModelFile
                 var dev = device ?? Device.CPU;
                 network.to(dev);
                 network.eval();
-                var predictor = build.Wrap(network, modelInput, dev, new PredictorSettings(manifest.BatchSize, manifest.Threshold));
+                var predictor = build.Wrap(network, modelInput, dev, new PredictorSettings(manifest.BatchSize, manifest.Threshold) { Thresholds = manifest.Thresholds });
                 return new EcgModel(manifest, pipeline, predictor, path);
             }
             catch

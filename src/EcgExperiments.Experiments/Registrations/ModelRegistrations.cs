@@ -32,8 +32,8 @@ internal static class ModelRegistrations
 
     // ---- classifiers -------------------------------------------------------------------------------------------
 
-    /// <summary>1 logit for two classes, k otherwise.</summary>
-    private static int Outputs(EcgSchema schema) => schema.ClassNames.Count == 2 ? 1 : schema.ClassNames.Count;
+    /// <summary>1 logit for two classes, k otherwise; one per label for label sets.</summary>
+    private static int Outputs(EcgSchema schema) => schema.ClassNames.Count == 2 && !schema.MultiLabel ? 1 : schema.ClassNames.Count;
 
     /// <summary>Leads of a [C × T] or [T] item.</summary>
     private static int Leads(EcgSchema schema) => schema.ItemShape.Count == 2 ? (int)schema.ItemShape[0] : 1;
@@ -49,7 +49,7 @@ internal static class ModelRegistrations
             CheckInput = check,
             CreateTrainer = c => new ClassifierTrainer(c.Training, network, c.Device, c.Seed),
             CreateNetwork = network,
-            Wrap = (m, schema, device, s) => new ClassificationPredictor((Module<Tensor, Tensor>)m, schema, device, s.BatchSize, s.Threshold ?? 0.5),
+            Wrap = (m, schema, device, s) => new ClassificationPredictor((Module<Tensor, Tensor>)m, schema, device, s.BatchSize, s.Threshold ?? 0.5, s.Thresholds),
         };
 
     private static ModelBuild Cnn2d(Cnn2dOptions o)

@@ -69,9 +69,10 @@ public static class RunLoader
         if (TaskLayouts.Find(task) is null)
             throw new EcgDataException($"unknown task \"{task}\"; this build reports {string.Join(", ", TaskLayouts.Names)}", file: runPath);
 
-        // The full classification report (curves, confusion) of classification and anomaly runs; reconstruction has none.
+        // The full classification report (curves, confusion) of classification and anomaly runs; reconstruction has none,
+        // and a multi-label run's metrics.json is a multi-label report (its tidy table is all a report reads).
         MetricReport? metrics = null;
-        if (task != TaskLayouts.Reconstruction)
+        if (task is not (TaskLayouts.Reconstruction or TaskLayouts.MultiLabel))
         {
             var metricsPath = Path.Combine(folder, MetricsFileName);
             if (File.Exists(metricsPath)) metrics = MetricJson.Deserialize<MetricReport>(File.ReadAllText(metricsPath), metricsPath);
@@ -85,14 +86,14 @@ public static class RunLoader
             baseline = run.ContainsKey(BaselineTableField) ? ReadTable(run[BaselineTableField], BaselineTableField, runPath, metrics?.Baseline)
                 : metrics?.Baseline?.ToTable() ?? [];
         }
-        else if (metrics is not null && task != TaskLayouts.Reconstruction)
+        else if (metrics is not null)
         {
             table = metrics.ToTable();
             baseline = metrics.Baseline?.ToTable() ?? [];
         }
         else
         {
-            var what = task == TaskLayouts.Reconstruction
+            var what = task is TaskLayouts.Reconstruction or TaskLayouts.MultiLabel
                 ? $"a {task} run record needs \"{MetricsTableField}\""
                 : $"run has no \"{MetricsTableField}\", no {MetricsFileName} and no \"metrics\" in its record";
             throw new EcgDataException($"{what} (status: {Str(run, "status") ?? "unknown"})", file: runPath);
