@@ -34,7 +34,10 @@ public sealed record UcrSourceOptions : IValidatable
     /// <summary>Dataset name, the prefix of its <c>_TRAIN</c>/<c>_TEST</c> files (e.g. ECG5000, ECG200, TwoLeadECG).</summary>
     public string Name { get; init; } = "";
 
-    /// <summary>Folder holding the files (or the archive root with a <c>&lt;Name&gt;/</c> folder); default: the preset's folder, else the name in lower case, under the data root.</summary>
+    /// <summary>
+    /// Folder holding the files (or the archive root with a <c>&lt;Name&gt;/</c> folder), relative to the data root or
+    /// absolute; default: the preset's folder, else the name in lower case, under the data root.
+    /// </summary>
     public string? Folder { get; init; }
 
     /// <summary>
@@ -102,7 +105,7 @@ public sealed class UcrSource : IDataSource
             ? given.Select(kv => (kv.Key, kv.Value.ToArray())).ToArray()
             : _preset!.ClassNames.OrderBy(kv => kv.Key).Select(kv => (kv.Value, new[] { kv.Key })).ToArray();
         Length = o.Length ?? _preset!.SeriesLength!.Value;
-        Folder = new UcrDatabaseOptions(o.Name, o.Folder).ResolvedFolder;
+        Folder = new UcrDatabaseOptions(o.Name, o.Folder is { } f && !Path.IsPathRooted(f) ? Path.Combine(ProjectPaths.DataRoot, f) : o.Folder).ResolvedFolder;
         Schema = new EcgSchema([1, Length], null, _classes.Select(c => c.Name).ToArray(), ["ECG"]);
         _fingerprint = new Lazy<string>(() => StableHash.Of(
             $"{ReaderVersion}|{JsonSerializer.Serialize(o with { Folder = null })}|{(Directory.Exists(Folder) ? Open().Fingerprint : "missing")}"));
@@ -122,7 +125,7 @@ public sealed class UcrSource : IDataSource
         $"no patient ids, so every split is example-level), classes [{string.Join(", ", _classes.Select(c => $"{c.Name} = {{{string.Join(", ", c.Labels)}}}"))}]" +
         (_loaded is null ? "" : $"; {_loaded}");
 
-    private UcrDatabase Open() => UcrDatabase.Open(new UcrDatabaseOptions(_options.Name, _options.Folder));
+    private UcrDatabase Open() => UcrDatabase.Open(new UcrDatabaseOptions(_options.Name, Folder));
 
     /// <summary>The text files hold labels and values together, so the rows are read at once.</summary>
     public EcgDataView Load(CancellationToken cancel = default)
