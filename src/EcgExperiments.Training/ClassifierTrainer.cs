@@ -76,18 +76,7 @@ public sealed class ClassifierTrainer(TrainingOptions options, Func<EcgSchema, M
     protected override ValidationResult Validate(FitState<Module<Tensor, Tensor>> state, EcgDataView validation)
     {
         if (IsMultiLabel(validation.Ecg)) return ValidateMultiLabel(state, validation);
-        var loss = Plan(state).Loss;
-        var probabilities = new double[validation.Count][];
-        double lossSum = 0;
-        foreach (var idx in Batches.Sequential(validation.Count, InferenceBatch))
-        {
-            using var scope = torch.NewDisposeScope();
-            var logits = state.Model.forward(Batches.Inputs(validation, idx, Device));
-            lossSum += loss.Compute(logits, Batches.Labels(validation, idx, Device)).item<double>() * idx.Length;
-            var probs = ClassificationPredictor.Probabilities(logits).to(ScalarType.Float64).cpu().data<double>();
-            int k = (int)logits.size(1) == 1 ? 2 : (int)logits.size(1);
-            for (int i = 0; i < idx.Length; i++) probabilities[idx[i]] = probs.AsSpan(i * k, k).ToArray();
-        }
+        var (loss, probabilities) = Score(state, validation, multiLabel: false);
         var scores = ClassificationScores.FromProbabilities(validation.Labels(), probabilities, validation.Ecg.ClassNames);
         var report = ClassificationEvaluator.Evaluate(scores, new EvaluationOptions { IncludeCurves = false });
         var metrics = new Dictionary<string, double>
@@ -97,7 +86,7 @@ public sealed class ClassifierTrainer(TrainingOptions options, Func<EcgSchema, M
             [MetricNames.BalancedAccuracy] = report.Aggregates.BalancedAccuracy,
         };
         if (report.Aggregates.RocAuc is { } auc) metrics[MetricNames.RocAuc] = auc;
-        return new ValidationResult(lossSum / Math.Max(1, validation.Count), metrics);
+        return new ValidationResult(loss, metrics);
     }
 
     /// <summary>
@@ -106,24 +95,34 @@ public sealed class ClassifierTrainer(TrainingOptions options, Func<EcgSchema, M
     /// </summary>
     private ValidationResult ValidateMultiLabel(FitState<Module<Tensor, Tensor>> state, EcgDataView validation)
     {
+        var (loss, probabilities) = Score(state, validation, multiLabel: true);
+        var ranking = MultiLabelEvaluator.Ranking(MultiLabelScores.ForValidation(validation.Index.LabelSets!, probabilities, validation.Ecg.ClassNames));
+        var metrics = new Dictionary<string, double> { [MetricNames.Fmax] = ranking.Fmax };
+        if (ranking.MacroRocAuc is { } macro) metrics[MetricNames.MacroRocAuc] = macro;
+        if (ranking.MicroRocAuc is { } micro) metrics[MetricNames.MicroRocAuc] = micro;
+        if (ranking.MacroAveragePrecision is { } ap) metrics[MetricNames.MacroAveragePrecision] = ap;
+        return new ValidationResult(loss, metrics);
+    }
+
+    /// <summary>
+    /// The validation split's mean training objective and its probabilities [example][class] (binary: [1 − p, p];
+    /// multi-label: one sigmoid per label), in batches of <see cref="InferenceBatch"/>.
+    /// </summary>
+    private (double Loss, double[][] Probabilities) Score(FitState<Module<Tensor, Tensor>> state, EcgDataView validation, bool multiLabel)
+    {
         var loss = Plan(state).Loss;
-        int k = validation.Ecg.ClassNames.Count;
         var probabilities = new double[validation.Count][];
         double lossSum = 0;
         foreach (var idx in Batches.Sequential(validation.Count, InferenceBatch))
         {
             using var scope = torch.NewDisposeScope();
             var logits = state.Model.forward(Batches.Inputs(validation, idx, Device));
-            lossSum += loss.Compute(logits, Batches.Targets(validation, idx, Device)).item<double>() * idx.Length;
-            var probs = logits.sigmoid().to(ScalarType.Float64).cpu().data<double>();
+            lossSum += loss.Compute(logits, Targets(validation, idx, Device)).item<double>() * idx.Length;
+            var probs = (multiLabel ? logits.sigmoid() : ClassificationPredictor.Probabilities(logits)).to(ScalarType.Float64).cpu().data<double>();
+            int k = (int)logits.size(1) == 1 && !multiLabel ? 2 : (int)logits.size(1);
             for (int i = 0; i < idx.Length; i++) probabilities[idx[i]] = probs.AsSpan(i * k, k).ToArray();
         }
-        var ranking = MultiLabelEvaluator.Ranking(MultiLabelScores.ForValidation(validation.Index.LabelSets!, probabilities, validation.Ecg.ClassNames));
-        var metrics = new Dictionary<string, double> { [MetricNames.Fmax] = ranking.Fmax };
-        if (ranking.MacroRocAuc is { } macro) metrics[MetricNames.MacroRocAuc] = macro;
-        if (ranking.MicroRocAuc is { } micro) metrics[MetricNames.MicroRocAuc] = micro;
-        if (ranking.MacroAveragePrecision is { } ap) metrics[MetricNames.MacroAveragePrecision] = ap;
-        return new ValidationResult(lossSum / Math.Max(1, validation.Count), metrics);
+        return (lossSum / Math.Max(1, validation.Count), probabilities);
     }
 
     /// <summary>Rows per forward pass when predicting.</summary>
