@@ -9,11 +9,7 @@ namespace EcgExperiments.Experiments;
 public sealed record TrainerContext(TrainingOptions Training, Device Device, ulong Seed, int NormalClass);
 
 /// <summary>How a saved model's predictor is set up besides its weights.</summary>
-public sealed record PredictorSettings(int BatchSize, double? Threshold)
-{
-    /// <summary>Multi-label classifiers: one threshold per label.</summary>
-    public IReadOnlyList<double>? Thresholds { get; init; }
-}
+public sealed record PredictorSettings(int BatchSize, double? Threshold);
 
 /// <summary>
 /// A registered model (the product of a <c>model:</c> registration): what it needs to know before data exists

@@ -139,7 +139,7 @@ public static class EcgModelFile
                 var dev = device ?? Device.CPU;
                 network.to(dev);
                 network.eval();
-                var predictor = build.Wrap(network, modelInput, dev, new PredictorSettings(manifest.BatchSize, manifest.Threshold) { Thresholds = manifest.Thresholds });
+                var predictor = build.Wrap(network, modelInput, dev, new PredictorSettings(manifest.BatchSize, manifest.Threshold));
                 return new EcgModel(manifest, pipeline, predictor, path);
             }
             catch
@@ -166,7 +166,9 @@ public sealed class EcgModel(ModelManifest manifest, IReadOnlyList<EcgTransforme
 {
     public ModelManifest Manifest { get; } = manifest;
     public IReadOnlyList<EcgTransformerBase> Pipeline { get; } = pipeline;
-    public IEcgPredictor Predictor { get; } = predictor;
+    /// <summary>The trained network's predictor (a multi-label classifier with the per-label thresholds of its manifest).</summary>
+    public IEcgPredictor Predictor { get; } =
+        manifest.Thresholds is { } thresholds && predictor is ClassificationPredictor { IsMultiLabel: true } multiLabel ? multiLabel.WithThresholds(thresholds) : predictor;
     public string Path { get; } = path;
 
     /// <summary>The rows the model reads (the source's shape, rate and leads).</summary>

@@ -49,7 +49,7 @@ internal static class ModelRegistrations
             CheckInput = check,
             CreateTrainer = c => new ClassifierTrainer(c.Training, network, c.Device, c.Seed),
             CreateNetwork = network,
-            Wrap = (m, schema, device, s) => new ClassificationPredictor((Module<Tensor, Tensor>)m, schema, device, s.BatchSize, s.Threshold ?? 0.5, s.Thresholds),
+            Wrap = (m, schema, device, s) => new ClassificationPredictor((Module<Tensor, Tensor>)m, schema, device, s.BatchSize, s.Threshold ?? 0.5),
         };
 
     private static ModelBuild Cnn2d(Cnn2dOptions o)
