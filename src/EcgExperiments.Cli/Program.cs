@@ -88,7 +88,7 @@ if (Console.IsOutputRedirected)
 }
 var root = new RootCommand("EcgExperiments: declarative deep-learning experiments on ECGs")
 {
-    run, trial, validate, info, PredictCommand.Create(Guarded), CardCommand.Create(Guarded), ReportCommand.Create(Guarded), ConvertCommand.Create(), VerifyCommand.Create(Guarded),
+    run, trial, validate, info, StatusCommand.Create(Guarded), IndexCommand.Create(Guarded), PredictCommand.Create(Guarded), CardCommand.Create(Guarded), ReportCommand.Create(Guarded), ConvertCommand.Create(), VerifyCommand.Create(Guarded),
 };
 return root.Parse(args).Invoke();
 

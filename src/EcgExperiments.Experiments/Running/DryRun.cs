@@ -59,7 +59,14 @@ public static class DryRun
         };
         yield return $"  split: {splitText} — protocol: {sp.Protocol ?? (sp.Kind == SplitKind.Official ? "named by the data's official split" : ExperimentRunner.Protocol(sp, null))}";
         yield return $"  task:  {e.Model.Task.Text()}; validation metrics: {string.Join(", ", e.ValidationMetrics)} (select_by {e.Spec.Training.SelectBy})";
-        yield return $"  workers: {plan.Describe()}";
+        if (settings.Slurm is not null)
+        {
+            var resources = SweepEngine.SlurmResourcesFor(space, settings, plan, options);
+            var directives = resources.Directives($"ecg-{ExperimentRunner.Slug(e.Spec.Name)}", tuner.Plan[0].Trials, Slurm.SlurmJobArray.LogPattern);
+            yield return $"  launcher: Slurm, the pending trials of each rung as one job array ({resources.Describe()})";
+            yield return $"    sbatch {string.Join(' ', directives.Where(d => !d.StartsWith("--output=", StringComparison.Ordinal)))}";
+        }
+        else yield return $"  workers: {plan.Describe()}";
         var limits = SweepEngine.Limits(settings);
         yield return $"  limits: {(limits.Length == 0 ? "none" : limits[2..])}";
         if (settings.IsTuner)

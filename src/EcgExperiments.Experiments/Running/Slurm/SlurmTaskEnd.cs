@@ -12,6 +12,9 @@ public static class SlurmTaskEnd
     /// <summary>What slurmstepd writes into a task's log when the accounting poll kills it for memory (clusters without cgroups).</summary>
     private static readonly string[] MemoryMarks = ["exceeded job memory limit", "exceeded memory limit"];
 
+    /// <summary>SIGUSR1 (<see cref="SlurmResources.WarningSignal"/>) on Linux: a task ended by it was warned before .NET had installed its handler.</summary>
+    private const int WarningSignalNumber = 10;
+
     /// <param name="jobId">The array job id.</param>
     /// <param name="state">How Slurm says the task ended.</param>
     /// <param name="resources">The task's resources (its limits name the failure).</param>
@@ -26,6 +29,11 @@ public static class SlurmTaskEnd
         {
             var limit = resources.MemoryMiB is { } m ? $"memory limit {SweepSettings.FormatSize(m << 20)} exceeded" : "memory limit exceeded";
             return ("TrialLimitExceeded", $"{limit} ({job} {words}{(memoryLine is null ? "" : $": {Clean(memoryLine)}")})");
+        }
+        if (state.Signal == WarningSignalNumber)
+        {
+            var limit = resources.TimeLimit is { } t ? $"time limit {SweepSettings.FormatDuration(t)} reached" : "time limit reached";
+            return ("TrialLimitExceeded", $"{limit} ({job}: Slurm's warning signal came before the trial listened for it)");
         }
         if (state.State == "TIMEOUT")
         {

@@ -217,7 +217,10 @@ public sealed class SlurmTrialRunner : IBatchingTrialRunner
         var seconds = end.Elapsed?.TotalSeconds ?? (DateTime.UtcNow - s.SubmittedUtc).TotalSeconds;
         var record = RunRecordFile.TryRead(job.RunDirectory, job.TrialKey);
         if (record is not null && record.StartedUtc != task.PreviousRecordStartedUtc)
+        {
+            _observer.Info($"{Prefix(task)}slurm job {s.JobId}_{task.Task} {end.State.ToLowerInvariant()}: trial {record.Status.Text()}");
             return new TrialOutcome(job.Trial, job.TrialKey, record.Status, job.RunDirectory, record, record.Error?.Message, seconds);
+        }
         if (cancel.IsCancellationRequested && (end.State == "CANCELLED" || end.ExitCode == 130))
             return new TrialOutcome(job.Trial, job.TrialKey, TrialStatus.Interrupted, job.RunDirectory, null, null, seconds);
         var log = Path.Combine(s.Directory, task.Log);
