@@ -98,15 +98,19 @@ public static class SlurmJobArray
     /// <summary>The folder of an experiment's submissions.</summary>
     public const string FolderName = "slurm";
 
-    /// <summary>The batch script: <c>#SBATCH</c> options, the thread environment, and one <c>exec</c> line per task.</summary>
-    /// <param name="header">Comment lines describing the submission.</param>
+    /// <summary>The batch script: what it is, <c>#SBATCH</c> options, the thread environment, and one <c>exec</c> line per task.</summary>
+    /// <param name="experiment">The experiment's name.</param>
+    /// <param name="specFile">The spec its trials come from.</param>
+    /// <param name="rungs">Tuners: the rungs of the trials (null for grid and random sweeps).</param>
     /// <param name="directives">The options from <see cref="SlurmResources.Directives"/>.</param>
     /// <param name="commands">Each task's command line (program first), in task order.</param>
-    public static string Script(IEnumerable<string> header, IReadOnlyList<string> directives, IReadOnlyList<IReadOnlyList<string>> commands)
+    public static string Script(string experiment, string specFile, IReadOnlyList<int>? rungs, IReadOnlyList<string> directives, IReadOnlyList<IReadOnlyList<string>> commands)
     {
         var s = new StringBuilder();
         s.Append("#!/bin/bash\n");
-        foreach (var line in header) s.Append("# ").Append(line).Append('\n');
+        s.Append("# ").Append(experiment).Append(": ").Append(commands.Count.ToString(CultureInfo.InvariantCulture)).Append(" trial(s) of ").Append(specFile)
+            .Append(rungs is null ? "" : $", rung {string.Join("/", rungs)}").Append(", as one job array.\n");
+        s.Append("# Written by `ecg run --launcher slurm`; ").Append(SlurmArrayManifest.FileName).Append(" beside it maps each array task to its trial and trial key.\n");
         foreach (var d in directives) s.Append("#SBATCH ").Append(d).Append('\n');
         s.Append("set -u\n");
         s.Append("# .NET and libtorch use the cores Slurm gave this task, not every core of the node.\n");
@@ -121,11 +125,25 @@ public static class SlurmJobArray
         return s.ToString();
     }
 
-    /// <summary>A word for bash: bare when it is plainly safe, else single-quoted.</summary>
+    /// <summary>
+    /// An array task's command line: the trial entry point (<c>ecg trial SPEC --trial N --expect-key KEY …</c>, the
+    /// same as a local worker's) without the parent watch — a batch job has no parent pipe — and with the trial's time
+    /// limit, which names the failure when Slurm's warning signal stops it.
+    /// </summary>
+    public static List<string> Command(Workers.WorkerCommand worker, string specFile, int trial, int? budget, string trialKey, string resultsRoot, RunOptions options, TimeSpan? timeLimit)
+    {
+        var command = new List<string> { worker.FileName };
+        command.AddRange(worker.Prefix);
+        command.AddRange(WorkerProcessTrialRunner.WorkerArguments(specFile, trial, budget, trialKey, resultsRoot, options, watchParent: false));
+        if (timeLimit is { } limit) command.AddRange(["--time-limit", Math.Ceiling(limit.TotalSeconds).ToString(CultureInfo.InvariantCulture)]);
+        return command;
+    }
+
+    /// <summary>A word for bash: bare when it is plainly safe, else single-quoted (Python's <c>shlex.quote</c> rules).</summary>
     public static string Quote(string word) =>
         word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or ':' or '=' or '+' or ',' or '@' or '%')
             ? word
-            : "'" + word.Replace("'", "'\\''") + "'";
+            : "'" + word.Replace("'", "'\"'\"'") + "'";
 
     /// <summary>A new submission folder name: UTC time, controller pid and a sequence number (unique per controller).</summary>
     public static string NewFolderName(DateTime utc, int sequence) =>

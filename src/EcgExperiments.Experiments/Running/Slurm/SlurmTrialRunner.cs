@@ -1,4 +1,3 @@
-using System.Globalization;
 using EcgExperiments.Experiments.Runs;
 using EcgExperiments.Experiments.Running.Workers;
 using EcgExperiments.Experiments.Spec;
@@ -111,14 +110,9 @@ public sealed class SlurmTrialRunner : IBatchingTrialRunner
             }).ToList();
         var commands = batch.Select(p => Command(p.Job, resultsRoot)).ToList();
         var directives = _resources.Directives($"ecg-{ExperimentRunner.Slug(experiment.Spec.Name)}", tasks.Count, Path.Combine(dir, SlurmJobArray.LogPattern));
-        var rungs = tasks.Select(t => t.Rung).Distinct().ToList();
-        string[] header =
-        [
-            $"{experiment.Spec.Name}: {tasks.Count} trial(s) of {_specFile}{(_settings.IsTuner ? $", rung {string.Join("/", rungs)}" : "")}, as one job array.",
-            $"Written by `ecg run --launcher slurm`; {SlurmArrayManifest.FileName} beside it maps each array task to its trial and trial key.",
-        ];
+        var rungs = _settings.IsTuner ? tasks.Select(t => t.Rung).Distinct().ToList() : null;
         var script = Path.Combine(dir, SlurmArrayManifest.ScriptName);
-        File.WriteAllText(script, SlurmJobArray.Script(header, directives, commands));
+        File.WriteAllText(script, SlurmJobArray.Script(experiment.Spec.Name, _specFile, rungs, directives, commands));
         var manifestPath = Path.Combine(dir, SlurmArrayManifest.FileName);
         var manifest = new SlurmArrayManifest
         {
@@ -133,16 +127,8 @@ public sealed class SlurmTrialRunner : IBatchingTrialRunner
         return new Submission(dir, jobId, submitted, tasks.Zip(batch).Select(x => (x.First, x.Second)).ToList());
     }
 
-    /// <summary>A task's command line: the trial entry point with its expected key, no parent watch (batch jobs have no parent pipe), and its time limit.</summary>
-    private List<string> Command(TrialJob job, string resultsRoot)
-    {
-        var command = new List<string> { _worker.FileName };
-        command.AddRange(_worker.Prefix);
-        command.AddRange(WorkerProcessTrialRunner.WorkerArguments(_specFile, job.Trial.Number, job.Request.Budget, job.TrialKey, resultsRoot, _options, watchParent: false));
-        if (_resources.TimeLimit is { } limit)
-            command.AddRange(["--time-limit", Math.Ceiling(limit.TotalSeconds).ToString(CultureInfo.InvariantCulture)]);
-        return command;
-    }
+    private List<string> Command(TrialJob job, string resultsRoot) =>
+        SlurmJobArray.Command(_worker, _specFile, job.Trial.Number, job.Request.Budget, job.TrialKey, resultsRoot, _options, _resources.TimeLimit);
 
     private string Name(SlurmArrayTask t) => _settings.IsTuner ? $"trial {t.Trial} rung {t.Rung}" : $"trial {t.Trial}";
 
