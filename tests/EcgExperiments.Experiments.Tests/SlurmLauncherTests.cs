@@ -130,6 +130,24 @@ public class SlurmLauncherTests
         Assert.DoesNotContain(dry, l => l.TrimStart().StartsWith("workers:", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_gpu_sweep_for_slurm_loads_on_a_machine_without_a_gpu_and_asks_for_one_per_task()
+    {
+        // The controller (e.g. a login node) has no GPU; the trials run on the cluster's GPU nodes.
+        var path = SpecFiles.Write(Tiny.Replace("seed: 3", "seed: 3\ndevice: cuda") + """
+
+            sweep:
+              launcher: { type: slurm }
+              parameters:
+                training.learning_rate: [0.003, 0.01]
+            """);
+        var space = SpecLoader.LoadSweep(path);
+        Assert.Contains(DryRun.Describe(space, space.Settings, new RunOptions()), l => l.StartsWith("    sbatch ", StringComparison.Ordinal) && l.EndsWith(" --gres=gpu:1", StringComparison.Ordinal));
+        // A misspelt device is still refused at its key.
+        var bad = SpecFiles.Write(Tiny.Replace("seed: 3", "seed: 3\ndevice: gpu") + "\nsweep:\n  launcher: { type: slurm }\n");
+        Assert.Contains("`device`: unknown device 'gpu'", Assert.Throws<SpecException>(() => SpecLoader.LoadSweep(bad)).Message);
+    }
+
     [Theory]
     [InlineData("launcher: { type: slrum }", "`sweep.launcher.type`: 'slrum' is not valid (did you mean 'slurm'?); valid: local, slurm")]
     [InlineData("launcher: { type: slurm, mem: 8 gigs }", "`sweep.launcher.mem`: expected a size with a unit such as 512MiB, 4GiB or 2GB, got '8 gigs'")]

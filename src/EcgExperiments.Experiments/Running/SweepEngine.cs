@@ -280,6 +280,8 @@ public sealed class InProcessTrialRunner(RunOptions options, IRunObserver observ
 public sealed class WorkerProcessTrialRunner(string specFile, WorkerPlan plan, SweepSettings settings, RunOptions options, WorkerCommand worker, IRunObserver observer)
     : ITrialRunner
 {
+    private readonly WorkerSlots _slots = new(plan.Workers);
+
     public int Capacity => plan.Workers;
     public string Description => plan.Describe();
 
@@ -293,6 +295,8 @@ public sealed class WorkerProcessTrialRunner(string specFile, WorkerPlan plan, S
         var env = new Dictionary<string, string>();
         if (plan.CoresPerWorker is { } cores)
             foreach (var name in new[] { "DOTNET_PROCESSOR_COUNT", "OMP_NUM_THREADS", "MKL_NUM_THREADS" }) env[name] = Invariant(cores);
+        using var slot = _slots.Take();
+        if (plan.GpuFor(slot.Index) is { } gpu) env[GpuInventory.VisibleDevicesVariable] = gpu; // each worker its own GPU
         var prefix = $"[{trial.Number}{(settings.IsTuner ? $".{request.Rung}" : "")}] ";
         var exit = await TrialWorker.RunAsync(worker, args, env, settings.TrialTimeout, settings.TrialMemoryBytes,
             pid => observer.Info($"{prefix}worker pid {pid}"), line => observer.Info(prefix + line), cancel).ConfigureAwait(false);

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using EcgExperiments.Experiments.Running;
+using EcgExperiments.Experiments.Running.Slurm;
+using EcgExperiments.Experiments.Runs;
+using EcgExperiments.TestSupport;
+using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
+
+namespace EcgExperiments.Cli.Tests;
+
+/// <summary>
+/// A real Slurm run: a 3-trial synthetic sweep through <c>ecg run</c> on the single-node cluster <c>./ecg test</c> starts on
+/// localhost (slurmctld, slurmd, munge; memory enforced by slurmd's accounting poll). One trial completes in one epoch,
+/// one runs into the 2-minute time limit (Slurm's warning signal makes it stop and record itself), one is killed by
+/// Slurm for passing its 700 MiB memory limit (the controller records it from the job state and the task's log).
+/// </summary>
+[Collection("worker processes")]
+public class SlurmClusterTests(ITestOutputHelper output)
+{
+    private const string Spec = """
+        name: slurm-limits
+        seed: 3
+        device: cpu
+        threads: 1
+        data: { type: synthetic, records: 200, effect: 1.0 }
+        pipeline: [ { type: zscore } ]
+        model: { type: cnn2d, widths: [16, 32], kernel: 9, kernel_height: 3, padding: [1, 0], pool: [2, 4] }
+        training: { epochs: 1, batch_size: 4, learning_rate: 0.003, select_by: macro_f1 }
+        evaluation: { bootstrap_resamples: 0 }
+        sweep:
+          trial_timeout: 2m
+          trial_memory: 700MiB
+          launcher: { type: slurm }
+          parameters:
+            # 1 epoch in about 420 MiB; 100000 epochs (the time limit); 1 epoch at batch 128 (about 930 MiB: the memory limit)
+            training:
+              - { epochs: 1, batch_size: 4, learning_rate: 0.003, select_by: macro_f1 }
+              - { epochs: 100000, batch_size: 4, learning_rate: 0.003, select_by: macro_f1 }
+              - { epochs: 1, batch_size: 128, learning_rate: 0.003, select_by: macro_f1 }
+        """;
+
+    private static readonly string EcgDll = Path.Combine(AppContext.BaseDirectory, "ecg.dll");
+
+    [SlurmClusterFact]
+    public void A_sweep_runs_as_a_job_array_with_one_completed_one_timed_out_and_one_memory_killed_trial()
+    {
+        var dir = Directory.CreateTempSubdirectory("ecg-slurm-cluster-").FullName;
+        var spec = Path.Combine(dir, "spec.yaml");
+        File.WriteAllText(spec, Spec);
+        var results = Path.Combine(dir, "results");
+
+        var clock = Stopwatch.StartNew();
+        var (code, stdout, stderr) = Ecg("run", spec, "--output", results);
+        output.WriteLine($"ecg run --launcher slurm (3 trials): {clock.Elapsed.TotalSeconds:0.0} s wall");
+        output.WriteLine(stdout);
+        output.WriteLine(stderr);
+        Assert.True(code == 1, $"exit {code} (1 = some trials failed): {stderr}");
+
+        var experimentDir = Path.Combine(results, "slurm-limits");
+        var (_, manifest) = Assert.Single(SlurmArrayManifest.Under(experimentDir));
+        Assert.Matches(@"^\d+$", manifest.JobId);
+        var records = manifest.Tasks.Select(t => RunRecordFile.Read(t.RunDirectory)).ToList();
+        Assert.Equal([TrialStatus.Completed, TrialStatus.Failed, TrialStatus.Failed], records.Select(r => r.Status));
+        Assert.Equal(manifest.Tasks.Select(t => t.TrialKey), records.Select(r => r.TrialKey));
+
+        // Warned ahead of its 2-minute limit, the trial stopped after a batch and recorded itself: its partial history and model stay.
+        var timedOut = records[1];
+        Assert.Equal(("TrialLimitExceeded", "time limit 2 min reached: Slurm's warning signal stopped the trial after its current batch"), (timedOut.Error!.Type, timedOut.Error.Message));
+        Assert.Null(timedOut.RecordedBy);
+        Assert.InRange(timedOut.History.Count, 1, 99_999);
+        Assert.InRange(timedOut.Timings!.TotalSeconds, 1, 120);
+        Assert.True(File.Exists(Path.Combine(manifest.Tasks[1].RunDirectory, "model.ecgmodel")));
+
+        // Killed by slurmd's memory enforcement: no record of its own; the controller wrote one from the job state and the log.
+        var killed = records[2];
+        Assert.Equal("TrialLimitExceeded", killed.Error!.Type);
+        Assert.Matches(new Regex($@"^memory limit 700 MiB exceeded \(Slurm job {manifest.JobId}_3 (FAILED, signal 9|OUT_OF_MEMORY)"), killed.Error.Message);
+        Assert.Equal("sweep (the worker could not record its end)", killed.RecordedBy);
+        Assert.True(File.Exists(killed.Error.Log), killed.Error.Log);
+        Assert.Empty(killed.History);
+
+        // The index (rollback journal: no WAL side files on a shared filesystem) lists the three trials in sweep order.
+        Assert.Equal(["1|completed", "2|failed", "3|failed"], IndexRows(experimentDir));
+        Assert.False(File.Exists(Path.Combine(experimentDir, RunIndex.FileName + "-wal")));
+        var status = Ecg("status", results);
+        Assert.Contains("3 run record(s) — 1 completed, 2 failed", status.stdout);
+        Assert.Contains($"slurm job {manifest.JobId} (", status.stdout);
+    }
+
+    private static List<string> IndexRows(string experimentDir)
+    {
+        SQLitePCL.Batteries.Init();
+        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(experimentDir, RunIndex.FileName), Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        db.Open();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT trial, status FROM runs ORDER BY trial";
+        using var r = cmd.ExecuteReader();
+        var rows = new List<string>();
+        while (r.Read()) rows.Add($"{r.GetInt32(0)}|{r.GetString(1)}");
+        return rows;
+    }
+
+    private static (int code, string stdout, string stderr) Ecg(params string[] args)
+    {
+        using var p = Process.Start(new ProcessStartInfo("dotnet", [EcgDll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr);
+    }
+}

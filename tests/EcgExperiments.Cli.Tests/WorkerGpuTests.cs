@@ -1,0 +1,70 @@
+using System.Diagnostics;
+
+namespace EcgExperiments.Cli.Tests;
+
+/// <summary>
+/// Local worker processes spread over the GPUs (injected through CUDA_VISIBLE_DEVICES: this machine has none, and the
+/// trials fall back to the CPU): the dry run shows the assignment and each worker process really gets its own device.
+/// </summary>
+[Collection("worker processes")]
+public class WorkerGpuTests
+{
+    private const string Spec = """
+        name: gtiny
+        seed: 3
+        device: auto
+        threads: 1
+        data: { type: synthetic, records: 80, effect: 1.0 }
+        pipeline: [ { type: zscore } ]
+        model: { type: cnn2d, widths: [4, 8], kernel: 9, kernel_height: 3, padding: [1, 0], pool: [2, 4] }
+        training: { epochs: 2, batch_size: 16, learning_rate: 0.003, select_by: macro_f1 }
+        evaluation: { bootstrap_resamples: 0 }
+        sweep:
+          workers: 2
+          parameters:
+            training.learning_rate: [0.003, 0.01]
+        """;
+
+    private static readonly string EcgDll = Path.Combine(AppContext.BaseDirectory, "ecg.dll");
+
+    [Fact]
+    public void Each_local_worker_gets_its_own_gpu_round_robin()
+    {
+        var dir = Directory.CreateTempSubdirectory("ecg-gpus-").FullName;
+        var spec = Path.Combine(dir, "spec.yaml");
+        File.WriteAllText(spec, Spec);
+
+        var dry = Ecg(["run", spec, "--dry-run"], "0,1", _ => { });
+        Assert.Contains("2 worker process(es) (set explicitly), 1 core(s) each; GPUs round-robin: worker 1 → CUDA_VISIBLE_DEVICES=0, worker 2 → 1", dry.stdout);
+
+        // Read each worker's environment from /proc as soon as the sweep reports its pid.
+        var seen = new Dictionary<string, string?>();
+        var run = Ecg(["run", spec, "--output", Path.Combine(dir, "results")], "0,1", line =>
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(line, @"^\[(\d+)\] worker pid (\d+)$");
+            if (!m.Success) return;
+            var environ = File.ReadAllText($"/proc/{m.Groups[2].Value}/environ").Split('\0');
+            lock (seen) seen[m.Groups[1].Value] = environ.FirstOrDefault(e => e.StartsWith("CUDA_VISIBLE_DEVICES=", StringComparison.Ordinal));
+        });
+        Assert.True(run.code == 0, run.stderr);
+        Assert.Equal(new Dictionary<string, string?> { ["1"] = "CUDA_VISIBLE_DEVICES=0", ["2"] = "CUDA_VISIBLE_DEVICES=1" }, seen);
+    }
+
+    private static (int code, string stdout, string stderr) Ecg(string[] args, string visibleDevices, Action<string> onLine)
+    {
+        var psi = new ProcessStartInfo("dotnet", [EcgDll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["CUDA_VISIBLE_DEVICES"] = visibleDevices;
+        using var p = Process.Start(psi)!;
+        var stdout = new System.Text.StringBuilder();
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not { } line) return;
+            lock (stdout) stdout.AppendLine(line);
+            onLine(line);
+        };
+        p.BeginOutputReadLine();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        lock (stdout) return (p.ExitCode, stdout.ToString(), stderr);
+    }
+}
