@@ -121,7 +121,11 @@ public class SlurmLauncherTests
         Assert.Same(slurm, new SweepOverrides(null, null, null, null) { Launcher = "slurm" }.Apply(space.Settings).Slurm);
         Assert.NotNull(new SweepOverrides(null, null, null, null) { Launcher = "slurm" }.Apply(new SweepSettings()).Slurm);
         Assert.Contains("--launcher: expected local or slurm, got 'pbs'", Assert.Throws<ArgumentException>(() => new SweepOverrides(null, null, null, null) { Launcher = "pbs" }.Apply(space.Settings)).Message);
-        Assert.Contains("sweep.launcher.max_parallel", Assert.Throws<ArgumentException>(() => new SweepOverrides("2", null, null, null) { Launcher = "slurm" }.Apply(new SweepSettings())).Message);
+        // --workers N on Slurm: at most N array tasks at once (launcher.max_parallel wins when given).
+        var throttled = new SweepOverrides("3", null, null, null) { Launcher = "slurm" }.Apply(new SweepSettings());
+        Assert.Contains("--array=1-8%3", SlurmResources.For(throttled, 1, false).Directives("j", 8, "x"));
+        Assert.Contains("--array=1-8%16", SlurmResources.For(space.Settings with { Workers = 3 }, 1, false).Directives("j", 8, "x"));
+        Assert.Contains("sweep.isolation", Assert.Throws<ArgumentException>(() => new SweepOverrides(null, null, null, "in_process") { Launcher = "slurm" }.Apply(new SweepSettings())).Message);
 
         // The dry run shows the sbatch options of the first array, instead of local workers.
         var dry = DryRun.Describe(space, space.Settings, new RunOptions()).ToList();
@@ -158,7 +162,7 @@ public class SlurmLauncherTests
     [InlineData("launcher: { type: slurm, extra_args: [account=x] }", "`sweep.launcher.extra_args`: item 1 ('account=x'): expected an sbatch option such as --account=cardio")]
     [InlineData("launcher: { type: local, partition: gpu }", "`sweep.launcher.partition`: is only used by the Slurm launcher")]
     [InlineData("launcher: { type: slurm, partitions: gpu }", "`sweep.launcher.partitions`: unknown key 'partitions' (did you mean 'partition'?)")]
-    [InlineData("workers: 4\n  launcher: { type: slurm }", "`sweep.workers`: sets local worker processes; with the Slurm launcher use sweep.launcher.max_parallel")]
+    [InlineData("isolation: in_process\n  launcher: { type: slurm }", "`sweep.isolation`: in_process cannot run on Slurm: every trial is an array task")]
     public void Bad_launcher_settings_fail_at_load_with_file_line_and_key(string settings, string expected)
     {
         var path = SpecFiles.Write(Tiny + "\n\nsweep:\n  " + settings + "\n  parameters:\n    training.learning_rate: [0.003, 0.01]\n");

@@ -32,7 +32,7 @@ public sealed record LauncherSpec
     public string? Mem { get; init; }
     /// <summary>Generic resources per trial (<c>--gres</c>, e.g. <c>gpu:a100:1</c>); default: <c>gpu:1</c> for trials on <c>device: cuda</c>.</summary>
     public string? Gres { get; init; }
-    /// <summary>Array tasks running at once (<c>--array=1-N%max_parallel</c>); default: as many as the cluster allows.</summary>
+    /// <summary>Array tasks running at once (<c>--array=1-N%max_parallel</c>); default: <c>sweep.workers</c> when it is a number, else as many as the cluster allows.</summary>
     public int? MaxParallel { get; init; }
     /// <summary>Further <c>sbatch</c> options, one per item (e.g. <c>--account=cardio</c>, <c>--qos=short</c>).</summary>
     public IReadOnlyList<string> ExtraArgs { get; init; } = [];

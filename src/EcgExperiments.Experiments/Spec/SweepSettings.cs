@@ -64,7 +64,7 @@ public sealed record SweepSettings
             throw Bad("isolation", "in_process runs one trial at a time without limits; remove workers > 1, trial_timeout and trial_memory, or use auto");
         if (sweep.Trials is < 1) throw Bad("trials", $"must be ≥ 1, got {sweep.Trials}");
         var slurm = SlurmSettings.FromSpec(sweep.Launcher, binder, root);
-        if (slurm is not null && CheckSlurm(workers, sweep.Isolation) is { } conflict) throw Bad(conflict.Key, conflict.Message);
+        if (slurm is not null && CheckSlurm(sweep.Isolation) is { } conflict) throw Bad(conflict.Key, conflict.Message);
 
         var settings = new SweepSettings
         {
@@ -111,16 +111,14 @@ public sealed record SweepSettings
         if (launcher is { } l) s = s with { Slurm = l == LauncherKind.Slurm ? s.Slurm ?? new SlurmSettings() : null };
         if (s.Isolation == SweepIsolation.InProcess && s.Slurm is null && (s.Workers > 1 || s.HasLimits))
             throw new ArgumentException("--isolation in_process runs one trial at a time without limits; drop --workers > 1, --trial-timeout and --trial-memory (or the spec's) or use auto");
-        if (s.Slurm is not null && CheckSlurm(s.Workers, s.Isolation) is { } conflict)
+        if (s.Slurm is not null && CheckSlurm(s.Isolation) is { } conflict)
             throw new ArgumentException($"--launcher slurm: sweep.{conflict.Key} {conflict.Message}");
         return s;
     }
 
-    /// <summary>Settings of local trials that mean nothing on Slurm: the key and why, or null.</summary>
-    private static (string Key, string Message)? CheckSlurm(int? workers, SweepIsolation isolation) =>
-        workers is not null ? ("workers", "sets local worker processes; with the Slurm launcher use sweep.launcher.max_parallel (array tasks at once)")
-        : isolation == SweepIsolation.InProcess ? ("isolation", "in_process cannot run on Slurm: every trial is an array task")
-        : null;
+    /// <summary>Settings of local trials that cannot hold on Slurm: the key and why, or null.</summary>
+    private static (string Key, string Message)? CheckSlurm(SweepIsolation isolation) =>
+        isolation == SweepIsolation.InProcess ? ("isolation", "in_process cannot run on Slurm: every trial is an array task") : null;
 
     /// <summary>"auto" → null, else a positive integer.</summary>
     public static int? ParseWorkers(string text)

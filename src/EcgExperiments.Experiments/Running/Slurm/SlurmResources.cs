@@ -14,7 +14,7 @@ namespace EcgExperiments.Experiments.Running.Slurm;
 /// <param name="CpusPerTask">Cores of each task (its libtorch threads).</param>
 /// <param name="MemoryMiB">Memory of each task in MiB (Slurm's M), or null for the partition default.</param>
 /// <param name="Gres">Generic resources of each task, or null.</param>
-/// <param name="MaxParallel">Tasks of one array running at once, or null for no limit.</param>
+/// <param name="MaxParallel">Tasks of one array running at once (<c>launcher.max_parallel</c>, else an explicit <c>workers</c>), or null for no limit.</param>
 /// <param name="TimeLimit">The sweep's trial timeout, or null for the partition's limit.</param>
 /// <param name="ExtraArgs">Further sbatch options, verbatim.</param>
 public sealed record SlurmResources(string? Partition, int CpusPerTask, long? MemoryMiB, string? Gres, int? MaxParallel, TimeSpan? TimeLimit, IReadOnlyList<string> ExtraArgs)
@@ -31,7 +31,7 @@ public sealed record SlurmResources(string? Partition, int CpusPerTask, long? Me
         var slurm = settings.Slurm ?? throw new ArgumentException("the sweep does not use the Slurm launcher", nameof(settings));
         long? memory = slurm.MemoryBytes ?? settings.TrialMemoryBytes;
         return new SlurmResources(slurm.Partition, slurm.CpusPerTask ?? Math.Max(1, threadsPerTrial),
-            memory is { } m ? (m + (1 << 20) - 1) >> 20 : null, slurm.Gres ?? (gpu ? "gpu:1" : null), slurm.MaxParallel, settings.TrialTimeout, slurm.ExtraArgs);
+            memory is { } m ? (m + (1 << 20) - 1) >> 20 : null, slurm.Gres ?? (gpu ? "gpu:1" : null), slurm.MaxParallel ?? settings.Workers, settings.TrialTimeout, slurm.ExtraArgs);
     }
 
     /// <summary><c>--time</c> in whole minutes (the trial timeout rounded up), or null.</summary>
