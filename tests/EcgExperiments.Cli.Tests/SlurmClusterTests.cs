@@ -4,7 +4,6 @@ using EcgExperiments.Experiments.Running;
 using EcgExperiments.Experiments.Running.Slurm;
 using EcgExperiments.Experiments.Runs;
 using EcgExperiments.TestSupport;
-using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
 namespace EcgExperiments.Cli.Tests;
@@ -40,8 +39,6 @@ public class SlurmClusterTests(ITestOutputHelper output)
               - { epochs: 1, batch_size: 128, learning_rate: 0.003, select_by: macro_f1 }
         """;
 
-    private static readonly string EcgDll = Path.Combine(AppContext.BaseDirectory, "ecg.dll");
-
     [SlurmClusterFact]
     public void A_sweep_runs_as_a_job_array_with_one_completed_one_timed_out_and_one_memory_killed_trial()
     {
@@ -51,7 +48,7 @@ public class SlurmClusterTests(ITestOutputHelper output)
         var results = Path.Combine(dir, "results");
 
         var clock = Stopwatch.StartNew();
-        var (code, stdout, stderr) = Ecg("run", spec, "--output", results);
+        var (code, stdout, stderr) = EcgCli.Run("run", spec, "--output", results);
         output.WriteLine($"ecg run --launcher slurm (3 trials): {clock.Elapsed.TotalSeconds:0.0} s wall");
         output.WriteLine(stdout);
         output.WriteLine(stderr);
@@ -81,32 +78,10 @@ public class SlurmClusterTests(ITestOutputHelper output)
         Assert.Empty(killed.History);
 
         // The index (rollback journal: no WAL side files on a shared filesystem) lists the three trials in sweep order.
-        Assert.Equal(["1|completed", "2|failed", "3|failed"], IndexRows(experimentDir));
+        Assert.Equal(["1|completed", "2|failed", "3|failed"], EcgCli.IndexRows(experimentDir, "trial, status"));
         Assert.False(File.Exists(Path.Combine(experimentDir, RunIndex.FileName + "-wal")));
-        var status = Ecg("status", results);
+        var status = EcgCli.Run("status", results);
         Assert.Contains("3 run record(s) — 1 completed, 2 failed", status.stdout);
         Assert.Contains($"slurm job {manifest.JobId} (", status.stdout);
-    }
-
-    private static List<string> IndexRows(string experimentDir)
-    {
-        SQLitePCL.Batteries.Init();
-        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(experimentDir, RunIndex.FileName), Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        db.Open();
-        using var cmd = db.CreateCommand();
-        cmd.CommandText = "SELECT trial, status FROM runs ORDER BY trial";
-        using var r = cmd.ExecuteReader();
-        var rows = new List<string>();
-        while (r.Read()) rows.Add($"{r.GetInt32(0)}|{r.GetString(1)}");
-        return rows;
-    }
-
-    private static (int code, string stdout, string stderr) Ecg(params string[] args)
-    {
-        using var p = Process.Start(new ProcessStartInfo("dotnet", [EcgDll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
     }
 }

@@ -1,12 +1,9 @@
-using System.Diagnostics;
 using EcgExperiments.Experiments.Running;
 using EcgExperiments.Experiments.Running.Slurm;
 using EcgExperiments.Experiments.Running.Tuning;
 using EcgExperiments.Experiments.Running.Workers;
 using EcgExperiments.Experiments.Runs;
 using EcgExperiments.Experiments.Spec;
-using EcgExperiments.Training;
-using Microsoft.Data.Sqlite;
 
 namespace EcgExperiments.Cli.Tests;
 
@@ -19,48 +16,21 @@ namespace EcgExperiments.Cli.Tests;
 [Collection("worker processes")] // real trial processes: never alongside the other process tests
 public class SlurmControllerTests
 {
-    private const string Base = """
-        name: stiny
-        seed: 3
-        device: cpu
-        threads: 1
-        data: { type: synthetic, records: 80, effect: 1.0 }
-        pipeline: [ { type: zscore } ]
-        model: { type: cnn2d, widths: [4, 8], kernel: 9, kernel_height: 3, padding: [1, 0], pool: [2, 4], squeeze_excitation: true, se_reduction: 2, dropout: 0.1 }
-        training: { epochs: 1, batch_size: 16, learning_rate: 0.003, select_by: macro_f1 }
-        evaluation: { bootstrap_resamples: 0 }
-        """;
-
-    private static readonly string EcgDll = Path.Combine(AppContext.BaseDirectory, "ecg.dll");
-
-    private sealed class Lines : IRunObserver
-    {
-        private readonly Lock _lock = new();
-        public List<string> All { get; } = [];
-        public Action<string>? OnLine { get; init; }
-        public void Info(string message)
-        {
-            lock (_lock) All.Add(message);
-            OnLine?.Invoke(message);
-        }
-        public void Progress(TrainingProgress progress) { }
-    }
-
     private static (string spec, string results) Write(string sweep)
     {
         var dir = Directory.CreateTempSubdirectory("ecg-slurm-").FullName;
         var spec = Path.Combine(dir, "spec.yaml");
-        File.WriteAllText(spec, Base + "\n" + sweep);
+        File.WriteAllText(spec, EcgCli.TinySpec.Replace("epochs: 2", "epochs: 1") + "\n" + sweep);
         return (spec, Path.Combine(dir, "results"));
     }
 
-    private static IReadOnlyList<TrialOutcome> Sweep(string spec, string results, FakeSlurm slurm, Lines? lines = null, bool retryFailed = false, CancellationToken cancel = default) =>
+    private static IReadOnlyList<TrialOutcome> Sweep(string spec, string results, FakeSlurm slurm, RecordingObserver? lines = null, bool retryFailed = false, CancellationToken cancel = default) =>
         SweepEngine.Run(SpecLoader.LoadSweep(spec), new RunOptions { OutputDirectory = results },
             new SweepExecution
             {
-                Worker = WorkerCommand.ForAssembly(EcgDll), RetryFailed = retryFailed, Slurm = new SlurmCommands(slurm.Bin), SlurmPollInterval = TimeSpan.FromMilliseconds(100),
+                Worker = WorkerCommand.ForAssembly(EcgCli.Dll), RetryFailed = retryFailed, Slurm = new SlurmCommands(slurm.Bin), SlurmPollInterval = TimeSpan.FromMilliseconds(100),
             },
-            SilentMonitor.Instance, lines ?? new Lines(), cancel);
+            SilentMonitor.Instance, lines ?? new RecordingObserver(), cancel);
 
     [Fact]
     public void Trials_run_as_one_array_tasks_that_left_no_record_are_recorded_as_failed_and_a_rerun_submits_only_what_is_pending()
@@ -80,7 +50,7 @@ public class SlurmControllerTests
 
         Assert.Equal([TrialStatus.Completed, TrialStatus.Failed, TrialStatus.Failed], outcomes.Select(o => o.Status));
         Assert.Single(slurm.SbatchCalls);
-        var experimentDir = Path.Combine(results, "stiny");
+        var experimentDir = Path.Combine(results, "wtiny");
         var (manifestPath, manifest) = Assert.Single(SlurmArrayManifest.Under(experimentDir));
         Assert.Equal("100", manifest.JobId);
         Assert.Equal(outcomes.Select(o => o.TrialKey), manifest.Tasks.Select(t => t.TrialKey));
@@ -107,16 +77,16 @@ public class SlurmControllerTests
         Assert.Equal(0.03, lost.ResolvedConfig["training"]!["learning_rate"]!.GetValue<double>());
 
         // The index has the three trials in sweep order.
-        var index = IndexRows(experimentDir);
+        var index = EcgCli.IndexRows(experimentDir, "trial, status, sweep_values");
         Assert.Equal(["1|completed|training.learning_rate=0.003", "2|failed|training.learning_rate=0.01", "3|failed|training.learning_rate=0.03"], index);
 
         // ecg index rebuilds the same rows from the run records (positions from the manifest when the old index is gone).
         File.Delete(Path.Combine(experimentDir, RunIndex.FileName));
-        var rebuilt = Ecg("index", results);
+        var rebuilt = EcgCli.Run("index", results);
         Assert.True(rebuilt.code == 0, rebuilt.stderr);
         Assert.Contains($"{Path.Combine(experimentDir, RunIndex.FileName)}: 3 run(s) indexed", rebuilt.stdout);
-        Assert.Equal(index, IndexRows(experimentDir));
-        var status = Ecg("status", results);
+        Assert.Equal(index, EcgCli.IndexRows(experimentDir, "trial, status, sweep_values"));
+        var status = EcgCli.Run("status", results);
         Assert.Contains("3 run record(s) — 1 completed, 2 failed", status.stdout);
         Assert.Contains($"#2 {outcomes[1].TrialKey[..12]} failed: memory limit 2 GiB exceeded", status.stdout);
         Assert.Contains("slurm job 100 (", status.stdout);
@@ -156,7 +126,7 @@ public class SlurmControllerTests
 
         // Rung 0: the three configurations at 1 epoch in one array; rung 1: the best of them at 3 epochs in a second one.
         Assert.Equal(2, slurm.SbatchCalls.Count);
-        var manifests = SlurmArrayManifest.Under(Path.Combine(results, "stiny")).Select(m => m.Manifest).ToList();
+        var manifests = SlurmArrayManifest.Under(Path.Combine(results, "wtiny")).Select(m => m.Manifest).ToList();
         Assert.Equal([[0, 0, 0], [1]], manifests.Select(m => m.Tasks.Select(t => t.Rung).ToArray()));
         Assert.Equal([1, 1, 1, 3], manifests.SelectMany(m => m.Tasks).Select(t => t.Budget!.Value));
         Assert.All(outcomes, o => Assert.Equal(TrialStatus.Completed, o.Status));
@@ -183,9 +153,9 @@ public class SlurmControllerTests
             """);
         var slurm = new FakeSlurm();
         using var cancel = new CancellationTokenSource();
-        var experimentDir = Path.Combine(results, "stiny");
+        var experimentDir = Path.Combine(results, "wtiny");
         // Cancel once the first task is training (its log shows an epoch line): tasks 2 and 3 still wait behind it.
-        var lines = new Lines
+        var lines = new RecordingObserver
         {
             OnLine = l =>
             {
@@ -209,27 +179,5 @@ public class SlurmControllerTests
         Assert.Equal(TrialStatus.Interrupted, first.Status);
         Assert.InRange(first.History.Count, 1, 999);
         Assert.All(outcomes.Skip(1), o => Assert.False(File.Exists(RunRecordFile.PathIn(o.RunDirectory))));
-    }
-
-    private static List<string> IndexRows(string experimentDir)
-    {
-        SQLitePCL.Batteries.Init();
-        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(experimentDir, RunIndex.FileName), Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        db.Open();
-        using var cmd = db.CreateCommand();
-        cmd.CommandText = "SELECT trial, status, sweep_values FROM runs ORDER BY trial";
-        using var r = cmd.ExecuteReader();
-        var rows = new List<string>();
-        while (r.Read()) rows.Add($"{r.GetInt32(0)}|{r.GetString(1)}|{r.GetString(2)}");
-        return rows;
-    }
-
-    private static (int code, string stdout, string stderr) Ecg(params string[] args)
-    {
-        using var p = Process.Start(new ProcessStartInfo("dotnet", [EcgDll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace EcgExperiments.Cli.Tests;
 
 /// <summary>
@@ -25,8 +23,6 @@ public class WorkerGpuTests
             training.learning_rate: [0.003, 0.01]
         """;
 
-    private static readonly string EcgDll = Path.Combine(AppContext.BaseDirectory, "ecg.dll");
-
     [Fact]
     public void Each_local_worker_gets_its_own_gpu_round_robin()
     {
@@ -34,12 +30,13 @@ public class WorkerGpuTests
         var spec = Path.Combine(dir, "spec.yaml");
         File.WriteAllText(spec, Spec);
 
-        var dry = Ecg(["run", spec, "--dry-run"], "0,1", _ => { });
+        var gpus = new Dictionary<string, string> { ["CUDA_VISIBLE_DEVICES"] = "0,1" };
+        var dry = EcgCli.Run(["run", spec, "--dry-run"], gpus, null);
         Assert.Contains("2 worker process(es) (set explicitly), 1 core(s) each; GPUs round-robin: worker 1 → CUDA_VISIBLE_DEVICES=0, worker 2 → 1", dry.stdout);
 
         // Read each worker's environment from /proc as soon as the sweep reports its pid.
         var seen = new Dictionary<string, string?>();
-        var run = Ecg(["run", spec, "--output", Path.Combine(dir, "results")], "0,1", line =>
+        var run = EcgCli.Run(["run", spec, "--output", Path.Combine(dir, "results")], gpus, line =>
         {
             var m = System.Text.RegularExpressions.Regex.Match(line, @"^\[(\d+)\] worker pid (\d+)$");
             if (!m.Success) return;
@@ -48,23 +45,5 @@ public class WorkerGpuTests
         });
         Assert.True(run.code == 0, run.stderr);
         Assert.Equal(new Dictionary<string, string?> { ["1"] = "CUDA_VISIBLE_DEVICES=0", ["2"] = "CUDA_VISIBLE_DEVICES=1" }, seen);
-    }
-
-    private static (int code, string stdout, string stderr) Ecg(string[] args, string visibleDevices, Action<string> onLine)
-    {
-        var psi = new ProcessStartInfo("dotnet", [EcgDll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.Environment["CUDA_VISIBLE_DEVICES"] = visibleDevices;
-        using var p = Process.Start(psi)!;
-        var stdout = new System.Text.StringBuilder();
-        p.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not { } line) return;
-            lock (stdout) stdout.AppendLine(line);
-            onLine(line);
-        };
-        p.BeginOutputReadLine();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        lock (stdout) return (p.ExitCode, stdout.ToString(), stderr);
     }
 }

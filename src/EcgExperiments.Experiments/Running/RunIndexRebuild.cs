@@ -30,13 +30,17 @@ public static class RunIndexRebuild
     /// <param name="Unreadable">Run records that could not be read (damaged, or from a newer version), with why.</param>
     public sealed record Result(string Path, int Runs, int Unplaced, IReadOnlyList<string> Unreadable);
 
-    /// <summary>The experiment folders under <paramref name="path"/>: itself when it holds trial folders, else its subfolders that do.</summary>
+    /// <summary>The experiment folders under <paramref name="path"/>: itself when it is one, else its subfolders that are.</summary>
     public static IReadOnlyList<string> ExperimentFolders(string path)
     {
         if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: no such results folder");
-        if (TrialFolders(path).Any() || File.Exists(System.IO.Path.Combine(path, RunIndex.FileName))) return [System.IO.Path.GetFullPath(path)];
-        return Directory.GetDirectories(path).Where(d => TrialFolders(d).Any()).Order(StringComparer.Ordinal).Select(System.IO.Path.GetFullPath).ToList();
+        if (IsExperimentFolder(path)) return [System.IO.Path.GetFullPath(path)];
+        return Directory.GetDirectories(path).Where(IsExperimentFolder).Order(StringComparer.Ordinal).Select(System.IO.Path.GetFullPath).ToList();
     }
+
+    /// <summary>A folder with trial folders, an index, or Slurm submissions (whose trials may all be pending).</summary>
+    private static bool IsExperimentFolder(string dir) =>
+        TrialFolders(dir).Any() || File.Exists(System.IO.Path.Combine(dir, RunIndex.FileName)) || Directory.Exists(System.IO.Path.Combine(dir, SlurmJobArray.FolderName));
 
     /// <summary>The trial folders of an experiment that hold a run record (named by key; staging, replaced and Slurm folders are not trials).</summary>
     public static IEnumerable<string> TrialFolders(string experimentDirectory) =>
