@@ -7,16 +7,8 @@ namespace EcgExperiments.Cli.Tests;
 [Collection("worker processes")]
 public class WorkerGpuTests
 {
-    private const string Spec = """
-        name: gtiny
-        seed: 3
-        device: auto
-        threads: 1
-        data: { type: synthetic, records: 80, effect: 1.0 }
-        pipeline: [ { type: zscore } ]
-        model: { type: cnn2d, widths: [4, 8], kernel: 9, kernel_height: 3, padding: [1, 0], pool: [2, 4] }
-        training: { epochs: 2, batch_size: 16, learning_rate: 0.003, select_by: macro_f1 }
-        evaluation: { bootstrap_resamples: 0 }
+    private static readonly string Spec = EcgCli.TinySpec.Replace("device: cpu", "device: auto") + """
+
         sweep:
           workers: 2
           parameters:
