@@ -40,7 +40,7 @@ internal static class StatusCommand
                 foreach (var u in sub.Unrecorded)
                 {
                     var state = u.State is { } st
-                        ? st.IsActive ? $"{st.State.ToLowerInvariant()}{(st.Elapsed is { } el ? $" {el:hh\\:mm\\:ss}" : "")}" : $"ended without a run record: {u.Explanation}"
+                        ? st.IsActive ? $"{st.State.ToLowerInvariant()}{(st.Elapsed is { } el && el > TimeSpan.Zero ? $" for {el:hh\\:mm\\:ss}" : "")}" : $"ended without a run record: {u.Explanation}"
                         : sub.SlurmError is null ? "unknown to Slurm, no run record" : "no run record yet";
                     Console.WriteLine($"    task {u.Task.Task}: {Name(u.Task.Trial, u.Task.Rung)} {StableHash.Short(u.Task.TrialKey)} {state} (log: {Path.Combine(sub.Folder, u.Task.Log)})");
                 }

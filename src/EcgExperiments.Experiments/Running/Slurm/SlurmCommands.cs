@@ -56,7 +56,7 @@ public sealed partial class SlurmCommands(string? binDirectory = null)
     /// <summary>The array tasks of a job that are still listed by <c>squeue</c> (pending, running, completing…); empty once the job has left the queue.</summary>
     public IReadOnlyDictionary<int, SlurmTaskState> Queued(string jobId)
     {
-        var (code, stdout, stderr) = Run("squeue", [$"--jobs={jobId}", "--array", "--noheader", "--format=%K|%T|%r"]);
+        var (code, stdout, stderr) = Run("squeue", [$"--jobs={jobId}", "--array", "--noheader", "--format=%K|%T|%r|%M"]);
         if (code != 0)
         {
             if (stderr.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase)) return new Dictionary<int, SlurmTaskState>();
@@ -67,7 +67,8 @@ public sealed partial class SlurmCommands(string? binDirectory = null)
         {
             var f = line.Split('|');
             if (f.Length < 2) continue;
-            foreach (var task in TaskIds(f[0])) tasks[task] = new SlurmTaskState(task, f[1].Trim(), Reason: f.Length > 2 ? NullIfNone(f[2]) : null);
+            foreach (var task in TaskIds(f[0]))
+                tasks[task] = new SlurmTaskState(task, f[1].Trim(), Reason: f.Length > 2 ? NullIfNone(f[2]) : null, Elapsed: f.Length > 3 ? Duration(f[3]) : null);
         }
         return tasks;
     }
