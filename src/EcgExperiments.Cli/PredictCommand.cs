@@ -4,6 +4,7 @@ using System.Globalization;
 using EcgExperiments.Core;
 using EcgExperiments.Experiments.Prediction;
 using EcgExperiments.Torch;
+using EcgExperiments.Training;
 
 namespace EcgExperiments.Cli;
 
@@ -20,14 +21,16 @@ internal static class PredictCommand
         var input = new Argument<string>("input") { Description = "a WFDB record, a folder of records, a PTB-XL or MIT-BIH folder, or .npy file(s)" };
         var output = new Option<string?>("--output", "-o") { Description = "CSV file to write (default: print to the console)" };
         var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (default cpu)" };
-        var command = new Command("predict", "Predict new records with a saved model (classification and anomaly models)") { model, input, output, device };
-        command.SetAction(p => guarded(() => Predict(p.GetValue(model)!, p.GetValue(input)!, p.GetValue(output), p.GetValue(device))));
+        var threads = new Option<string?>("--threads") { Description = "libtorch threads: auto (the model's policy) or a number" };
+        var command = new Command("predict", "Predict new records with a saved model (classification and anomaly models)") { model, input, output, device, threads };
+        command.SetAction(p => guarded(() => Predict(p.GetValue(model)!, p.GetValue(input)!, p.GetValue(output), p.GetValue(device), p.GetValue(threads))));
         return command;
     }
 
-    private static int Predict(string modelPath, string input, string? output, string? device)
+    private static int Predict(string modelPath, string input, string? output, string? device, string? threads)
     {
         using var model = EcgModelFile.Load(modelPath, Device.Parse(device ?? "cpu"));
+        torch.set_num_threads(ThreadPolicy.Resolve(threads ?? "auto", model.Kind).Threads);
         var clock = Stopwatch.StartNew();
         var rows = EcgRecords.Load(model, input);
         var read = clock.Elapsed;

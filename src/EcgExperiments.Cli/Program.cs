@@ -69,7 +69,7 @@ var validate = new Command("validate", "Check an experiment file (schema, compon
 validate.SetAction(p => Guarded(() =>
 {
     var e = SpecLoader.Load(p.GetValue(validateSpec)!);
-    Console.WriteLine($"{e.File}: valid — {e.Spec.Name}, {e.Trace.Count - 1} pipeline stage(s) → {e.ModelInput}, model {e.Model.Description} ({e.Model.Task.Text()})");
+    Console.WriteLine($"{e.File}: valid — {e.Spec.Name}, {e.Trace.Count - 1} pipeline stage(s) → {e.ModelInput}, model {e.Model.Description} ({e.Task.Kind.Text()})");
     return 0;
 }));
 

@@ -245,11 +245,12 @@ public class TaskReportTests
     }
 
     [Theory]
-    [InlineData("task", "\"segmentation\"", "unknown task \"segmentation\"")]
-    [InlineData("metrics_table", "{}", "\"metrics_table\" must be an array")]
-    [InlineData("metrics_table", "[{\"class\": null, \"value\": 1}]", "\"metrics_table\" row 0 has no \"metric\"")]
-    [InlineData("metrics_table", "[{\"metric\": \"mse\", \"value\": \"big\"}]", "\"metrics_table\" row 0 (mse): \"value\" must be a number")]
-    [InlineData("baseline_table", "[{\"metric\": \"mse\", \"class\": 3}]", "\"baseline_table\" row 0 (mse): \"class\" must be a string")]
+    [InlineData("task", "\"segmentation\"", "Path: $.task")]
+    [InlineData("metrics_table", "{}", "Path: $.metrics_table")]
+    [InlineData("metrics_table", "[{\"class\": null, \"value\": 1}]", "\"metrics_table\" row 0 has no \"metric\" name")]
+    [InlineData("metrics_table", "[{\"metric\": \"mse\", \"value\": \"big\"}]", "Path: $.metrics_table[0].value")]
+    [InlineData("baseline_table", "[{\"metric\": \"mse\", \"class\": 3}]", "Path: $.baseline_table[0].class")]
+    [InlineData("version", "99", "written by a newer version of the framework (run record version 99")]
     public void Bad_run_records_fail_with_a_message_naming_the_file(string field, string json, string message)
     {
         var root = Fixture.CopyRuns(Fixture.TasksRoot);

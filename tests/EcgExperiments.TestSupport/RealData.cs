@@ -24,9 +24,9 @@ public static class RealData
 /// </summary>
 public sealed class RealDataFactAttribute : FactAttribute
 {
-    public RealDataFactAttribute(string dataset)
+    public RealDataFactAttribute(params string[] datasets)
     {
-        if (!RealData.Has(dataset)) Skip = RealData.SkipReason(dataset);
+        if (datasets.FirstOrDefault(d => !RealData.Has(d)) is { } missing) Skip = RealData.SkipReason(missing);
     }
 }
 

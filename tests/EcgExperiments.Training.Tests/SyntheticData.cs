@@ -46,13 +46,14 @@ internal static class SyntheticData
     public static Module<Tensor, Tensor> Linear(EcgSchema schema) =>
         new Linear(schema.ItemShape[0], schema.ClassNames.Count == 2 ? 1 : schema.ClassNames.Count);
 
-    /// <summary>Class probabilities [example][class] of a trained classifier (its Score column; binary: [1 − p, p]).</summary>
+    /// <summary>Class probabilities [example][class] of a trained classifier (binary: [1 − p, p] from its Probability column).</summary>
     public static double[][] Probabilities(ClassificationPredictor model, EcgDataView data)
     {
-        var score = model.Transform(data).Column(EcgColumns.Score);
+        var columns = model.Transform(data).ReadAll();
+        var score = columns[EcgColumns.Score];
         int k = data.Ecg.ClassNames.Count;
         return model.IsBinary
-            ? score.Select(p => new double[] { 1f - p, p }).ToArray()
+            ? columns[EcgColumns.Probability].Select(p => new double[] { 1f - p, p }).ToArray()
             : Enumerable.Range(0, data.Count).Select(i => score.AsSpan(i * k, k).ToArray().Select(p => (double)p).ToArray()).ToArray();
     }
 

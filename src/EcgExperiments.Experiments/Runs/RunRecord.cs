@@ -27,7 +27,7 @@ public static class RunRecordNames
     /// <summary>"completed", "failed", "interrupted", "running".</summary>
     public static string Text(this TrialStatus status) => JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
 
-    /// <summary>"classification", "anomaly", "reconstruction".</summary>
+    /// <summary>"classification", "multi_label", "anomaly", "reconstruction".</summary>
     public static string Text(this TaskKind task) => JsonNamingPolicy.SnakeCaseLower.ConvertName(task.ToString());
 }
 
@@ -41,6 +41,11 @@ public enum TaskKind
     Anomaly,
     /// <summary>One lead → all leads; MSE, per-lead RMSE, Pearson r and R² against each lead's training mean.</summary>
     Reconstruction,
+    /// <summary>
+    /// A classifier on label sets (one sigmoid per label): macro/micro ROC-AUC, per-label AUC and AP, F-max, F1 at
+    /// per-label thresholds chosen on validation, Hamming loss, against the training label prevalence.
+    /// </summary>
+    MultiLabel,
 }
 
 /// <summary>The data a trial used: description, fingerprint, schema and per-split class counts.</summary>
@@ -164,7 +169,7 @@ public static class RunRecordFile
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new IntPairJsonConverter() },
     };
 
     public static string PathIn(string runDirectory) => System.IO.Path.Combine(runDirectory, FileName);
@@ -206,14 +211,42 @@ public static class RunRecordFile
         int version = root["version"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : 1;
         if (version > RunRecord.CurrentVersion)
             throw new RunRecordException(path, $"was written by a newer version of the framework (run record version {version}; this one reads up to {RunRecord.CurrentVersion}); update the framework to read it", newer: true);
+        if (version < RunRecord.CurrentVersion) root = MigrateFromVersion1(root);
+        RunRecord record;
         try
         {
-            return root.Deserialize<RunRecord>(Json) ?? throw new JsonException("empty record");
+            record = root.Deserialize<RunRecord>(Json) ?? throw new JsonException("empty record");
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
         {
             throw new RunRecordException(path, $"does not read as a version {version} run record: {e.Message}");
         }
+        foreach (var (name, table) in new[] { ("metrics_table", record.MetricsTable), ("baseline_table", record.BaselineTable) })
+            for (int i = 0; i < table.Count; i++)
+                if (string.IsNullOrEmpty(table[i].Metric)) throw new RunRecordException(path, $"\"{name}\" row {i} has no \"metric\" name");
+        if (string.IsNullOrEmpty(record.TrialKey)) throw new RunRecordException(path, "has no \"trial_key\"");
+        return record;
+    }
+
+    /// <summary>
+    /// Version 1 (before the typed record) kept task details at the top level and wrote the decision threshold and an
+    /// inline report with the metrics serializer: they move into <see cref="RunRecord.TaskDetails"/>; the rest reads as is.
+    /// </summary>
+    private static JsonObject MigrateFromVersion1(JsonObject v1)
+    {
+        var known = typeof(RunRecord).GetProperties().Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)).ToHashSet(StringComparer.Ordinal);
+        var details = v1["task_details"] as JsonObject ?? [];
+        foreach (var (key, value) in v1.ToList())
+        {
+            if (key is "decision_threshold" or "metrics" || !known.Contains(key))
+            {
+                v1.Remove(key);
+                if (key != "metrics") details[key] = value;
+            }
+        }
+        v1["task_details"] = details;
+        v1["version"] = RunRecord.CurrentVersion;
+        return v1;
     }
 
     /// <summary>The record of <paramref name="trialKey"/> in <paramref name="runDirectory"/>, or null when absent, of another key, or unreadable.</summary>

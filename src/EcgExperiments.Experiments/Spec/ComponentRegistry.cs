@@ -34,6 +34,10 @@ public sealed class ComponentRegistry<TProduct>(string section, string discrimin
 
     public bool TryGet(string name, out Entry entry) => _entries.TryGetValue(name, out entry!);
 
+    public IEnumerable<string> Names => Entries.Select(e => e.Name);
+
+    public Type OptionsTypeOf(string name) => _entries[name].OptionsType;
+
     /// <summary>Binds the component's options and builds it; errors point at the YAML.</summary>
     public (TProduct product, object options) Build(ComponentSpec spec, YamlBinder binder)
     {
@@ -57,6 +61,11 @@ public sealed class ComponentRegistry<TProduct>(string section, string discrimin
 public interface IComponentRegistry
 {
     Type ProductType { get; }
+    string Section { get; }
     string Discriminator { get; }
+    /// <summary>The registered names, in order.</summary>
+    IEnumerable<string> Names { get; }
+    /// <summary>The options record a name binds to.</summary>
+    Type OptionsTypeOf(string name);
     object Build(ComponentSpec spec, YamlBinder binder);
 }

@@ -15,8 +15,11 @@ public sealed class ClassificationTask : IExperimentTask
 {
     public TaskKind Kind => TaskKind.Classification;
 
+    public (string Metric, bool HigherIsBetter) Headline => (MetricNames.RocAuc, true);
+
     public (string Key, string Message)? Check(ExperimentSpec spec, EcgSchema schema) =>
-        schema.ClassNames.Count < 2 ? ("data", $"a classifier needs at least two classes, the data has [{string.Join(", ", schema.ClassNames)}]") : null;
+        schema.MultiLabel ? ("data", "the data carries label sets: a multi-label task")
+        : schema.ClassNames.Count < 2 ? ("data", $"a classifier needs at least two classes, the data has [{string.Join(", ", schema.ClassNames)}]") : null;
 
     public TaskEvaluation Evaluate(TaskContext c, IEcgPredictor model)
     {
@@ -56,13 +59,14 @@ public sealed class ClassificationTask : IExperimentTask
         };
     }
 
-    /// <summary>Class probabilities [example][class] from the predictor's Score column (binary: [1 − p, p]).</summary>
+    /// <summary>Class probabilities [example][class]: binary [1 − p, p] from the Probability column, else the Score vector.</summary>
     private static double[][] Probabilities(ClassificationPredictor model, EcgDataView data)
     {
-        var score = model.Transform(data).ReadAll()[EcgColumns.Score];
+        var columns = model.Transform(data).ReadAll();
+        var score = columns[EcgColumns.Score];
         int k = data.Ecg.ClassNames.Count;
         return model.IsBinary
-            ? score.Select(p => new double[] { 1f - p, p }).ToArray()
+            ? columns[EcgColumns.Probability].Select(p => new double[] { 1f - p, p }).ToArray()
             : Enumerable.Range(0, data.Count).Select(i => score.AsSpan(i * k, k).ToArray().Select(p => (double)p).ToArray()).ToArray();
     }
 }

@@ -77,6 +77,8 @@ public static class RunComparisons
                 compared = plan.Pairs.ToList();
                 notes.AddRange(plan.Notes.Select(n => $"test set {label}: {n}"));
             }
+            else if (members.Count >= 2 && members[0].Task == TaskLayouts.MultiLabel)
+                notes.Add($"test set {label}: multi-label runs are compared by their intervals only; paired tests (McNemar, DeLong, permutation) are defined here for one class per example");
             else if (members.Count >= 2 && members[0].Task != TaskLayouts.Reconstruction)
                 notes.Add($"test set {label}: runs without per-example outputs ({RunOutputs.PredictionsFileName} or {RunOutputs.ScoresFileName}) cannot be paired: " +
                           string.Join(", ", members.Where(r => !outputs.ContainsKey(r)).Select(space.NameOf)));
@@ -238,20 +240,8 @@ public static class RunComparisons
     }
 
     /// <summary>Data and split fingerprints of the run record ("data:split"), or null when it has none.</summary>
-    private static string? SplitFingerprint(RunRecord run)
-    {
-        try
-        {
-            if (JsonNode.Parse(File.ReadAllText(Path.Combine(run.Folder, RunLoader.RunFileName))) is JsonObject record
-                && record["data"]?["fingerprint"] is JsonValue data && record["split"]?["fingerprint"] is JsonValue split)
-                return $"{data}:{split}";
-        }
-        catch (JsonException)
-        {
-            // RunLoader already read this file; an unreadable one cannot get here.
-        }
-        return null;
-    }
+    private static string? SplitFingerprint(RunRecord run) =>
+        run.DataFingerprint is { } data && run.SplitFingerprint is { } split ? $"{data}:{split}" : null;
 
     private static string Label(int index) => index < 26 ? ((char)('A' + index)).ToString() : $"T{index + 1}";
 }

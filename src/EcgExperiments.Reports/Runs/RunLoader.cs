@@ -3,6 +3,9 @@ using System.Text.Json.Nodes;
 using EcgExperiments.Core;
 using EcgExperiments.Evaluation;
 
+using EcgExperiments.Experiments.Runs;
+using Stored = EcgExperiments.Experiments.Runs.RunRecord;
+
 namespace EcgExperiments.Reports;
 
 /// <summary>
@@ -15,7 +18,7 @@ namespace EcgExperiments.Reports;
 /// </code></example>
 public static class RunLoader
 {
-    public const string RunFileName = "run.json";
+    public const string RunFileName = RunRecordFile.FileName;
     public const string MetricsFileName = "metrics.json";
     public const string ReconstructionFileName = "reconstruction.json";
     public const string MetricsTableField = "metrics_table";
@@ -51,127 +54,88 @@ public static class RunLoader
     {
         var runPath = Path.Combine(folder, RunFileName);
         if (!File.Exists(runPath)) throw new EcgDataException($"{RunFileName} not found", file: folder);
-        JsonObject run;
+        Stored stored;
         try
         {
-            run = JsonNode.Parse(File.ReadAllText(runPath)) as JsonObject
-                  ?? throw new EcgDataException("run record is not a JSON object", file: runPath);
+            stored = RunRecordFile.Read(runPath);   // the one place run records are parsed; it checks the version
         }
-        catch (JsonException e)
+        catch (RunRecordException e)
         {
-            throw new EcgDataException($"run record is not valid JSON: {e.Message}", file: runPath, inner: e);
+            throw new EcgDataException(e.Message[(e.Path.Length + 2)..], file: runPath, inner: e);
         }
-        if (Str(run, "format") != "ecg-run")
-            throw new EcgDataException("not a run record (expected \"format\": \"ecg-run\")", file: runPath);
+        var config = stored.ResolvedConfig;
+        var task = stored.Task?.Text() ?? TaskLayouts.Classification;   // records from before tasks were all classifiers
 
-        var config = run["resolved_config"] as JsonObject ?? new JsonObject();
-        var task = Str(run, "task") ?? TaskLayouts.Classification;   // records from before tasks were all classifiers
-        if (TaskLayouts.Find(task) is null)
-            throw new EcgDataException($"unknown task \"{task}\"; this build reports {string.Join(", ", TaskLayouts.Names)}", file: runPath);
-
-        // The full classification report (curves, confusion) of classification and anomaly runs; reconstruction has none.
+        // The full classification report (curves, confusion) of classification and anomaly runs; reconstruction has none,
+        // and a multi-label run's metrics.json is a multi-label report (its tidy table is all a report reads).
         MetricReport? metrics = null;
-        if (task != TaskLayouts.Reconstruction)
-        {
-            var metricsPath = Path.Combine(folder, MetricsFileName);
-            if (File.Exists(metricsPath)) metrics = MetricJson.Deserialize<MetricReport>(File.ReadAllText(metricsPath), metricsPath);
-            else if (run["metrics"] is JsonObject m) metrics = MetricJson.Deserialize<MetricReport>(m.ToJsonString(), runPath);
-        }
+        var metricsPath = Path.Combine(folder, MetricsFileName);
+        if (task is not (TaskLayouts.Reconstruction or TaskLayouts.MultiLabel) && File.Exists(metricsPath))
+            metrics = MetricJson.Deserialize<MetricReport>(File.ReadAllText(metricsPath), metricsPath);
 
         IReadOnlyList<MetricEntry> table, baseline;
-        if (run.ContainsKey(MetricsTableField))
+        if (stored.MetricsTable.Count > 0)
         {
-            table = ReadTable(run[MetricsTableField], MetricsTableField, runPath, metrics);
-            baseline = run.ContainsKey(BaselineTableField) ? ReadTable(run[BaselineTableField], BaselineTableField, runPath, metrics?.Baseline)
-                : metrics?.Baseline?.ToTable() ?? [];
+            table = WithMethods(stored.MetricsTable, metrics);
+            baseline = stored.BaselineTable.Count > 0 ? WithMethods(stored.BaselineTable, metrics?.Baseline) : metrics?.Baseline?.ToTable() ?? [];
         }
-        else if (metrics is not null && task != TaskLayouts.Reconstruction)
+        else if (metrics is not null)
         {
             table = metrics.ToTable();
             baseline = metrics.Baseline?.ToTable() ?? [];
         }
+        else if (stored.Status != TrialStatus.Completed)
+        {
+            table = [];
+            baseline = [];
+        }
         else
         {
-            var what = task == TaskLayouts.Reconstruction
+            var what = task is TaskLayouts.Reconstruction or TaskLayouts.MultiLabel
                 ? $"a {task} run record needs \"{MetricsTableField}\""
-                : $"run has no \"{MetricsTableField}\", no {MetricsFileName} and no \"metrics\" in its record";
-            throw new EcgDataException($"{what} (status: {Str(run, "status") ?? "unknown"})", file: runPath);
+                : $"run has no \"{MetricsTableField}\" and no {MetricsFileName}";
+            throw new EcgDataException($"{what} (status: {stored.Status.Text()})", file: runPath);
         }
 
-        var trialKey = Str(run, "trial_key") ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
         var modelType = Str(config["model"], "type") ?? "unknown";
+        var split = stored.Split;
         return new RunRecord
         {
             Folder = Path.GetFullPath(folder),
-            Experiment = Str(run, "experiment") ?? Str(config, "name") ?? "unnamed",
-            TrialKey = trialKey.Length > 12 ? trialKey[..12] : trialKey,
-            Status = Str(run, "status") ?? "unknown",
-            Protocol = Str(run["split"], "protocol") ?? Str(config["split"], "protocol") ?? Str(run["split"], "kind") ?? "unspecified protocol",
+            Experiment = stored.Experiment,
+            TrialKey = stored.TrialKey.Length > 12 ? stored.TrialKey[..12] : stored.TrialKey,
+            Status = stored.Status.Text(),
+            Protocol = split?.Protocol ?? Str(config["split"], "protocol") ?? split?.Kind ?? Str(config["split"], "kind") ?? "unspecified protocol",
             ModelType = modelType,
-            ModelDescription = Str(run["model"], "description") ?? modelType,
+            ModelDescription = stored.Model?.Description ?? modelType,
             Strategy = Str((config["training"] as JsonObject)?["imbalance"], "strategy") ?? "none",
             ResolvedConfig = config,
             FlatConfig = ConfigFlattener.Flatten(config),
-            History = ReadHistory(run["history"] as JsonArray),
-            BestEpoch = run["best_epoch"] is JsonValue be && be.TryGetValue<int>(out var b) ? b : null,
+            History = stored.History.Select(h => new EpochLoss(h.Epoch, h.TrainLoss, h.ValidationLoss)).ToList(),
+            BestEpoch = stored.BestEpoch,
             Task = task,
             Table = table,
             BaselineTable = baseline,
-            BaselineKind = Str(run, "baseline_kind") ?? metrics?.BaselineKind,
+            BaselineKind = stored.BaselineKind ?? metrics?.BaselineKind,
             Metrics = metrics,
-            TestSampleCount = metrics?.SampleCount ?? ReconstructionRecordCount(folder),
+            TestSampleCount = metrics?.SampleCount ?? stored.Data?.Counts.Test.Sum() ?? ReconstructionRecordCount(folder),
+            DataFingerprint = stored.Data?.Fingerprint,
+            SplitFingerprint = split?.Fingerprint,
+            Error = stored.Error?.Message,
         };
     }
 
     /// <summary>
-    /// Reads a tidy table (<c>metrics_table</c> or <c>baseline_table</c>): rows <c>{metric, class, value, lower, upper,
-    /// level, method}</c>, numbers or null (or "NaN"/"Infinity"). A row without a method takes the one of the matching
-    /// interval in <paramref name="report"/>, else "percentile_bootstrap" when it has bounds: intervals were all
-    /// bootstrap before methods were recorded.
+    /// Rows with an interval but no method (records written before methods were recorded) take the method of the matching
+    /// interval in <paramref name="report"/>, else "percentile_bootstrap": intervals were all bootstrap then.
     /// </summary>
-    internal static IReadOnlyList<MetricEntry> ReadTable(JsonNode? node, string field, string file, MetricReport? report)
-    {
-        if (node is not JsonArray rows) throw new EcgDataException($"\"{field}\" must be an array of {{metric, class, value, lower, upper, level}} rows", file: file);
-        var table = new List<MetricEntry>(rows.Count);
-        for (int i = 0; i < rows.Count; i++)
-        {
-            string where = $"\"{field}\" row {i}";
-            if (rows[i] is not JsonObject row) throw new EcgDataException($"{where} is not an object", file: file);
-            var metric = Str(row, "metric");
-            if (string.IsNullOrEmpty(metric)) throw new EcgDataException($"{where} has no \"metric\" name", file: file);
-            if (row["class"] is not null && Str(row, "class") is null) throw new EcgDataException($"{where} ({metric}): \"class\" must be a string or null", file: file);
-            var cls = Str(row, "class");
-            double? Field(string name) => TableNumber(row[name], $"{where} ({metric}): \"{name}\"", file);
-            double? lower = Field("lower"), upper = Field("upper");
-            var key = cls is null ? metric : MetricNames.PerClass(metric, cls);
-            var method = Str(row, "method")
-                         ?? (lower is null || upper is null ? null
-                             : report is not null && report.Intervals.TryGetValue(key, out var ci) ? ci.Method : IntervalMethods.PercentileBootstrap);
-            table.Add(new MetricEntry(metric, cls, Field("value"), lower, upper, Field("level"), method));
-        }
-        return table;
-    }
-
-    private static double? TableNumber(JsonNode? node, string what, string file)
-    {
-        if (node is null) return null;
-        if (node is JsonValue v)
-        {
-            switch (v.GetValueKind())
+    private static IReadOnlyList<MetricEntry> WithMethods(IReadOnlyList<MetricEntry> rows, MetricReport? report) =>
+        rows.Select(r => r.Method is not null || r.Lower is null || r.Upper is null ? r
+            : r with
             {
-                case JsonValueKind.Number: return v.GetValue<double>();
-                case JsonValueKind.String:
-                    switch (v.GetValue<string>())
-                    {
-                        case "NaN": return double.NaN;
-                        case "Infinity": return double.PositiveInfinity;
-                        case "-Infinity": return double.NegativeInfinity;
-                    }
-                    break;
-            }
-        }
-        throw new EcgDataException($"{what} must be a number or null, got {node.ToJsonString()}", file: file);
-    }
+                Method = report is not null && report.Intervals.TryGetValue(r.Class is null ? r.Metric : MetricNames.PerClass(r.Metric, r.Class), out var ci)
+                    ? ci.Method : IntervalMethods.PercentileBootstrap,
+            }).ToList();
 
     /// <summary>recordCount of reconstruction.json, when the run wrote one.</summary>
     private static int? ReconstructionRecordCount(string folder)
@@ -188,23 +152,6 @@ public static class RunLoader
         }
     }
 
-    private static List<EpochLoss> ReadHistory(JsonArray? history)
-    {
-        var list = new List<EpochLoss>();
-        if (history is null) return list;
-        int i = 0;
-        foreach (var e in history.OfType<JsonObject>())
-        {
-            i++;
-            int epoch = e["epoch"] is JsonValue ev && ev.TryGetValue<int>(out var n) ? n : i;
-            list.Add(new EpochLoss(epoch, Num(e["train_loss"]), Num(e["validation_loss"])));
-        }
-        return list;
-    }
-
     private static string? Str(JsonNode? node, string key) =>
         node is JsonObject o && o[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
-
-    private static double? Num(JsonNode? node) =>
-        node is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? v.GetValue<double>() : null;
 }

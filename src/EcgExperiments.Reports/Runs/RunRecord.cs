@@ -43,7 +43,7 @@ public sealed record RunRecord
     public required IReadOnlyList<EpochLoss> History { get; init; }
     public int? BestEpoch { get; init; }
 
-    /// <summary>"classification", "anomaly" or "reconstruction" (<see cref="TaskLayouts"/>); records without one are classification.</summary>
+    /// <summary>"classification", "multi_label", "anomaly" or "reconstruction" (<see cref="TaskLayouts"/>); records without one are classification.</summary>
     public required string Task { get; init; }
 
     /// <summary>
@@ -66,6 +66,15 @@ public sealed record RunRecord
 
     /// <summary>Test samples (records, beats) the metrics were computed on, when the run says.</summary>
     public int? TestSampleCount { get; init; }
+
+    /// <summary>The data's fingerprint (runs on the same data and split share a test set).</summary>
+    public string? DataFingerprint { get; init; }
+
+    /// <summary>The split's fingerprint.</summary>
+    public string? SplitFingerprint { get; init; }
+
+    /// <summary>Why a failed run failed (its record's error message), null otherwise.</summary>
+    public string? Error { get; init; }
 
     /// <summary>Short label for legends and headings: "experiment/trialkey".</summary>
     public string Label => $"{Experiment}/{TrialKey}";

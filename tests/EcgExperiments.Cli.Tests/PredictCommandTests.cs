@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+using EcgExperiments.Data.NumPy;
+using EcgExperiments.Data.Wfdb;
+using EcgExperiments.TestSupport;
+
+namespace EcgExperiments.Cli.Tests;
+
+/// <summary>
+/// A trained model file, loaded by `ecg predict` in a fresh process without the YAML, gives exactly the predictions the
+/// training process wrote for the same records; new records it cannot take fail with a message naming the file.
+/// </summary>
+public sealed class PredictCommandTests
+{
+    private static readonly string EcgDll = Path.Combine(AppContext.BaseDirectory, "ecg.dll");
+
+    private static (int code, string stdout, string stderr) Ecg(params string[] args)
+    {
+        using var p = Process.Start(new ProcessStartInfo("dotnet", [EcgDll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr);
+    }
+
+    private static readonly Lazy<string> TrainedModel = new(Train);
+
+    /// <summary>The small §2.1 spec (NORM vs HYP on the shared PTB-XL records, z-score pipeline, ResNet1d), 2 epochs, in its own process.</summary>
+    private static string Train()
+    {
+        var results = Directory.CreateTempSubdirectory("ecg-predict-").FullName;
+        var spec = Path.Combine(EcgExperiments.Core.ProjectPaths.RepositoryRoot!, "experiments", "ptbxl-hyp-honest-small.yaml");
+        var (code, stdout, stderr) = Ecg("run", spec, "--epochs", "2", "--threads", "1", "--output", results);
+        Assert.True(code == 0, stdout + stderr);
+        return Directory.GetFiles(results, "model.ecgmodel", SearchOption.AllDirectories).Single();
+    }
+
+    [RealDataFact("ptbxl")]
+    public void A_fresh_process_predicts_exactly_what_the_training_process_wrote()
+    {
+        var model = TrainedModel.Value;
+        var written = File.ReadAllLines(Path.Combine(Path.GetDirectoryName(model)!, "predictions.csv"));
+        Assert.Equal("id,patient,label,p_NORM,p_HYP", written[0]);
+        Assert.Equal(36, written.Length);
+
+        // The run's test records, as plain WFDB records in a folder of their own (the same rows in the same order, so the
+        // network sees the same batch at the same thread count: bit-identical, not just close).
+        var folder = Directory.CreateTempSubdirectory("ecg-predict-records-").FullName;
+        foreach (var id in written.Skip(1).Select(l => int.Parse(l.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)))
+            foreach (var ext in new[] { ".hea", ".dat" })
+                File.CreateSymbolicLink(Path.Combine(folder, $"{id:D5}_lr{ext}"), Path.Combine(RealData.PtbXl, "records100", "00000", $"{id:D5}_lr{ext}"));
+        var output = Path.Combine(Path.GetDirectoryName(model)!, "new-predictions.csv");
+        var (code, _, stderr) = Ecg("predict", model, folder, "-o", output, "--threads", "1");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("predictions/s", stderr);
+        var predicted = File.ReadAllLines(output);
+        Assert.Equal("id,p_NORM,p_HYP,predicted_label,threshold", predicted[0]);
+        var byId = predicted.Skip(1).Select(l => l.Split(',')).ToDictionary(f => int.Parse(f[0].Replace("_lr", ""), System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(35, byId.Count);
+        // The training process's predictions of its test records: identical to the last digit.
+        foreach (var row in written.Skip(1).Select(l => l.Split(',')))
+        {
+            Assert.Equal(row[3], byId[row[0]][1]);
+            Assert.Equal(row[4], byId[row[0]][2]);
+        }
+
+        // The whole PTB-XL folder (every record, read the way the model's source reads them) predicts too.
+        (code, _, stderr) = Ecg("predict", model, RealData.PtbXl, "-o", output);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(401, File.ReadAllLines(output).Length);
+        // The threshold chosen on validation is the one in the run record, and the labels follow it.
+        var threshold = JsonNode.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(model)!, "run.json")))!["decision_threshold"]!["value"]!.GetValue<double>();
+        Assert.All(byId.Values, f => Assert.Equal(threshold, double.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture), 12));
+        Assert.Contains(byId.Values, f => f[3] == "HYP");
+        Assert.All(byId.Values, f => Assert.Equal(double.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture) >= threshold ? "HYP" : "NORM", f[3]));
+    }
+
+    [RealDataFact("ptbxl", "mitbih")]
+    public void New_records_the_model_cannot_take_fail_naming_the_file()
+    {
+        var model = TrainedModel.Value;
+        var dir = Directory.CreateTempSubdirectory("ecg-predict-bad-").FullName;
+
+        // Another lead layout: a two-lead MIT-BIH record for a 12-lead model.
+        var (code, _, stderr) = Ecg("predict", model, Path.Combine(RealData.MitBih, "100"));
+        Assert.Equal(1, code);
+        Assert.Contains("100.hea", stderr);
+        Assert.Contains("the model needs leads [I, II, III, AVR, AVL, AVF, V1, V2, V3, V4, V5, V6]; this record has [MLII, V5]", stderr);
+
+        // Another sampling rate, and the pipeline (z-score only) has no resample stage.
+        var record = WfdbReader.Read(Path.Combine(RealData.PtbXl, "records100", "00000", "00001_lr"));
+        var twice = WfdbRecordToWrite.From(record, "fast") with { SamplingFrequency = 200 };   // the same samples, claimed at 200 Hz
+        var written = WfdbWriter.Write(dir, twice);
+        (code, _, stderr) = Ecg("predict", model, written);
+        Assert.Equal(1, code);
+        Assert.Contains("fast.hea", stderr);
+        Assert.Contains("200 Hz", stderr);
+        Assert.Contains("no resample stage", stderr);
+
+        // An array of the wrong size.
+        NpyFile.Write(Path.Combine(dir, "short.npy"), NpyArray.Create(new float[12 * 500], 12, 500));
+        (code, _, stderr) = Ecg("predict", model, Path.Combine(dir, "short.npy"));
+        Assert.Equal(1, code);
+        Assert.Contains("short.npy", stderr);
+        Assert.Contains("the model reads [12 × 1000] arrays", stderr);
+
+        // A model file written by a newer version of the framework.
+        var newer = Path.Combine(dir, "newer.ecgmodel");
+        File.Copy(model, newer);
+        using (var zip = ZipFile.Open(newer, ZipArchiveMode.Update))
+        {
+            var entry = zip.GetEntry("manifest.json")!;
+            JsonObject manifest;
+            using (var r = new StreamReader(entry.Open())) manifest = JsonNode.Parse(r.ReadToEnd())!.AsObject();
+            manifest["version"] = 99;
+            entry.Delete();
+            using var w = new StreamWriter(zip.CreateEntry("manifest.json").Open());
+            w.Write(manifest.ToJsonString());
+        }
+        (code, _, stderr) = Ecg("predict", newer, Path.Combine(dir, "short.npy"));
+        Assert.Equal(1, code);
+        Assert.Contains("newer.ecgmodel", stderr);
+        Assert.Contains("format version 99, newer than this build reads (1); update the framework", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+}
