@@ -9,13 +9,11 @@ using Xunit.Abstractions;
 namespace EcgExperiments.Cli.Tests;
 
 /// <summary>
-/// A real Slurm run: a 3-trial synthetic sweep through <c>ecg run</c> on the single-node cluster <c>./ecg test</c> starts on
-/// localhost (slurmctld, slurmd, munge; memory enforced by slurmd's accounting poll). One trial completes in one epoch,
-/// one runs into the 2-minute time limit (Slurm's warning signal makes it stop and record itself), one is killed by
-/// Slurm for passing its 700 MiB memory limit (the controller records it from the job state and the task's log).
+/// Real Slurm runs through <c>ecg run</c> on a single-node cluster the fixture starts on localhost (slurmctld, slurmd,
+/// munge with their own configuration; memory enforced by slurmd's accounting poll) and stops after the tests.
 /// </summary>
 [Collection("worker processes")]
-public class SlurmClusterTests(ITestOutputHelper output)
+public class SlurmClusterTests(SlurmTestClusterFixture cluster, ITestOutputHelper output) : IClassFixture<SlurmTestClusterFixture>
 {
     private const string Spec = """
         name: slurm-limits
@@ -39,6 +37,11 @@ public class SlurmClusterTests(ITestOutputHelper output)
               - { epochs: 1, batch_size: 128, learning_rate: 0.003, select_by: macro_f1 }
         """;
 
+    /// <summary>
+    /// Three trials as one array: one completes in one epoch, one runs into the 2-minute time limit (Slurm's warning
+    /// signal makes it stop and record itself), one is killed by Slurm for passing its 700 MiB memory limit (the
+    /// controller records it from the job state and the task's log).
+    /// </summary>
     [SlurmClusterFact]
     public void A_sweep_runs_as_a_job_array_with_one_completed_one_timed_out_and_one_memory_killed_trial()
     {
@@ -48,7 +51,7 @@ public class SlurmClusterTests(ITestOutputHelper output)
         var results = Path.Combine(dir, "results");
 
         var clock = Stopwatch.StartNew();
-        var (code, stdout, stderr) = EcgCli.Run("run", spec, "--output", results);
+        var (code, stdout, stderr) = Ecg("run", spec, "--output", results);
         output.WriteLine($"ecg run --launcher slurm (3 trials): {clock.Elapsed.TotalSeconds:0.0} s wall");
         output.WriteLine(stdout);
         output.WriteLine(stderr);
@@ -80,8 +83,11 @@ public class SlurmClusterTests(ITestOutputHelper output)
         // The index (rollback journal: no WAL side files on a shared filesystem) lists the three trials in sweep order.
         Assert.Equal(["1|completed", "2|failed", "3|failed"], EcgCli.IndexRows(experimentDir, "trial, status"));
         Assert.False(File.Exists(Path.Combine(experimentDir, RunIndex.FileName + "-wal")));
-        var status = EcgCli.Run("status", results);
+        var status = Ecg("status", results);
         Assert.Contains("3 run record(s) — 1 completed, 2 failed", status.stdout);
         Assert.Contains($"slurm job {manifest.JobId} (", status.stdout);
     }
+
+    /// <summary>Runs <c>ecg</c> against the test cluster (its <c>SLURM_CONF</c>), not the machine's own Slurm.</summary>
+    private (int code, string stdout, string stderr) Ecg(params string[] args) => EcgCli.Run(args, cluster.ProcessEnvironment, null);
 }

@@ -98,18 +98,27 @@ NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$memory State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
   export SLURM_CONF="$dir/slurm.conf"
-  slurmctld -f "$SLURM_CONF" || die "slurmctld did not start (see $dir/log/slurmctld.log)"
-  slurmd -f "$SLURM_CONF" || die "slurmd did not start (see $dir/log/slurmd.log)"
-  wait_for 60 node_idle || { stop "$dir"; die "the node did not become idle within 60 s (see $dir/log/)"; }
+  slurmctld -f "$SLURM_CONF" || fail "$dir" "slurmctld did not start"
+  slurmd -f "$SLURM_CONF" || fail "$dir" "slurmd did not start"
+  wait_for 60 node_idle || fail "$dir" "the node did not become idle within 60 s"
   say "single-node cluster up in $dir (slurmctld $(pid_of "$dir/slurmctld.pid"), slurmd $(pid_of "$dir/slurmd.pid"), munged $(pid_of "$dir/munge/munged.pid"))"
   echo "export SLURM_CONF='$dir/slurm.conf' ECG_TEST_SLURM_CLUSTER='$dir'"
+}
+
+# A start that failed half-way: the daemons' last log lines, then whatever did start is stopped by its PID.
+fail() {
+  local dir=$1; shift
+  for f in "$dir"/log/*.log; do [ -f "$f" ] && { say "--- $f"; tail -n 20 "$f" >&2; }; done
+  stop "$dir"
+  die "$*"
 }
 
 node_idle() { sinfo -h -o '%t' | grep -qx 'idle'; }
 
 stop() {
   local dir="${1:-}"
-  [ -n "$dir" ] && [ -f "$dir/slurm.conf" ] || die "usage: $0 stop DIR (the folder start printed)"
+  # A half-started cluster (no slurm.conf yet) is stopped too: whatever daemon wrote its PID file.
+  [ -n "$dir" ] && [ -d "$dir/munge" ] || die "usage: $0 stop DIR (the folder start printed)"
   export SLURM_CONF="$dir/slurm.conf"
   local ctld slurmd munge
   ctld="$(pid_of "$dir/slurmctld.pid" || true)"
