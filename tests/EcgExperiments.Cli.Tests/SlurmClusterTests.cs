@@ -38,6 +38,58 @@ public class SlurmClusterTests(SlurmTestClusterFixture cluster, ITestOutputHelpe
         """;
 
     /// <summary>
+    /// Two 1-epoch trials as one job array give the same trial keys and metrics as local workers; the index, rebuilt by
+    /// <c>ecg index</c> from the run records, lists both; a second run submits nothing.
+    /// </summary>
+    [SlurmClusterFact]
+    public void A_two_trial_sweep_through_slurm_records_what_local_workers_record_and_a_rerun_submits_nothing()
+    {
+        var dir = Directory.CreateTempSubdirectory("ecg-slurm-cluster-").FullName;
+        var spec = Path.Combine(dir, "spec.yaml");
+        File.WriteAllText(spec, EcgCli.TinySpec.Replace("epochs: 2", "epochs: 1") + """
+
+            sweep:
+              parameters:
+                training.learning_rate: [0.003, 0.01]
+            """);
+        var onSlurm = Path.Combine(dir, "slurm");
+        var local = Path.Combine(dir, "local");
+
+        var clock = Stopwatch.StartNew();
+        var slurm = Ecg("run", spec, "--output", onSlurm, "--launcher", "slurm");
+        var slurmSeconds = clock.Elapsed.TotalSeconds;
+        Assert.True(slurm.code == 0, $"exit {slurm.code}: {slurm.stderr}\n{slurm.stdout}");
+        clock.Restart();
+        var locally = Ecg("run", spec, "--output", local, "--launcher", "local", "--workers", "2");
+        var localSeconds = clock.Elapsed.TotalSeconds;
+        Assert.True(locally.code == 0, $"exit {locally.code}: {locally.stderr}\n{locally.stdout}");
+        output.WriteLine($"2 trials, 1 epoch: {slurmSeconds:0.0} s wall through Slurm, {localSeconds:0.0} s with 2 local workers");
+
+        var experimentDir = Path.Combine(onSlurm, "wtiny");
+        var (_, manifest) = Assert.Single(SlurmArrayManifest.Under(experimentDir));
+        Assert.Equal([1, 2], manifest.Tasks.Select(t => t.Trial));
+        var viaSlurm = manifest.Tasks.Select(t => RunRecordFile.Read(t.RunDirectory)).ToList();
+        Assert.All(viaSlurm, r => Assert.Equal((TrialStatus.Completed, null), (r.Status, r.RecordedBy)));
+        var viaWorkers = manifest.Tasks.Select(t => RunRecordFile.Read(Path.Combine(local, "wtiny", Path.GetFileName(t.RunDirectory)))).ToList();
+        Assert.Equal(viaWorkers.Select(r => r.TrialKey), viaSlurm.Select(r => r.TrialKey));
+        Assert.Equal(viaWorkers.Select(r => r.MetricsTable), viaSlurm.Select(r => r.MetricsTable));
+
+        // The run records stay the source of truth: ecg index rebuilds the same rows without the old index.
+        var rows = EcgCli.IndexRows(experimentDir, "trial, status, sweep_values");
+        Assert.Equal(["1|completed|training.learning_rate=0.003", "2|completed|training.learning_rate=0.01"], rows);
+        File.Delete(Path.Combine(experimentDir, RunIndex.FileName));
+        var rebuilt = Ecg("index", onSlurm);
+        Assert.True(rebuilt.code == 0, rebuilt.stderr);
+        Assert.Equal(rows, EcgCli.IndexRows(experimentDir, "trial, status, sweep_values"));
+        Assert.Contains("2 run record(s) — 2 completed", Ecg("status", onSlurm).stdout);
+
+        // Both trials are found done by key: no second array is submitted.
+        var again = Ecg("run", spec, "--output", onSlurm, "--launcher", "slurm");
+        Assert.True(again.code == 0, again.stderr);
+        Assert.Single(SlurmArrayManifest.Under(experimentDir));
+    }
+
+    /// <summary>
     /// Three trials as one array: one completes in one epoch, one runs into the 2-minute time limit (Slurm's warning
     /// signal makes it stop and record itself), one is killed by Slurm for passing its 700 MiB memory limit (the
     /// controller records it from the job state and the task's log).
