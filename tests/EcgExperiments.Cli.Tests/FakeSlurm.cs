@@ -105,7 +105,8 @@ internal sealed class FakeSlurm
         for f in "$state/$id".[0-9]*; do
           case "$f" in *.pid) continue ;; esac
           s=$(cat "$f")
-          case "$s" in PENDING|RUNNING) echo "${f##*.}|$s|None" ;; esac
+          # Elapsed (%M): a fixed 1:05 for running tasks, 0:00 for pending ones, as squeue shows before a task starts.
+          case "$s" in PENDING) echo "${f##*.}|$s|None|0:00" ;; RUNNING) echo "${f##*.}|$s|None|1:05" ;; esac
         done
         """;
 

@@ -155,6 +155,8 @@ public class SlurmControllerTests
         using var cancel = new CancellationTokenSource();
         var experimentDir = Path.Combine(results, "wtiny");
         // Cancel once the first task is training (its log shows an epoch line): tasks 2 and 3 still wait behind it.
+        // Before that, ecg status asks the (stub) squeue where the unrecorded tasks stand.
+        var status = "";
         var lines = new RecordingObserver
         {
             OnLine = l =>
@@ -165,6 +167,7 @@ public class SlurmControllerTests
                     var log = Directory.GetFiles(Path.Combine(experimentDir, "slurm"), "task-1.log", SearchOption.AllDirectories).Single();
                     var deadline = DateTime.UtcNow.AddSeconds(120);
                     while (!File.ReadAllText(log).Contains("epoch   1/1000", StringComparison.Ordinal) && DateTime.UtcNow < deadline) Thread.Sleep(50);
+                    status = EcgCli.Run(["status", results], new Dictionary<string, string> { ["PATH"] = $"{slurm.Bin}:{Environment.GetEnvironmentVariable("PATH")}" }, null).stdout;
                     cancel.Cancel();
                 });
             },
@@ -174,6 +177,9 @@ public class SlurmControllerTests
         Assert.True(cancel.IsCancellationRequested);
         Assert.Equal(["--state=PENDING 100", "--state=RUNNING --batch --signal=INT 100"], slurm.ScancelCalls);
         Assert.All(outcomes, o => Assert.Equal(TrialStatus.Interrupted, o.Status));
+        Assert.Contains("slurm job 100 (", status);
+        Assert.Matches($@"task 1: #1 {outcomes[0].TrialKey[..12]} running for 00:01:05 \(log: ", status);
+        Assert.Matches($@"task 2: #2 {outcomes[1].TrialKey[..12]} pending \(log: ", status);
         // The running trial stopped after a batch and recorded itself; the cancelled ones never ran and have no record.
         var first = RunRecordFile.Read(outcomes[0].RunDirectory);
         Assert.Equal(TrialStatus.Interrupted, first.Status);
