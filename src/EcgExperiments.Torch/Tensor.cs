@@ -224,6 +224,28 @@ public sealed unsafe partial class Tensor : IDisposable
     public Tensor @long() => to(ScalarType.Int64);
     public Tensor @bool() => to(ScalarType.Bool);
     public Tensor contiguous() => Wrap(ecg_contiguous(Handle), "contiguous", this);
+
+    /// <summary>A copy laid out in <paramref name="format"/> (this tensor itself when it already is); same shape and values.</summary>
+    public Tensor contiguous(MemoryFormat format) => Wrap(ecg_contiguous_as(Handle, (int)format), "contiguous", this);
+
+    /// <summary>Whether the elements lie densely in <paramref name="format"/>'s order.</summary>
+    public bool is_contiguous(MemoryFormat format = MemoryFormat.Contiguous)
+    {
+        var r = ecg_is_contiguous_as(Handle, (int)format);
+        Check(r, "is_contiguous", this);
+        return r == 1;
+    }
+
+    /// <summary>
+    /// Address of the first element of a contiguous CPU tensor, for filling a freshly made tensor in place (batch
+    /// staging without an intermediate buffer). Valid while the tensor lives; the caller writes exactly numel() elements.
+    /// </summary>
+    internal void* DataPointer()
+    {
+        var p = ecg_data_ptr(Handle);
+        if (p == null) throw Error("data_ptr", this);
+        return p;
+    }
     public Tensor clone() => Wrap(ecg_clone(Handle), "clone", this);
     public Tensor detach() => Wrap(ecg_detach(Handle), "detach", this);
 
