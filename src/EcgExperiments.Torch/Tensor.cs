@@ -237,14 +237,21 @@ public sealed unsafe partial class Tensor : IDisposable
     }
 
     /// <summary>
-    /// Address of the first element of a contiguous CPU tensor, for filling a freshly made tensor in place (batch
-    /// staging without an intermediate buffer). Valid while the tensor lives; the caller writes exactly numel() elements.
+    /// The elements of a contiguous CPU tensor as a writable span over its own memory (no copy, like PyTorch's
+    /// <c>numpy()</c>): for filling a freshly made tensor in place, e.g. staging a batch without an intermediate
+    /// buffer. Valid only while the tensor lives; writes bypass autograd.
     /// </summary>
-    internal void* DataPointer()
+    /// <example><code>
+    /// using var batch = torch.empty([n, 12, 1000]);
+    /// var rows = batch.AsSpan&lt;float&gt;();
+    /// for (int i = 0; i &lt; n; i++) records[i].CopyTo(rows.Slice(i * 12000, 12000));
+    /// </code></example>
+    public Span<T> AsSpan<T>() where T : unmanaged
     {
+        EnsureType<T>("AsSpan");
         var p = ecg_data_ptr(Handle);
-        if (p == null) throw Error("data_ptr", this);
-        return p;
+        if (p == null) throw Error("AsSpan", this);
+        return new Span<T>(p, checked((int)numel()));
     }
     public Tensor clone() => Wrap(ecg_clone(Handle), "clone", this);
     public Tensor detach() => Wrap(ecg_detach(Handle), "detach", this);

@@ -38,6 +38,8 @@ internal static unsafe partial class NativeMethods
     [DllImport(Lib)] internal static extern int ecg_set_allow_tf32(int on);
     [DllImport(Lib)] internal static extern int ecg_get_allow_tf32();
     [DllImport(Lib)] internal static extern int ecg_get_cudnn_deterministic();
+    [DllImport(Lib)] internal static extern void ecg_set_mkldnn_enabled(int on);
+    [DllImport(Lib)] internal static extern int ecg_get_mkldnn_enabled();
     [DllImport(Lib)] internal static extern int ecg_grad_enabled();
     [DllImport(Lib)] internal static extern void ecg_set_grad_enabled(int on);
     [DllImport(Lib)] internal static extern int ecg_autocast_enter(int dev, int dtype, int enabled, out int prevEnabled, out int prevDtype);
