@@ -26,6 +26,8 @@
 #include <cuda_runtime_api.h>
 #endif
 
+#include <dlfcn.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -263,7 +265,15 @@ ECG_API const char* ecg_build_info() {
 
 ECG_API int ecg_manual_seed(uint64_t seed) { TRY_INT(torch::manual_seed(seed); return 0;) }
 
-ECG_API int ecg_set_num_threads(int n) { TRY_INT(at::set_num_threads(n); return 0;) }
+// OpenBLAS (which libtorch calls for matrix products) keeps its own thread pool of every core: a "1 thread" run
+// still ran its GEMMs on all cores, and parallel sweep workers oversubscribed the machine. Its thread count
+// follows libtorch's when the loaded BLAS is OpenBLAS (looked up at run time; other BLAS builds are left alone).
+ECG_API int ecg_set_num_threads(int n) {
+    TRY_INT(at::set_num_threads(n);
+            using SetThreads = void (*)(int);
+            if (auto set_blas = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set_blas(n);
+            return 0;)
+}
 ECG_API int ecg_get_num_threads() { return at::get_num_threads(); }
 ECG_API int ecg_set_num_interop_threads(int n) { TRY_INT(at::set_num_interop_threads(n); return 0;) }
 

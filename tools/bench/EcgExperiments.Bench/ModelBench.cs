@@ -10,14 +10,19 @@ namespace EcgExperiments.Bench;
 /// PyTorch (seed_models.py), at 1 and 2 threads, in the same run. Each row builds the model on both sides, warms
 /// both up, then alternates rounds of our steps and the peer's steps (who goes first alternates too), so a change
 /// in machine load hits both sides alike. Samples per second come from the median step; the ratio is ours over
-/// PyTorch (above 1 = faster).
+/// PyTorch (above 1 = faster). Each row also gives the median CPU seconds per step of each process (all threads)
+/// and their ratio (PyTorch's over ours, above 1 = ours needs less), the figure to trust on a loaded machine.
 ///   models [--only a,b] [--threads 1,2] [--precision fp32,bf16] [--seconds S] [--published-batch] [--device cpu|cuda] [--json FILE]
 /// </summary>
 internal static class ModelBench
 {
-    private sealed record Row(string Model, string Workload, int Batch, int Threads, string Precision, long Parameters, double Ours, double Peer)
+    /// <summary>A row: samples/s from the median wall-clock step on each side, and the median CPU seconds per step
+    /// (all threads of each process), which a loaded machine distorts far less than wall time.</summary>
+    private sealed record Row(string Model, string Workload, int Batch, int Threads, string Precision, long Parameters, double Ours, double Peer,
+        double OursCpu, double PeerCpu)
     {
         public double Ratio => Ours / Peer;
+        public double CpuRatio => PeerCpu / OursCpu;
     }
 
     public static int Run(string[] args)
@@ -51,7 +56,7 @@ internal static class ModelBench
 
         Console.WriteLine($"training throughput, ours (libtorch {torch.version} through the bridge) vs PyTorch ({PythonPeer.Python}), {device}, same run;");
         Console.WriteLine($"~{seconds:0.#} s of steps per side per row after one warm-up step, interleaved; samples/s from the median step. {LoadAverage()}");
-        Console.WriteLine("model            | workload                               | batch | thr | prec |  ours samples/s | PyTorch samples/s | ours/PyTorch");
+        Console.WriteLine("model            | workload                               | batch | thr | prec |  ours samples/s | PyTorch samples/s | ours/PyTorch | CPU s/step ours | PyTorch | CPU ratio");
         var rows = new List<Row>();
         var clock = Stopwatch.StartNew();
         using (var peer = PeerProcess.Start("seed_models.py"))
@@ -63,7 +68,7 @@ internal static class ModelBench
                         var row = Measure(peer, c, threads, precision, publishedBatch ? c.PublishedBatch : c.BenchBatch, device, seconds);
                         rows.Add(row);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{row.Model,-16} | {row.Workload,-38} | {row.Batch,5} | {row.Threads,3} | {row.Precision,-4} | {row.Ours,15:0.0} | {row.Peer,17:0.0} | {row.Ratio,8:0.00}"));
+                            $"{row.Model,-16} | {row.Workload,-38} | {row.Batch,5} | {row.Threads,3} | {row.Precision,-4} | {row.Ours,15:0.0} | {row.Peer,17:0.0} | {row.Ratio,12:0.00} | {row.OursCpu,15:0.000} | {row.PeerCpu,7:0.000} | {row.CpuRatio,9:0.00}"));
                     }
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rows.Count} rows in {clock.Elapsed.TotalSeconds:0} s; {LoadAverage()}"));
@@ -81,13 +86,13 @@ internal static class ModelBench
             throw new InvalidOperationException($"{c.Name}: the PyTorch peer has {peerParams:N0} parameters, ours {ours.Parameters:N0}; the two definitions drifted apart");
 
         // Warm-up: first-call costs (oneDNN primitives, allocator growth, JIT) on both sides.
-        double warmOurs = TimeSteps(ours, 1, device)[0];
-        double warmPeer = peer.Steps(1)[0];
+        double warmOurs = TimeSteps(ours, 1, device)[0].Wall;
+        double warmPeer = peer.Steps(1)[0].Wall;
         int steps = Math.Clamp((int)Math.Round(seconds / Math.Max(warmOurs, warmPeer)), 1, 40);
-        int rounds = Math.Min(steps, 4);
+        int rounds = Math.Min(steps, 6);
         int perRound = (steps + rounds - 1) / rounds;
-        var oursTimes = new List<double>();
-        var peerTimes = new List<double>();
+        var oursTimes = new List<StepTime>();
+        var peerTimes = new List<StepTime>();
         for (int r = 0; r < rounds; r++)
         {
             if (r % 2 == 0)
@@ -101,23 +106,30 @@ internal static class ModelBench
                 oursTimes.AddRange(TimeSteps(ours, perRound, device));
             }
         }
-        return new Row(c.Name, c.Workload, batch, threads, precision, ours.Parameters, batch / Median(oursTimes), batch / Median(peerTimes));
+        return new Row(c.Name, c.Workload, batch, threads, precision, ours.Parameters,
+            batch / Median(oursTimes.Select(t => t.Wall)), batch / Median(peerTimes.Select(t => t.Wall)),
+            Median(oursTimes.Select(t => t.Cpu)), Median(peerTimes.Select(t => t.Cpu)));
     }
 
-    private static double[] TimeSteps(ITrainingStep step, int n, Device device)
+    private static StepTime[] TimeSteps(ITrainingStep step, int n, Device device)
     {
-        var times = new double[n];
+        var times = new StepTime[n];
+        var process = Process.GetCurrentProcess();
         for (int i = 0; i < n; i++)
         {
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             step.Step();
             if (device.IsCuda) torch.cuda.synchronize();
-            times[i] = sw.Elapsed.TotalSeconds;
+            double wall = sw.Elapsed.TotalSeconds;
+            process.Refresh();
+            times[i] = new StepTime(wall, (process.TotalProcessorTime - cpu).TotalSeconds);
         }
         return times;
     }
 
-    private static double Median(List<double> xs)
+    private static double Median(IEnumerable<double> xs)
     {
         var s = xs.Order().ToArray();
         return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
@@ -142,7 +154,7 @@ internal static class ModelBench
         {
             bench = "models",
             unit = "samples/s",
-            ratio = "ours / peer (above 1 = faster)",
+            ratio = "ours / peer samples per second (above 1 = faster); cpu_ratio = peer / ours CPU seconds per step",
             libtorch = torch.version,
             device = device.ToString(),
             cores = Environment.ProcessorCount,
@@ -152,6 +164,7 @@ internal static class ModelBench
             {
                 model = r.Model, threads = r.Threads, ours = Math.Round(r.Ours, 3), peer = Math.Round(r.Peer, 3), ratio = Math.Round(r.Ratio, 4),
                 batch = r.Batch, precision = r.Precision, parameters = r.Parameters, workload = r.Workload,
+                ours_cpu_seconds_per_step = Math.Round(r.OursCpu, 5), peer_cpu_seconds_per_step = Math.Round(r.PeerCpu, 5), cpu_ratio = Math.Round(r.CpuRatio, 4),
             }),
         };
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));

@@ -3,6 +3,9 @@ using System.Globalization;
 
 namespace EcgExperiments.Bench;
 
+/// <summary>One training step's wall-clock seconds and its process CPU seconds (all threads).</summary>
+internal readonly record struct StepTime(double Wall, double Cpu);
+
 /// <summary>
 /// The PyTorch peer (seed_models.py) as a server process: the bench asks it to build a case and to run steps
 /// between its own, so both sides are timed under the same machine load.
@@ -33,9 +36,12 @@ internal sealed class PeerProcess : IDisposable
     public long Build(string name, int threads, string device, int batch, string precision) =>
         long.Parse(Ask(string.Create(CultureInfo.InvariantCulture, $"build {name} {threads} {device} {batch} {precision}"))[0], CultureInfo.InvariantCulture);
 
-    /// <summary>Runs <paramref name="n"/> steps; returns the seconds each took.</summary>
-    public double[] Steps(int n) =>
-        Ask(string.Create(CultureInfo.InvariantCulture, $"steps {n}")).Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+    /// <summary>Runs <paramref name="n"/> steps; returns the wall and process-CPU seconds each took.</summary>
+    public StepTime[] Steps(int n) =>
+        Ask(string.Create(CultureInfo.InvariantCulture, $"steps {n}"))
+            .Select(s => s.Split(','))
+            .Select(f => new StepTime(double.Parse(f[0], CultureInfo.InvariantCulture), double.Parse(f[1], CultureInfo.InvariantCulture)))
+            .ToArray();
 
     /// <summary>Runs <paramref name="n"/> steps under torch.autograd.profiler; returns CPU and wall seconds and the per-op totals.</summary>
     public (double cpuSeconds, double wallSeconds, List<Torch.OpStats> ops) Profile(int n)

@@ -40,7 +40,7 @@ internal static class StepProfile
         using var peer = PeerProcess.Start("seed_models.py");
         peer.Build(c.Name, threads, "cpu", b, precision);
         ours.Step(); ours.Step();
-        peer.Steps(2);
+        _ = peer.Steps(2);
 
         var me = Process.GetCurrentProcess();
         var cpu0 = me.TotalProcessorTime;

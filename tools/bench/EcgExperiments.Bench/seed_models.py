@@ -7,7 +7,7 @@ interleaves its own steps with the peer's, so both see the same machine load:
     /usr/bin/python3 seed_models.py serve
       build CASE THREADS DEVICE BATCH [fp32|bf16] -> "ok PARAMS"   (model, optimiser, fixed random batch;
                                                                       bf16: autocast around forward and loss)
-      steps N                     -> "ok S1 S2 ... SN"      (seconds per training step)
+      steps N                     -> "ok W1,C1 ... WN,CN"   (wall and process-CPU seconds of each training step)
       profile N                   -> "ok CPU_S WALL_S K" + K lines "op\tcalls\ttotal_us\tself_us" (torch.autograd.profiler)
       quit
     /usr/bin/python3 seed_models.py list                        -> one line per case: "name params"
@@ -299,13 +299,14 @@ CASES = {
 
 
 def timed_steps(case, n, device):
+    """(wall seconds, process CPU seconds) of each step; CPU time counts every thread (OpenMP, OpenBLAS)."""
     times = []
     for _ in range(n):
-        t = time.perf_counter()
+        c, t = time.process_time(), time.perf_counter()
         case.step()
         if device.startswith("cuda"):
             torch.cuda.synchronize()
-        times.append(time.perf_counter() - t)
+        times.append((time.perf_counter() - t, time.process_time() - c))
     return times
 
 
@@ -329,7 +330,7 @@ def serve():
                 print("ok", case.params, flush=True)
             elif words[0] == "steps":
                 times = timed_steps(case, int(words[1]), device)
-                print("ok", " ".join(repr(t) for t in times), flush=True)
+                print("ok", " ".join(f"{w!r},{c!r}" for w, c in times), flush=True)
             elif words[0] == "profile":
                 n = int(words[1])
                 cpu, wall = time.process_time(), time.perf_counter()
