@@ -10,16 +10,32 @@
 //  * Ops that only make sense under autograd rules honour the calling thread's grad mode.
 #include <torch/torch.h>
 #include <torch/cuda.h>
+#include <c10/core/CPUAllocator.h>
+#include <torch/version.h>
 #include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
+
+// libtorch's (legacy) op profiler: present in 1.13 and 2.x; a build without it answers with an error.
+#if __has_include(<torch/csrc/autograd/profiler_legacy.h>)
+#include <torch/csrc/autograd/profiler_legacy.h>
+#define ECG_HAVE_PROFILER 1
+#endif
 
 #ifdef ECG_WITH_CUDA
 #include <ATen/cuda/CUDAContext.h>
 #include <cuda_runtime_api.h>
 #endif
 
+#include <dlfcn.h>
+
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
+#include <sstream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #define ECG_API extern "C" __attribute__((visibility("default")))
@@ -68,6 +84,148 @@ at::TensorOptions make_options(int dtype, int dev_type, int dev_index, bool requ
 
 }  // namespace
 
+// ---------------------------------------------------------------------------------------------
+// Caching CPU allocator. libtorch's default CPU allocator returns every block to malloc, and glibc
+// hands large blocks (activations, gradients: megabytes each) back to the kernel, so every training
+// step page-faults its whole working set in again: measured on the SPEC 2.2 step, fill_ and
+// threshold_backward ran 2-4x slower than their arithmetic needs. Blocks of 64 KiB and more are kept
+// here after release and handed out again for requests of the same size class (a step repeats its
+// shapes exactly). The cache is bounded (ECG_CPU_CACHE_MB, default 4096; 0 keeps libtorch's allocator);
+// over the bound the largest idle blocks go back to the system. Small blocks go straight to malloc.
+// Keeps the raw interface (context == data), which oneDNN's buffers (ideep) allocate through.
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+class CpuBlockCache {
+public:
+    static constexpr size_t kMinCached = 64 * 1024;
+    static constexpr size_t kAlignment = 64;
+
+    explicit CpuBlockCache(size_t limit) : limit_(limit) {}
+
+    void* get(size_t n) {
+        if (n == 0) return nullptr;
+        if (n < kMinCached) return fresh(n);
+        size_t size = (n + 4095) & ~static_cast<size_t>(4095);
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            auto it = idle_.lower_bound(size);
+            // Reuse a block at most a quarter larger than asked for.
+            if (it != idle_.end() && it->first <= size + size / 4) {
+                void* p = it->second;
+                idle_bytes_ -= it->first;
+                idle_.erase(it);
+                hits_++;
+                return p;
+            }
+            misses_++;
+        }
+        void* p = fresh(size);
+        std::lock_guard<std::mutex> lock(mutex_);
+        capacity_[p] = size;
+        return p;
+    }
+
+    void put(void* p) {
+        if (p == nullptr) return;
+        std::unique_lock<std::mutex> lock(mutex_);
+        auto it = capacity_.find(p);
+        if (it == capacity_.end()) { lock.unlock(); std::free(p); return; }
+        size_t size = it->second;
+        std::vector<void*> release;
+        while (idle_bytes_ + size > limit_ && !idle_.empty()) {
+            auto largest = std::prev(idle_.end());
+            idle_bytes_ -= largest->first;
+            capacity_.erase(largest->second);
+            release.push_back(largest->second);
+            idle_.erase(largest);
+        }
+        if (idle_bytes_ + size <= limit_) {
+            idle_.emplace(size, p);
+            idle_bytes_ += size;
+        } else {
+            capacity_.erase(it);
+            release.push_back(p);
+        }
+        lock.unlock();
+        for (void* q : release) std::free(q);
+    }
+
+    void empty() {
+        std::vector<void*> release;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            for (auto& [size, p] : idle_) { capacity_.erase(p); release.push_back(p); }
+            idle_.clear();
+            idle_bytes_ = 0;
+        }
+        for (void* q : release) std::free(q);
+    }
+
+    void stats(int64_t* out) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        out[0] = static_cast<int64_t>(idle_bytes_);
+        out[1] = static_cast<int64_t>(limit_);
+        out[2] = static_cast<int64_t>(hits_);
+        out[3] = static_cast<int64_t>(misses_);
+    }
+
+private:
+    static void* fresh(size_t n) {
+        void* p = nullptr;
+        if (posix_memalign(&p, kAlignment, n) != 0 || p == nullptr)
+            throw std::runtime_error("CPU allocator: out of memory allocating " + std::to_string(n) + " bytes");
+        return p;
+    }
+
+    std::mutex mutex_;
+    std::multimap<size_t, void*> idle_;             // cached blocks by capacity
+    std::unordered_map<void*, size_t> capacity_;    // every block of kMinCached or more this cache made, live or idle
+    size_t idle_bytes_ = 0;
+    size_t limit_;
+    uint64_t hits_ = 0, misses_ = 0;
+};
+
+// Never destroyed: tensors released during process exit still find it.
+CpuBlockCache* g_cpu_cache = nullptr;
+
+void cpu_cache_release(void* p) { g_cpu_cache->put(p); }
+
+// libtorch 2.3 made allocate non-const and added copy_data.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+#define ECG_ALLOCATE_CONST
+#define ECG_ALLOCATOR_COPY_DATA 1
+#else
+#define ECG_ALLOCATE_CONST const
+#endif
+
+struct CachingCpuAllocator final : public c10::Allocator {
+    c10::DataPtr allocate(size_t n) ECG_ALLOCATE_CONST override {
+        void* p = g_cpu_cache->get(n);
+        return {p, p, &cpu_cache_release, c10::Device(c10::DeviceType::CPU)};
+    }
+    c10::DeleterFnPtr raw_deleter() const override { return &cpu_cache_release; }
+#ifdef ECG_ALLOCATOR_COPY_DATA
+    void copy_data(void* dest, const void* src, std::size_t count) const override { default_copy_data(dest, src, count); }
+#endif
+};
+
+bool install_cpu_cache() {
+    const char* env = std::getenv("ECG_CPU_CACHE_MB");
+    long long mb = env && *env ? std::atoll(env) : 4096;
+    if (mb <= 0) return false;
+    g_cpu_cache = new CpuBlockCache(static_cast<size_t>(mb) << 20);
+    static CachingCpuAllocator* allocator = new CachingCpuAllocator();
+    c10::SetCPUAllocator(allocator, /*priority=*/1);
+    return true;
+}
+
+// Installed when the bridge is loaded, before any tensor of ours exists.
+const bool g_cpu_cache_installed = install_cpu_cache();
+
+}  // namespace
+
 #define TRY_PTR(body)                                               \
     try { body }                                                    \
     catch (const c10::Error& e) { set_error(e.what_without_backtrace()); } \
@@ -89,7 +247,7 @@ at::TensorOptions make_options(int dtype, int dev_type, int dev_index, bool requ
 ECG_API const char* ecg_last_error() { return g_last_error.c_str(); }
 
 // Bumped whenever an exported function is added or changes; the C# side refuses a bridge of another version.
-ECG_API int ecg_abi_version() { return 2; }
+ECG_API int ecg_abi_version() { return 3; }
 
 ECG_API const char* ecg_torch_version() {
     static std::string v = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
@@ -107,7 +265,15 @@ ECG_API const char* ecg_build_info() {
 
 ECG_API int ecg_manual_seed(uint64_t seed) { TRY_INT(torch::manual_seed(seed); return 0;) }
 
-ECG_API int ecg_set_num_threads(int n) { TRY_INT(at::set_num_threads(n); return 0;) }
+// OpenBLAS (which libtorch calls for matrix products) keeps its own thread pool of every core: a "1 thread" run
+// still ran its GEMMs on all cores, and parallel sweep workers oversubscribed the machine. Its thread count
+// follows libtorch's when the loaded BLAS is OpenBLAS (looked up at run time; other BLAS builds are left alone).
+ECG_API int ecg_set_num_threads(int n) {
+    TRY_INT(at::set_num_threads(n);
+            using SetThreads = void (*)(int);
+            if (auto set_blas = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set_blas(n);
+            return 0;)
+}
 ECG_API int ecg_get_num_threads() { return at::get_num_threads(); }
 ECG_API int ecg_set_num_interop_threads(int n) { TRY_INT(at::set_num_interop_threads(n); return 0;) }
 
@@ -167,10 +333,118 @@ ECG_API int ecg_set_allow_tf32(int on) {
     TRY_INT(at::globalContext().setAllowTF32CuBLAS(on != 0); at::globalContext().setAllowTF32CuDNN(on != 0); return 0;)
 }
 ECG_API int ecg_get_allow_tf32() { return at::globalContext().allowTF32CuDNN() ? 1 : 0; }
+// oneDNN (mkldnn) for CPU convolutions; off routes them through libtorch's own im2col + BLAS kernels.
+ECG_API void ecg_set_mkldnn_enabled(int on) { at::globalContext().setUserEnabledMkldnn(on != 0); }
+ECG_API int ecg_get_mkldnn_enabled() { return at::globalContext().userEnabledMkldnn() ? 1 : 0; }
 ECG_API int ecg_get_cudnn_deterministic() { return at::globalContext().deterministicCuDNN() ? 1 : 0; }
+
+// CPU block cache: out = {idle bytes, limit bytes, hits, misses}; returns 0, or -1 when the cache is off.
+ECG_API int ecg_cpu_cache_stats(int64_t* out) {
+    if (!g_cpu_cache_installed) return -1;
+    g_cpu_cache->stats(out);
+    return 0;
+}
+ECG_API void ecg_cpu_cache_empty() { if (g_cpu_cache_installed) g_cpu_cache->empty(); }
 
 ECG_API int ecg_grad_enabled() { return at::GradMode::is_enabled() ? 1 : 0; }
 ECG_API void ecg_set_grad_enabled(int on) { at::GradMode::set_enabled(on != 0); }
+
+// ---------------------------------------------------------------------------------------------
+// Autocast (mixed precision), the state torch.autocast(device, dtype) saves and restores.
+// libtorch 2.4 replaced the per-device functions with ones taking the device type.
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+bool autocast_enabled(int dev) { return at::autocast::is_autocast_enabled(dev == 1 ? at::kCUDA : at::kCPU); }
+void set_autocast_enabled(int dev, bool on) { at::autocast::set_autocast_enabled(dev == 1 ? at::kCUDA : at::kCPU, on); }
+at::ScalarType autocast_dtype(int dev) { return at::autocast::get_autocast_dtype(dev == 1 ? at::kCUDA : at::kCPU); }
+void set_autocast_dtype(int dev, at::ScalarType t) { at::autocast::set_autocast_dtype(dev == 1 ? at::kCUDA : at::kCPU, t); }
+#else
+bool autocast_enabled(int dev) { return dev == 1 ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled(); }
+void set_autocast_enabled(int dev, bool on) { if (dev == 1) at::autocast::set_enabled(on); else at::autocast::set_cpu_enabled(on); }
+at::ScalarType autocast_dtype(int dev) { return dev == 1 ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype(); }
+void set_autocast_dtype(int dev, at::ScalarType t) { if (dev == 1) at::autocast::set_autocast_gpu_dtype(t); else at::autocast::set_autocast_cpu_dtype(t); }
+#endif
+}  // namespace
+
+// Enters an autocast region on this thread for device type `dev` (0 cpu, 1 cuda) computing in `dtype`.
+// Writes the state to restore into prev_enabled / prev_dtype (pass them to ecg_autocast_exit).
+ECG_API int ecg_autocast_enter(int dev, int dtype, int enabled, int* prev_enabled, int* prev_dtype) {
+    TRY_INT(*prev_enabled = autocast_enabled(dev) ? 1 : 0;
+            *prev_dtype = static_cast<int>(autocast_dtype(dev));
+            set_autocast_dtype(dev, static_cast<at::ScalarType>(dtype));
+            set_autocast_enabled(dev, enabled != 0);
+            at::autocast::increment_nesting();
+            return 0;)
+}
+
+// Leaves the region: the outermost exit drops the cache of casted weights, then the saved state returns.
+ECG_API int ecg_autocast_exit(int dev, int prev_enabled, int prev_dtype) {
+    TRY_INT(if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+            set_autocast_enabled(dev, prev_enabled != 0);
+            set_autocast_dtype(dev, static_cast<at::ScalarType>(prev_dtype));
+            return 0;)
+}
+
+ECG_API int ecg_autocast_is_enabled(int dev) { try { return autocast_enabled(dev) ? 1 : 0; } catch (...) { return 0; } }
+
+// ---------------------------------------------------------------------------------------------
+// Op profiler: libtorch records every operator (forward and autograd backward) on this thread
+// and the threads it hands work to; stop aggregates per op name.
+// ---------------------------------------------------------------------------------------------
+
+ECG_API int ecg_profiler_start() {
+#ifdef ECG_HAVE_PROFILER
+    TRY_INT(torch::autograd::profiler::enableProfilerLegacy(
+                torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU));
+            return 0;)
+#else
+    set_error("this libtorch build has no op profiler");
+    return -1;
+#endif
+}
+
+// Stops the profiler; returns one line per op name: "name\tcalls\ttotal_us\tself_us" (self excludes nested ops).
+ECG_API const char* ecg_profiler_stop() {
+    thread_local std::string text;
+#ifdef ECG_HAVE_PROFILER
+    try {
+        namespace prof = torch::autograd::profiler;
+        auto lists = prof::disableProfilerLegacy();
+        struct Totals { int64_t calls = 0; double total = 0, self = 0; };
+        std::map<std::string, Totals> by_name;
+        for (auto& list : lists) {
+            // Ranges nest per thread; a pop closes the push with the same handle.
+            struct Open { const prof::LegacyEvent* push; double nested; };
+            std::vector<Open> open;
+            for (auto& e : list) {
+                if (e.kind() == prof::EventKind::PushRange) {
+                    open.push_back({&e, 0.0});
+                } else if (e.kind() == prof::EventKind::PopRange) {
+                    auto it = open.end();
+                    while (it != open.begin()) { --it; if (it->push->handle() == e.handle()) break; }
+                    if (it == open.end() || it->push->handle() != e.handle()) continue;
+                    double d = it->push->cpuElapsedUs(e);
+                    auto& t = by_name[it->push->name()];
+                    t.calls++; t.total += d; t.self += d - it->nested;
+                    open.erase(it, open.end());
+                    if (!open.empty()) open.back().nested += d;
+                }
+            }
+        }
+        std::ostringstream out;
+        for (auto& [name, t] : by_name) out << name << '\t' << t.calls << '\t' << t.total << '\t' << t.self << '\n';
+        text = out.str();
+        return text.c_str();
+    }
+    catch (const c10::Error& e) { set_error(e.what_without_backtrace()); }
+    catch (const std::exception& e) { set_error(e.what()); }
+#else
+    set_error("this libtorch build has no op profiler");
+#endif
+    return nullptr;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Tensor lifetime, metadata, data transfer
@@ -254,6 +528,26 @@ ECG_API T* ecg_contiguous(const T* t) { TRY_PTR(return wrap(t->contiguous());) }
 ECG_API T* ecg_clone(const T* t) { TRY_PTR(return wrap(t->clone());) }
 ECG_API T* ecg_detach(const T* t) { TRY_PTR(return wrap(t->detach());) }
 ECG_API T* ecg_alias(const T* t) { TRY_PTR(return wrap(*t);) }
+
+// Memory layout: 0 contiguous (NCHW), 1 channels-last (NHWC; NLC-like for 3-d via NHWC of the 4-d view is not offered).
+ECG_API T* ecg_contiguous_as(const T* t, int format) {
+    TRY_PTR(return wrap(t->contiguous(format == 1 ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous));)
+}
+ECG_API int ecg_is_contiguous_as(const T* t, int format) {
+    TRY_INT(return t->is_contiguous(format == 1 ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous) ? 1 : 0;)
+}
+
+// The first element of a contiguous CPU tensor, for filling a freshly made batch without a staging copy.
+ECG_API void* ecg_data_ptr(T* t) {
+    try {
+        if (!t->device().is_cpu()) throw std::runtime_error("data_ptr: the tensor is on " + t->device().str() + "; only CPU memory can be written directly");
+        if (!t->is_contiguous()) throw std::runtime_error("data_ptr: the tensor is not contiguous");
+        return t->data_ptr();
+    }
+    catch (const c10::Error& e) { set_error(e.what_without_backtrace()); }
+    catch (const std::exception& e) { set_error(e.what()); }
+    return nullptr;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Element-wise ops (codes are mirrored in C# UnaryOp / BinaryOp enums)
@@ -454,8 +748,11 @@ ECG_API T* ecg_batch_norm(const T* x, const T* w, const T* b, T* rm, T* rv, int 
                                        at::globalContext().userEnabledCuDNN()));)
 }
 
+// Under bf16 autocast the input arrives in bf16 while the affine parameters are float32; libtorch 1.13's CPU
+// kernel refuses mixed types, so normalise in the parameters' type (later libtorch autocasts layer_norm to fp32).
 ECG_API T* ecg_layer_norm(const T* x, const int64_t* shape, int n, const T* w, const T* b, double eps) {
-    TRY_PTR(return wrap(at::layer_norm(*x, dims(shape, n), opt_o(w), opt_o(b), eps));)
+    TRY_PTR(const T& in = (w && x->scalar_type() != w->scalar_type()) ? x->to(w->scalar_type()) : *x;
+            return wrap(at::layer_norm(in, dims(shape, n), opt_o(w), opt_o(b), eps));)
 }
 
 ECG_API T* ecg_max_pool(const T* x, int nd, const int64_t* k, const int64_t* s, const int64_t* p, const int64_t* d, int ceil) {

@@ -224,6 +224,35 @@ public sealed unsafe partial class Tensor : IDisposable
     public Tensor @long() => to(ScalarType.Int64);
     public Tensor @bool() => to(ScalarType.Bool);
     public Tensor contiguous() => Wrap(ecg_contiguous(Handle), "contiguous", this);
+
+    /// <summary>A copy laid out in <paramref name="format"/> (this tensor itself when it already is); same shape and values.</summary>
+    public Tensor contiguous(MemoryFormat format) => Wrap(ecg_contiguous_as(Handle, (int)format), "contiguous", this);
+
+    /// <summary>Whether the elements lie densely in <paramref name="format"/>'s order.</summary>
+    public bool is_contiguous(MemoryFormat format = MemoryFormat.Contiguous)
+    {
+        var r = ecg_is_contiguous_as(Handle, (int)format);
+        Check(r, "is_contiguous", this);
+        return r == 1;
+    }
+
+    /// <summary>
+    /// The elements of a contiguous CPU tensor as a writable span over its own memory (no copy, like PyTorch's
+    /// <c>numpy()</c>): for filling a freshly made tensor in place, e.g. staging a batch without an intermediate
+    /// buffer. Valid only while the tensor lives; writes bypass autograd.
+    /// </summary>
+    /// <example><code>
+    /// using var batch = torch.empty([n, 12, 1000]);
+    /// var rows = batch.AsSpan&lt;float&gt;();
+    /// for (int i = 0; i &lt; n; i++) records[i].CopyTo(rows.Slice(i * 12000, 12000));
+    /// </code></example>
+    public Span<T> AsSpan<T>() where T : unmanaged
+    {
+        EnsureType<T>("AsSpan");
+        var p = ecg_data_ptr(Handle);
+        if (p == null) throw Error("AsSpan", this);
+        return new Span<T>(p, checked((int)numel()));
+    }
     public Tensor clone() => Wrap(ecg_clone(Handle), "clone", this);
     public Tensor detach() => Wrap(ecg_detach(Handle), "detach", this);
 

@@ -89,6 +89,16 @@ public static unsafe partial class torch
             set => Tensor.Check(ecg_set_allow_tf32(value ? 1 : 0), "allow_tf32");
         }
 
+        /// <summary>oneDNN for CPU convolutions (on by default); off, libtorch uses its own im2col + BLAS kernels.</summary>
+        public static class mkldnn
+        {
+            public static bool enabled
+            {
+                get => ecg_get_mkldnn_enabled() == 1;
+                set => ecg_set_mkldnn_enabled(value ? 1 : 0);
+            }
+        }
+
         public static class cudnn
         {
             public static bool is_available() => ecg_cudnn_is_available() == 1;

@@ -70,7 +70,8 @@ public sealed class ClassifierTrainer(TrainingOptions options, Func<EcgSchema, M
     {
         var x = Batches.Inputs(state.Train, batch, Device);
         var y = Targets(state.Train, batch, Device);
-        return Plan(state).Loss.Compute(state.Model.forward(x), y);
+        // Logits in float32 whatever the autocast precision: the imbalance losses are element-wise arithmetic.
+        return Plan(state).Loss.Compute(state.Model.forward(x).@float(), y);
     }
 
     protected override ValidationResult Validate(FitState<Module<Tensor, Tensor>> state, EcgDataView validation)
@@ -116,7 +117,7 @@ public sealed class ClassifierTrainer(TrainingOptions options, Func<EcgSchema, M
         foreach (var idx in Batches.Sequential(validation.Count, InferenceBatch))
         {
             using var scope = torch.NewDisposeScope();
-            var logits = state.Model.forward(Batches.Inputs(validation, idx, Device));
+            var logits = state.Model.forward(Batches.Inputs(validation, idx, Device)).@float();
             lossSum += loss.Compute(logits, Targets(validation, idx, Device)).item<double>() * idx.Length;
             var probs = (multiLabel ? logits.sigmoid() : ClassificationPredictor.Probabilities(logits)).to(ScalarType.Float64).cpu().data<double>();
             int k = (int)logits.size(1) == 1 && !multiLabel ? 2 : (int)logits.size(1);

@@ -110,14 +110,25 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
     {
         var optimizer = state.Optimizers[0];
         optimizer.zero_grad();
-        var loss = BatchLoss(state, batch);
+        Tensor loss;
+        using (MixedPrecision()) loss = BatchLoss(state, batch);
         loss.backward();
         if (Options.GradientClip is { } clip) torch.nn.utils.clip_grad_norm_(state.Model.parameters(), clip);
         optimizer.step();
         return new StepResult(loss.item<double>());
     }
 
-    /// <summary>The scalar training loss of a batch, for the default <see cref="TrainStep"/>.</summary>
+    /// <summary>
+    /// The autocast scope of <see cref="TrainingOptions.Precision"/> on the trainer's device, or null for fp32: forward
+    /// passes and losses run inside it, backward passes and optimiser steps outside (as with PyTorch's autocast).
+    /// </summary>
+    protected AutocastScope? MixedPrecision() =>
+        Options.Precision == Precision.Bf16 ? torch.autocast(Device.Type, ScalarType.BFloat16) : null;
+
+    /// <summary>Whether the trainer's steps run under <see cref="MixedPrecision"/> (the default step does).</summary>
+    protected virtual bool SupportsMixedPrecision => true;
+
+    /// <summary>The scalar training loss of a batch, for the default <see cref="TrainStep"/>; the caller holds the autocast scope.</summary>
     protected virtual Tensor BatchLoss(FitState<TModel> state, int[] batch) =>
         throw new NotSupportedException($"{GetType().Name} must override BatchLoss or TrainStep");
 
@@ -155,6 +166,10 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
     public TrainingRun<TPredictor> Train(IDataView train, IDataView? validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
         Options.Validate();
+        if (Options.Precision == Precision.Bf16 && !SupportsMixedPrecision)
+            throw new ArgumentException($"training.precision: bf16 is not supported by {GetType().Name}; use precision: fp32");
+        if (Options.Precision == Precision.Bf16 && !Device.IsCuda && !torch.cpu.is_bf16_supported())
+            throw new ArgumentException("training.precision: bf16 needs a processor with AVX512-BF16 or AMX-BF16 (this one reports neither in /proc/cpuinfo); use precision: fp32");
         var trainView = CachePolicy.Prepare(EcgDataView.From(train, "training data"), CachePolicy.TrainingBytes, cancel);
         if (trainView.Count == 0) throw new ArgumentException("the training split is empty");
         var validationView = validation is null ? null : CachePolicy.Prepare(EcgDataView.From(validation, "validation data"), CachePolicy.TrainingBytes, cancel);
@@ -230,7 +245,9 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
                 if (validation is { Count: > 0 })
                 {
                     model.eval();
-                    using (torch.no_grad()) val = Validate(state, validation);
+                    using (torch.no_grad())
+                    using (MixedPrecision())
+                        val = Validate(state, validation);
                     foreach (var (k, v) in val.Metrics) metrics[k] = v;
                 }
                 var record = new EpochRecord(epoch, lossSum / Math.Max(1, seen), val?.Loss, metrics, rate, epochClock.Elapsed.TotalSeconds);

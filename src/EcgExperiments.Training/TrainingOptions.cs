@@ -6,6 +6,18 @@ public enum OptimizerKind { Adam, AdamW, Sgd }
 
 public enum LrSchedule { None, Step, Cosine }
 
+/// <summary>Floating-point precision of forward passes and losses while training (YAML <c>training.precision</c>).</summary>
+public enum Precision
+{
+    /// <summary>float32 throughout (the default; bit-exact single-threaded CPU runs).</summary>
+    Fp32,
+    /// <summary>
+    /// bfloat16 autocast: convolutions and matrix products compute in bf16; losses, parameters, gradients and optimiser
+    /// state stay float32. On a CPU it needs AVX512-BF16 or AMX-BF16. Saved models predict in float32.
+    /// </summary>
+    Bf16,
+}
+
 /// <summary>Everything the base trainer needs; YAML's <c>training:</c> block binds onto this record.</summary>
 public sealed record TrainingOptions
 {
@@ -34,6 +46,12 @@ public sealed record TrainingOptions
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IImbalanceStrategy? Imbalance { get; init; }
+    /// <summary>
+    /// Precision of forward passes and losses while training and validating: fp32 (the default) or bf16 autocast. Left
+    /// out of resolved configurations when fp32, so fp32 trials keep the configuration they always had.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public Precision Precision { get; init; } = Precision.Fp32;
 
     /// <summary>The strategy in effect (<see cref="Imbalance"/> or none).</summary>
     public IImbalanceStrategy ResolvedImbalance() => Imbalance ?? new NoImbalanceStrategy();

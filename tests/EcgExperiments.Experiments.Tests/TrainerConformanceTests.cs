@@ -31,6 +31,7 @@ public sealed class TrainerConformanceTests
         new Case("resnet1d", [3, 200], ["A", "B", "C"]),
         new Case("lstm", [2, 40], ["A", "B", "C"]),
         new Case("stft_cnn", [3, 64, 64], ["N", "S", "V", "F", "Q"]),
+        new Case("stft_cnn", [1, 64, 64], ["N", "S", "V", "F", "Q"], Options: new StftCnnOptions { InputChannels = 3 }),
         new Case("bilstm_attention", [12, 32], [], TwelveLeads),
         new Case("lstm_ae", [1, 140], ["normal", "anomaly"]),
         new Case("transformer_ae", [1, 140], ["normal", "anomaly"]),

@@ -28,6 +28,19 @@ public class ForwardShapeTests
     }
 
     [Fact]
+    public void Stft_cnn_with_three_channels_reads_a_gray_image_exactly_as_the_image_stored_three_times()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(3);
+        using var m = new StftCnn(inputChannels: 3);
+        m.eval();
+        var gray = torch.randn(4, 1, 64, 64);
+        var stored = torch.cat([gray, gray, gray], 1);
+        Assert.Equal(m.forward(stored).data<float>(), m.forward(gray).data<float>());
+        Assert.Contains("N×3×64×64", Assert.Throws<TorchException>(() => m.forward(torch.randn(4, 2, 64, 64))).Message);
+    }
+
+    [Fact]
     public void Reconstructor_maps_one_lead_to_twelve_leads_in_t_times_12_order()
     {
         using var scope = torch.NewDisposeScope();

@@ -91,6 +91,20 @@ public class ClassifierRegistrationTests
     }
 
     [Fact]
+    public void Stft_cnn_input_channels_is_a_yaml_key_left_out_of_the_resolved_config_when_unset()
+    {
+        const string head = """
+            name: stft
+            data: { type: synthetic, records: 40 }
+            """;
+        var bad = Assert.Throws<SpecException>(() => SpecLoader.Load(Write(head + "\nmodel: { type: stft_cnn, input_channels: 0 }\n")));
+        Assert.Contains("model.input_channels must be ≥ 1", bad.Message);
+        var options = new StftCnnOptions { InputChannels = 3 };
+        Assert.Equal("""{"type":"stft_cnn","input_channels":3,"dropout":0.5}""", ExperimentRunner.Component("stft_cnn", options).ToJsonString());
+        Assert.Equal("""{"type":"stft_cnn","dropout":0.5}""", ExperimentRunner.Component("stft_cnn", new StftCnnOptions()).ToJsonString());
+    }
+
+    [Fact]
     public void Unknown_imbalance_strategy_points_at_the_yaml()
     {
         var e = Assert.Throws<SpecException>(() => SpecLoader.Load(Write("""
@@ -164,6 +178,15 @@ public class ClassifierRegistrationTests
         using var g = (Module<Tensor, Tensor>)stft.CreateNetwork(grey);
         g.eval();
         Assert.Equal([2L, 5], g.forward(torch.randn(2, 64, 64)).shape);
+        // input_channels 3 on gray images: the published network, reading the image on each of its channels.
+        var published = Build("stft_cnn", new StftCnnOptions { InputChannels = 3 });
+        Assert.Null(published.CheckInput(grey));
+        Assert.Null(published.CheckInput(images));
+        Assert.Contains("input_channels 3 needs images of 3 channels or 1", published.CheckInput(new EcgSchema([2, 64, 64], null, ["a", "b"])));
+        using var p = (Module<Tensor, Tensor>)published.CreateNetwork(grey);
+        Assert.Equal(244_203, p.parameter_count());
+        p.eval();
+        Assert.Equal([2L, 5], p.forward(torch.randn(2, 64, 64)).shape);
         Assert.Contains(Components.Models.Entries, x => x.Name == "resnet1d");
         Assert.Contains(Components.Models.Entries, x => x.Name == "lstm");
         Assert.Contains(Components.Models.Entries, x => x.Name == "stft_cnn");

@@ -84,10 +84,12 @@ internal static class ModelRegistrations
 
     private static ModelBuild StftCnn(StftCnnOptions o) =>
         Classifier("STFT beat CNN (conv 8@4×4, 13@2×2, 13@2×2, dense 512)", ComputeKind.Convolutional,
-            schema => new ImageInput(new StftCnn(o with { InputChannels = ImageChannels(schema), Classes = Outputs(schema), ImageSize = (int)schema.ItemShape[^1] })),
+            schema => new ImageInput(new StftCnn(o with { InputChannels = o.InputChannels ?? ImageChannels(schema), Classes = Outputs(schema), ImageSize = (int)schema.ItemShape[^1] })),
             schema =>
             {
                 if (schema.ItemShape.Count is not (2 or 3)) return $"expects square images [S × S] or [C × S × S], got {schema.ShapeText}";
+                if (o.InputChannels is { } wanted && ImageChannels(schema) != wanted && ImageChannels(schema) != 1)
+                    return $"input_channels {wanted} needs images of {wanted} channels or 1 (replicated), got {schema.ShapeText}";
                 if (schema.ItemShape[^1] != schema.ItemShape[^2]) return $"expects square images, got {schema.ShapeText} (resize to 64 × 64 as published)";
                 if (schema.ItemShape[^1] < 11) return $"images of {schema.ItemShape[^1]}×{schema.ItemShape[^1]} are too small (need ≥ 11)";
                 return null;

@@ -8,7 +8,7 @@ internal static unsafe partial class NativeMethods
     internal const string Lib = "ecgtorch";
 
     /// <summary>The bridge ABI this assembly was written against (native/src/ecgtorch.cpp: ecg_abi_version).</summary>
-    internal const int ExpectedAbiVersion = 2;
+    internal const int ExpectedAbiVersion = 3;
 
     static NativeMethods()
     {
@@ -38,8 +38,17 @@ internal static unsafe partial class NativeMethods
     [DllImport(Lib)] internal static extern int ecg_set_allow_tf32(int on);
     [DllImport(Lib)] internal static extern int ecg_get_allow_tf32();
     [DllImport(Lib)] internal static extern int ecg_get_cudnn_deterministic();
+    [DllImport(Lib)] internal static extern void ecg_set_mkldnn_enabled(int on);
+    [DllImport(Lib)] internal static extern int ecg_get_mkldnn_enabled();
     [DllImport(Lib)] internal static extern int ecg_grad_enabled();
     [DllImport(Lib)] internal static extern void ecg_set_grad_enabled(int on);
+    [DllImport(Lib)] internal static extern int ecg_autocast_enter(int dev, int dtype, int enabled, out int prevEnabled, out int prevDtype);
+    [DllImport(Lib)] internal static extern int ecg_autocast_exit(int dev, int prevEnabled, int prevDtype);
+    [DllImport(Lib)] internal static extern int ecg_autocast_is_enabled(int dev);
+    [DllImport(Lib)] internal static extern int ecg_profiler_start();
+    [DllImport(Lib)] internal static extern int ecg_cpu_cache_stats(long* stats);
+    [DllImport(Lib)] internal static extern void ecg_cpu_cache_empty();
+    [DllImport(Lib)] internal static extern IntPtr ecg_profiler_stop();
 
     [DllImport(Lib)] internal static extern void ecg_free(IntPtr t);
     [DllImport(Lib)] internal static extern int ecg_dim(IntPtr t);
@@ -67,6 +76,9 @@ internal static unsafe partial class NativeMethods
     [DllImport(Lib)] internal static extern IntPtr ecg_clone(IntPtr t);
     [DllImport(Lib)] internal static extern IntPtr ecg_detach(IntPtr t);
     [DllImport(Lib)] internal static extern IntPtr ecg_alias(IntPtr t);
+    [DllImport(Lib)] internal static extern IntPtr ecg_contiguous_as(IntPtr t, int format);
+    [DllImport(Lib)] internal static extern int ecg_is_contiguous_as(IntPtr t, int format);
+    [DllImport(Lib)] internal static extern void* ecg_data_ptr(IntPtr t);
 
     [DllImport(Lib)] internal static extern IntPtr ecg_unary(IntPtr a, int op, double p);
     [DllImport(Lib)] internal static extern IntPtr ecg_binary(IntPtr a, IntPtr b, int op);

@@ -85,6 +85,9 @@ public abstract class Module : IDisposable
     /// <summary>Converts floating-point parameters and buffers (e.g. to Float64 for gradient checks).</summary>
     public Module to(ScalarType type) => Apply(t => IsFloating(t.dtype) ? t.to(type) : t.alias());
 
+    /// <summary>Lays out 4-d parameters and buffers (convolution weights) in <paramref name="format"/>; others are untouched.</summary>
+    public Module to(MemoryFormat format) => Apply(t => t.dim() == 4 ? t.contiguous(format) : t.alias());
+
     private static bool IsFloating(ScalarType t) => t is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16;
 
     private Module Apply(Func<Tensor, Tensor> convert)

@@ -192,7 +192,7 @@ public static unsafe partial class torch
         }
     }
 
-    public static class autograd
+    public static partial class autograd
     {
         /// <summary>Gradients of <paramref name="output"/> with respect to <paramref name="inputs"/> (null where unused).</summary>
         public static Tensor?[] grad(Tensor output, IReadOnlyList<Tensor> inputs)

@@ -60,7 +60,7 @@ public sealed class AutoencoderTrainer(
     protected override Tensor BatchLoss(FitState<Module<Tensor, Tensor>> state, int[] batch)
     {
         var x = Series(Batches.Inputs(state.Train, batch, Device));
-        return F.l1_loss(state.Model.forward(x), x, torch.nn.Reduction.Sum) / batch.Length;
+        return F.l1_loss(state.Model.forward(x).@float(), x, torch.nn.Reduction.Sum) / batch.Length;
     }
 
     /// <summary>A batch [N, …] as the N × T × 1 series the autoencoders read.</summary>
@@ -70,7 +70,7 @@ public sealed class AutoencoderTrainer(
     public static Tensor Score(Module network, Tensor batch)
     {
         var x = Series(batch);
-        return (((Module<Tensor, Tensor>)network).forward(x) - x).abs().sum([1L, 2L]);
+        return (((Module<Tensor, Tensor>)network).forward(x).@float() - x).abs().sum([1L, 2L]);
     }
 
     protected override ValidationResult Validate(FitState<Module<Tensor, Tensor>> state, EcgDataView validation)

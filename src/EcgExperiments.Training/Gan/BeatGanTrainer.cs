@@ -79,6 +79,9 @@ public sealed class BeatGanTrainer(TrainingOptions options, BeatGanOptions model
         }
     }
 
+    /// <summary>The adversarial step runs its own forward and backward passes in float32.</summary>
+    protected override bool SupportsMixedPrecision => false;
+
     protected override StepResult TrainStep(FitState<BeatGan> state, int[] batch)
     {
         var (lossG, lossD) = AdversarialStep(state.Model, state.Optimizers[0], state.Optimizers[1], Inputs(state.Train, batch), Model.FeatureMatchingWeight);

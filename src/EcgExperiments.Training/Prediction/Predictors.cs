@@ -168,7 +168,7 @@ public sealed class ClassificationPredictor(Module<Tensor, Tensor> network, EcgS
         net.eval();
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var logits = net.forward(Batches.Inputs(data, rows, Device));
+        var logits = net.forward(Batches.Inputs(data, rows, Device)).@float();
         int k = InputSchema.ClassNames.Count;
         if (IsMultiLabel)
         {

@@ -58,7 +58,7 @@ public sealed class ReconstructionTrainer(
         int leads = (int)data.Ecg.ItemShape[0], t = (int)data.Ecg.ItemShape[1];
         var x = ReconstructionInputs.Of(data, batch, InputLeadIndex(data.Ecg, InputLead), Device);
         var y = Batches.Inputs(data, batch, Device).view(batch.Length, leads, t);
-        return F.mse_loss(state.Model.forward(x), y);
+        return F.mse_loss(state.Model.forward(x).@float(), y);
     }
 
     protected override ValidationResult Validate(FitState<Module<Tensor, Tensor>> state, EcgDataView validation)

@@ -85,15 +85,17 @@ def area_matrix(src, dst):
     return m
 
 
-def main():
-    folder = sys.argv[1]
+AAMI_CLASSES = "NSVFQ"
+
+
+def beat_images(folder):
+    """Every AAMI beat of every record as a 64 x 64 STFT image: (images N x 64 x 64 float32, AAMI class index N, record N)."""
     n_fft, win, hop = 428, 64, 16
     hann = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(win) / win)
     window = np.zeros(n_fft)
     window[(n_fft - win) // 2: (n_fft - win) // 2 + win] = hann
     ah, aw = area_matrix(n_fft // 2 + 1, 64), area_matrix(1 + n_fft // hop, 64)
-    t0 = time.perf_counter()
-    total = 0
+    all_images, all_labels, all_records = [], [], []
     records = sorted({f[:3] for f in os.listdir(folder) if f.endswith(".hea")})
     for rec in records:
         path = os.path.join(folder, rec)
@@ -101,7 +103,8 @@ def main():
         lead = names.index("MLII") if "MLII" in names else names.index("V5")
         sig = read_212(path, len(names))[:, lead].astype(np.float32) - zeros[lead]
         samples, codes = read_atr(path)
-        beat = np.array([CODES.get(int(c), "") in AAMI for c in codes], dtype=bool)
+        symbols = np.array([CODES.get(int(c), "") for c in codes])
+        beat = np.array([s in AAMI for s in symbols], dtype=bool)
         beats = windows(sig, samples[beat])
         padded = np.pad(beats, ((0, 0), (n_fft // 2, n_fft // 2)), mode="reflect")
         frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft, axis=1)[:, ::hop]  # B x 27 x 428
@@ -109,10 +112,17 @@ def main():
         db = 20 * np.log10(np.maximum(mag, 1e-10))
         db -= db.max(axis=(1, 2), keepdims=True)
         db = np.maximum(db, -80.0).transpose(0, 2, 1)  # B x 215 x 27
-        images = np.einsum("hb,nbf,wf->nhw", ah, db, aw, optimize=True).astype(np.float32)
-        total += images.shape[0]
+        all_images.append(np.einsum("hb,nbf,wf->nhw", ah, db, aw, optimize=True).astype(np.float32))
+        all_labels.append(np.array([AAMI_CLASSES.index(AAMI[s]) for s in symbols[beat]], dtype=np.int64))
+        all_records.append(np.full(int(beat.sum()), int(rec)))
+    return np.concatenate(all_images), np.concatenate(all_labels), np.concatenate(all_records)
+
+
+def main():
+    t0 = time.perf_counter()
+    images, _, _ = beat_images(sys.argv[1])
     elapsed = time.perf_counter() - t0
-    print(total, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+    print(images.shape[0], elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 
 
 if __name__ == "__main__":

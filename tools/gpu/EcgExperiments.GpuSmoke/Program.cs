@@ -3,14 +3,12 @@
 // weights. TF32 is switched off so the GPU computes in full float32. The loss curves must agree to a relative
 // tolerance. Without a GPU, `--compare-threads` checks the harness itself (CPU with 1 vs N threads).
 //   ecg-gpu-smoke [--steps N] [--tolerance T] [--compare-threads] [--only name]
-//   ecg-gpu-smoke --throughput [--device cuda|cpu] [--steps N]   samples/s against PyTorch (Throughput.cs)
+// Throughput against PyTorch on the GPU is the bench's job: `ecg bench models --device cuda` (tools/bench).
 using System.Diagnostics;
 using System.Globalization;
 using EcgExperiments.Models;
 using EcgExperiments.Torch;
 using F = EcgExperiments.Torch.torch.nn.functional;
-
-if (args.Contains("--throughput")) return EcgExperiments.GpuSmoke.Throughput.Run(args);
 
 int steps = 5;
 double tolerance = 2e-3;

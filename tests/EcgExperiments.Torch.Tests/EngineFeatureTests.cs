@@ -1,0 +1,137 @@
+using EcgExperiments.Torch;
+using EcgExperiments.Torch.Modules;
+using F = EcgExperiments.Torch.torch.nn.functional;
+
+namespace EcgExperiments.Torch.Tests;
+
+/// <summary>The bridge's speed features: CPU block cache, autocast, channels-last layout, the operator profiler.</summary>
+public class EngineFeatureTests
+{
+    [Fact]
+    public void A_released_block_serves_the_next_tensor_of_that_size_and_empty_cache_returns_it()
+    {
+        var before = torch.cpu.memory_stats();
+        Assert.NotNull(before); // on by default (ECG_CPU_CACHE_MB unset)
+        const long floats = 1 << 20; // 4 MiB: far above the 64 KiB caching threshold
+        torch.zeros([floats]).Dispose();
+        var released = torch.cpu.memory_stats()!;
+        Assert.True(released.IdleBytes >= floats * 4, $"idle {released.IdleBytes} bytes after releasing a 4 MiB tensor");
+
+        using (var again = torch.ones([floats]))
+        {
+            var reused = torch.cpu.memory_stats()!;
+            Assert.Equal(released.Hits + 1, reused.Hits);
+            Assert.Equal(released.Misses, reused.Misses);
+            Assert.Equal((float)floats, again.sum().item<float>()); // a reused block holds the new values, not the old
+        }
+        torch.cpu.empty_cache();
+        Assert.Equal(0, torch.cpu.memory_stats()!.IdleBytes);
+    }
+
+    [Fact]
+    public void Training_reuses_cached_blocks_and_gives_the_same_losses_as_a_fresh_process_would()
+    {
+        // Same seed, same model twice: the second run allocates only from blocks the first released,
+        // and its losses are bit-identical (one thread): cached memory never leaks old values into results.
+        torch.set_num_threads(1);
+        float[] Run()
+        {
+            torch.manual_seed(3);
+            using var net = new Sequential(new Conv2d(1, 8, 3), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(8 * 15 * 15, 2));
+            using var opt = torch.optim.Adam(net.parameters(), lr: 1e-2);
+            using var x = torch.randn(64, 1, 32, 32);
+            using var y = torch.randint(0, 2, [64]);
+            var losses = new float[5];
+            for (int i = 0; i < losses.Length; i++)
+            {
+                using var scope = torch.NewDisposeScope();
+                opt.zero_grad();
+                var loss = F.cross_entropy(net.forward(x), y);
+                loss.backward();
+                opt.step();
+                losses[i] = loss.item<float>();
+            }
+            return losses;
+        }
+        var first = Run();
+        var hits = torch.cpu.memory_stats()!.Hits;
+        var second = Run();
+        Assert.True(torch.cpu.memory_stats()!.Hits > hits + 20, "the second run should be served from the cache");
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public void Autocast_runs_matrix_products_in_bfloat16_keeps_gradients_float32_and_restores_on_exit()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(1);
+        var w = torch.randn(16, 32).requires_grad_();
+        var x = torch.randn(8, 32);
+        var exact = F.linear(x, w);
+        Tensor mixed;
+        Assert.False(torch.is_autocast_enabled());
+        using (torch.autocast(DeviceType.CPU, ScalarType.BFloat16))
+        {
+            Assert.True(torch.is_autocast_enabled());
+            mixed = F.linear(x, w);
+            using (torch.autocast(DeviceType.CPU, enabled: false))
+                Assert.Equal(ScalarType.Float32, F.linear(x, w).dtype);
+            Assert.True(torch.is_autocast_enabled()); // the inner scope restored the outer one
+        }
+        Assert.False(torch.is_autocast_enabled());
+        Assert.Equal(ScalarType.BFloat16, mixed.dtype);
+        Assert.Equal(ScalarType.Float32, F.linear(x, w).dtype);
+        // bf16 keeps 8 significant bits: products of 32 terms agree to about 1 %.
+        var diff = (mixed.@float() - exact).abs().max().item<float>();
+        var scale = exact.abs().max().item<float>();
+        Assert.True(diff < 0.02f * scale, $"bf16 linear differs by {diff} (scale {scale})");
+        mixed.@float().sum().backward();
+        Assert.Equal(ScalarType.Float32, w.grad!.dtype);
+    }
+
+    [Fact]
+    public void Autocast_refuses_float16_on_the_cpu()
+    {
+        var e = Assert.Throws<ArgumentException>(() => torch.autocast(DeviceType.CPU, ScalarType.Float16));
+        Assert.Contains("BFloat16", e.Message);
+    }
+
+    [Fact]
+    public void Channels_last_convolution_gives_the_same_values_and_layout_propagates()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(2);
+        using var conv = new Conv2d(3, 8, 3);
+        var x = torch.randn(4, 3, 16, 16);
+        var expected = conv.forward(x).data<float>();
+        conv.to(MemoryFormat.ChannelsLast);
+        Assert.True(conv.weight.is_contiguous(MemoryFormat.ChannelsLast));
+        Assert.True(conv.weight.requires_grad);
+        var xl = x.contiguous(MemoryFormat.ChannelsLast);
+        Assert.True(xl.is_contiguous(MemoryFormat.ChannelsLast));
+        Assert.False(xl.is_contiguous());
+        var y = conv.forward(xl);
+        Assert.True(y.is_contiguous(MemoryFormat.ChannelsLast));
+        var actual = y.data<float>(); // data() copies in logical (row-major N, C, H, W) order
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 4);
+    }
+
+    [Fact]
+    public void Profiler_counts_each_operator_call_forward_and_backward()
+    {
+        using var scope = torch.NewDisposeScope();
+        var a = torch.randn(64, 64).requires_grad_();
+        var b = torch.randn(64, 64);
+        IReadOnlyList<OpStats> ops;
+        using (var prof = torch.autograd.profiler.profile())
+        {
+            for (int i = 0; i < 3; i++) a.matmul(b).sum().backward();
+            ops = prof.KeyAverages();
+        }
+        var matmul = ops.Single(o => o.Name == "aten::matmul");
+        Assert.Equal(3, matmul.Calls);
+        Assert.True(matmul.TotalMicroseconds >= matmul.SelfMicroseconds);
+        Assert.Contains(ops, o => o.Name.StartsWith("MmBackward", StringComparison.Ordinal) && o.Calls == 3);
+        Assert.True(ops.SequenceEqual(ops.OrderByDescending(o => o.SelfMicroseconds)), "largest self time first");
+    }
+}
