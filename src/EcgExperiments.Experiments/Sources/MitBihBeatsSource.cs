@@ -35,7 +35,7 @@ public enum SharedPatientPolicy
 }
 
 /// <summary>YAML <c>data: { type: mitbih_beats, … }</c>: annotated beats of MIT-BIH Arrhythmia at 360 Hz.</summary>
-public sealed record MitBihBeatsSourceOptions
+public sealed record MitBihBeatsSourceOptions : DataSourceOptions
 {
     public BeatMappingName Mapping { get; init; } = BeatMappingName.Aami;
     public BeatWindowName Window { get; init; } = BeatWindowName.Midpoint428;

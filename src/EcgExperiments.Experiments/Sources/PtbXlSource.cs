@@ -17,7 +17,7 @@ public enum PtbXlTask
 }
 
 /// <summary>YAML <c>data: { type: ptbxl, … }</c>: PTB-XL records, 12 leads × 10 s.</summary>
-public sealed record PtbXlSourceOptions
+public sealed record PtbXlSourceOptions : DataSourceOptions
 {
     public PtbXlTask Task { get; init; } = PtbXlTask.NormVsHyp;
     /// <summary>What to do with multi-label records (default SPEC §2.1: NORM-only vs any-HYP, the rest dropped and counted).</summary>
