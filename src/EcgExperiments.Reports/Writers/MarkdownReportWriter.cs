@@ -17,7 +17,7 @@ public static class MarkdownReportWriter
     /// <summary>Config keys already shown in their own column (or pure labels) and left out of "parameters".</summary>
     internal static readonly HashSet<string> ShownElsewhere = ["name", "description", "model.type", "training.imbalance.strategy"];
 
-    public static string Write(IReadOnlyList<RunRecord> runs, ReportOptions options, ComparisonReport comparisons)
+    public static string Write(IReadOnlyList<RunRecord> runs, ReportOptions options, ComparisonReport comparisons, IReadOnlyList<IncompleteRun>? incomplete = null)
     {
         var sb = new StringBuilder();
         sb.Append("# ").AppendLine(Cell(options.Title)).AppendLine();
@@ -73,7 +73,22 @@ public static class MarkdownReportWriter
             sb.AppendLine();
         }
         Comparisons(sb, comparisons, options);
+        Incomplete(sb, incomplete ?? []);
         return sb.ToString();
+    }
+
+    /// <summary>Runs that did not complete, apart from the tables: their status and why.</summary>
+    private static void Incomplete(StringBuilder sb, IReadOnlyList<IncompleteRun> runs)
+    {
+        if (runs.Count == 0) return;
+        sb.Append("## Runs that did not complete (").Append(runs.Count).AppendLine(")").AppendLine();
+        sb.AppendLine("These runs are not in the tables or comparisons above: a failed run has no test metrics, an interrupted one stopped " +
+                      "part-way through training, and an unreadable record cannot be trusted.").AppendLine();
+        Row(sb, ["Experiment", "Trial", "Model", "Strategy", "Status", "Epochs trained", "Why"]);
+        sb.AppendLine("|---|---|---|---|---|---:|---|");
+        foreach (var r in runs)
+            Row(sb, [r.Experiment, r.TrialKey, r.Model, r.Strategy, r.Status, r.EpochsTrained.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Reason]);
+        sb.AppendLine();
     }
 
     /// <summary>The paired comparisons of every test set: a table of tidy rows, then the verdicts and the notes.</summary>
