@@ -78,6 +78,7 @@ info.SetAction(_ => Guarded(() =>
 {
     Console.WriteLine($"libtorch {torch.version}; threads {torch.get_num_threads()}; CUDA available: {torch.cuda.is_available()} ({torch.cuda.device_count()} device(s))");
     Console.WriteLine($"data root ({ProjectPaths.DataRootVariable}): {ProjectPaths.DataRoot}{(Directory.Exists(ProjectPaths.DataRoot) ? "" : " (missing)")}");
+    Console.WriteLine($"run index: SQLite {RunIndex.SqliteVersion()} (bundled)");
     return 0;
 }));
 

@@ -44,6 +44,17 @@ public sealed class RunIndex : IDisposable
     /// <summary>The database file.</summary>
     public string Path { get; }
 
+    /// <summary>The version of the SQLite library bundled with the framework (e.g. "3.46.1").</summary>
+    public static string SqliteVersion()
+    {
+        if (Interlocked.Exchange(ref _initialised, 1) == 0) SQLitePCL.Batteries.Init();
+        using var db = new SqliteConnection("Data Source=:memory:");
+        db.Open();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT sqlite_version()";
+        return (string)cmd.ExecuteScalar()!;
+    }
+
     /// <summary>Why the database was set aside and recreated on open (it was damaged), or null.</summary>
     public string? Recreated { get; }
 
