@@ -129,5 +129,5 @@ public static class MarkdownReportWriter
 
     /// <summary>A Markdown table cell: pipes escaped, line breaks flattened, HTML-significant characters escaped.</summary>
     internal static string Cell(string text) =>
-        text.Replace("\\", "\\\\").Replace("|", "\\|").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\r", " ").Replace("\n", " ");
+        text.Replace("\\", "\\\\").Replace("|", "\\|").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\r\n", " ").Replace("\r", " ").Replace("\n", " ");
 }
