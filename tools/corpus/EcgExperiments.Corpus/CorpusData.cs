@@ -3,12 +3,12 @@ using System.Globalization;
 namespace EcgExperiments.Corpus;
 
 /// <summary>
-/// Small fabricated copies of the real databases for the data cases: the shared files are linked, never modified;
-/// a file a case damages is replaced by its own damaged copy in the case folder.
+/// Small fabricated copies of the real databases for the data cases: the few records a case needs are copied into its
+/// folder (copies, not links, so every build reads them the same way) and damaged there; the shared data is never modified.
 /// </summary>
 public static class CorpusData
 {
-    /// <summary>A PTB-XL folder with the first <paramref name="records"/> records at 100 Hz (table rows and linked signal files).</summary>
+    /// <summary>A PTB-XL folder with the first <paramref name="records"/> records at 100 Hz (table rows and signal files).</summary>
     public static string PtbXl(CaseContext ctx, int records = 60)
     {
         var source = Path.Combine(ctx.Workspace.DataRoot, "ptbxl");
@@ -21,7 +21,7 @@ public static class CorpusData
             foreach (var ext in new[] { ".hea", ".dat" })
             {
                 var name = RecordName(id) + ext;
-                File.CreateSymbolicLink(Path.Combine(folder, "records100", "00000", name), Path.Combine(source, "records100", "00000", name));
+                File.Copy(Path.Combine(source, "records100", "00000", name), Path.Combine(folder, "records100", "00000", name));
             }
         return folder;
     }
@@ -31,20 +31,10 @@ public static class CorpusData
 
     private static string RecordName(int id) => id.ToString("00000", CultureInfo.InvariantCulture) + "_lr";
 
-    /// <summary>Replaces a linked file by a real copy the case may damage.</summary>
-    public static string Own(string path)
-    {
-        var info = new FileInfo(path);
-        if (info.LinkTarget is { } target)
-        {
-            var resolved = Path.IsPathRooted(target) ? target : Path.Combine(info.DirectoryName!, target);
-            File.Delete(path);
-            File.Copy(resolved, path);
-        }
-        return path;
-    }
+    /// <summary>A file of a case's copy that the case damages (the copies are the case's own).</summary>
+    public static string Own(string path) => path;
 
-    /// <summary>A MIT-BIH folder with the given records (linked .hea, .dat, .atr).</summary>
+    /// <summary>A MIT-BIH folder with the given records (.hea, .dat, .atr).</summary>
     public static string MitBih(CaseContext ctx, params string[] records)
     {
         var source = Path.Combine(ctx.Workspace.DataRoot, "mitbih");
@@ -52,7 +42,7 @@ public static class CorpusData
         Directory.CreateDirectory(folder);
         foreach (var r in records)
             foreach (var ext in new[] { ".hea", ".dat", ".atr" })
-                File.CreateSymbolicLink(Path.Combine(folder, r + ext), Path.Combine(source, r + ext));
+                File.Copy(Path.Combine(source, r + ext), Path.Combine(folder, r + ext));
         return folder;
     }
 
