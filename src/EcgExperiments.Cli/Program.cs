@@ -69,7 +69,7 @@ validate.SetAction(p => Guarded(() =>
     var space = SpecLoader.LoadSweep(p.GetValue(validateSpec)!);
     var e = space.Trials[0].Experiment;
     var trials = space.Trials.Count > 1 ? $", {space.Trials.Count} trials" : "";
-    Console.WriteLine($"{e.File}: valid — {e.Spec.Name}, {e.Trace.Count - 1} pipeline stage(s) → {e.ModelInput}, model {e.Model.Description} ({e.Model.Task.Text()}){trials}");
+    Console.WriteLine($"{e.File}: valid — {e.Spec.Name}, {e.Trace.Count - 1} pipeline stage(s) → {e.ModelInput}, model {e.Model.Description} ({e.Task.Kind.Text()}){trials}");
     return 0;
 }));
 

@@ -16,6 +16,7 @@ internal static class Summaries
     {
         TaskKind.Reconstruction => [("mse", "MSE"), ("mean_pearson_r", "mean r"), ("mean_r2", "mean R²")],
         TaskKind.Anomaly => [(MetricNames.RocAuc, "ROC-AUC"), (MetricNames.AveragePrecision, "AP"), (MetricNames.F1 + "[anomaly]", "F1 anomaly")],
+        TaskKind.MultiLabel => [(MetricNames.MacroRocAuc, "macro AUC"), (MetricNames.MicroRocAuc, "micro AUC"), (MetricNames.Fmax, "F-max"), (MetricNames.MacroF1, "macro F1")],
         _ => [(MetricNames.Accuracy, "accuracy"), (MetricNames.MacroF1, "macro F1"), (MetricNames.RocAuc, "ROC-AUC")],
     };
 

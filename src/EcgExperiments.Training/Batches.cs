@@ -39,6 +39,17 @@ public static class Batches
         return torch.tensor(labels, device: device);
     }
 
+    /// <summary>Multi-label rows' label sets as a float tensor [B, k] of 0/1.</summary>
+    public static Tensor Targets(EcgDataView data, ReadOnlySpan<int> rows, Device device)
+    {
+        var sets = data.Index.LabelSets ?? throw new InvalidOperationException("the data carries one class per example, not label sets");
+        int k = data.Ecg.ClassNames.Count;
+        var targets = new float[rows.Length * k];
+        for (int i = 0; i < rows.Length; i++)
+            for (int l = 0; l < k; l++) targets[i * k + l] = sets[rows[i]][l] ? 1 : 0;
+        return torch.tensor(targets, [rows.Length, k], device);
+    }
+
     /// <summary>Consecutive index ranges [0, n) of at most <paramref name="batchSize"/>.</summary>
     public static IEnumerable<int[]> Sequential(int n, int batchSize)
     {

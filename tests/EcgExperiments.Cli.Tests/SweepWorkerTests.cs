@@ -117,10 +117,16 @@ public class SweepWorkerTests
               parameters:
                 training.epochs: [1, 500]
             """);
+        // The 1-epoch trial completes first without a limit (however busy the machine), so the limited sweep finds it
+        // done by its key and only the 500-epoch trial meets the limit.
+        var warm = Path.Combine(Path.GetDirectoryName(spec)!, "one-epoch.yaml");
+        File.WriteAllText(warm, Base + "\nsweep:\n  parameters:\n    training.epochs: [1]\n");
+        Assert.Equal(TrialStatus.Completed, Assert.Single(Sweep(warm, results)).Status);
         var outcomes = Sweep(spec, results);
         Assert.Equal([TrialStatus.Completed, TrialStatus.Failed], outcomes.Select(o => o.Status));
+        Assert.True(outcomes[0].Skipped);
         Assert.Equal("time limit 8 s exceeded", outcomes[1].Error);
-        Assert.InRange(outcomes[1].Seconds, 8, 30);
+        Assert.True(outcomes[1].Seconds >= 8, $"killed after {outcomes[1].Seconds} s, before its 8 s limit");
         var record = JsonNode.Parse(File.ReadAllText(Path.Combine(outcomes[1].RunDirectory, "run.json")))!;
         Assert.Equal("failed", record["status"]!.GetValue<string>());
         Assert.Equal("time limit 8 s exceeded", record["error"]!["message"]!.GetValue<string>());

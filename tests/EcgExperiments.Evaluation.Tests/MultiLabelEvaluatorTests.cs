@@ -83,6 +83,25 @@ public sealed class MultiLabelEvaluatorTests
         Assert.All(r.Baseline!.PerLabel.Where(l => l.RocAuc.HasValue), l => Assert.Equal(0.5, l.RocAuc));
     }
 
+    /// <summary>The per-epoch validation metrics are the golden threshold-free metrics of the same scores.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Threshold_free_ranking_matches_sklearn_and_numpy_without_fitting_thresholds(int index)
+    {
+        var c = Doc.GetProperty("cases")[index];
+        var (_, test, _) = Load(c);
+        var g = c.GetProperty("model");
+        var ranking = MultiLabelEvaluator.Ranking(test);
+        Close(N(g.GetProperty("macro_roc_auc")), ranking.MacroRocAuc, "macro AUC");
+        Close(N(g.GetProperty("micro_roc_auc")), ranking.MicroRocAuc, "micro AUC");
+        Close(N(g.GetProperty("macro_average_precision")), ranking.MacroAveragePrecision, "macro AP");
+        Close(g.GetProperty("fmax").GetProperty("value").GetDouble(), ranking.Fmax, "F-max");
+        // validation-tagged scores are ranked the same way: nothing here is fitted on them
+        var names = c.GetProperty("labels").EnumerateArray().Select(x => x.GetString()!).ToArray();
+        var asValidation = MultiLabelScores.ForValidation(Targets(c.GetProperty("test_targets")), Scores(c.GetProperty("test_scores")), names);
+        Assert.Equal(ranking, MultiLabelEvaluator.Ranking(asValidation));
+    }
+
     [Fact]
     public void A_label_absent_from_validation_and_test_gets_the_fallback_threshold_and_is_left_out_of_macro_AUC()
     {

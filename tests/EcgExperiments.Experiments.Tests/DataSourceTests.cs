@@ -41,7 +41,7 @@ public sealed class DataSourceTests
     {
         var source = new PtbXlSource(new PtbXlSourceOptions());
         Assert.Equal("[12 × 1000] @ 100 Hz, classes [NORM, HYP]", source.Schema.ToString());
-        Assert.Contains("238 NORM, 32 HYP, 130 dropped", source.Description);   // from the tables only
+        Assert.Contains("270 kept (NORM 238, HYP 32); 130 dropped", source.Description);   // from the tables only
         var data = source.Load();
         AssertLoadedMatchesSchema(source, data);
         Assert.Equal([238, 32], data.ClassCounts());
@@ -59,7 +59,7 @@ public sealed class DataSourceTests
     [RealDataFact("ptbxl")]
     public void Ptbxl_published_label_order_puts_hyp_first()
     {
-        var source = new PtbXlSource(new PtbXlSourceOptions { Labels = ["HYP", "NORM"] });
+        var source = new PtbXlSource(new PtbXlSourceOptions { Labels = PtbXlLabels.NormAndHyp("HYP", "NORM") });
         Assert.Equal(["HYP", "NORM"], source.Schema.ClassNames);
         Assert.Equal([32, 238], source.Load().ClassCounts());
     }
@@ -79,7 +79,7 @@ public sealed class DataSourceTests
     [Fact]
     public void Ptbxl_rejects_bad_options_before_data()
     {
-        Assert.Contains("NORM and HYP", Assert.Throws<ArgumentException>(() => new PtbXlSource(new PtbXlSourceOptions { Labels = ["NORM", "MI"] })).Message);
+        Assert.Contains("NORM and HYP", Assert.Throws<ArgumentException>(() => new PtbXlSource(new PtbXlSourceOptions { Labels = PtbXlLabels.NormAndHyp("NORM", "MI") })).Message);
         Assert.Contains("100 or 500", Assert.Throws<ArgumentException>(() => new PtbXlSource(new PtbXlSourceOptions { SamplingRate = 250 })).Message);
         Assert.Equal([12L, 5000L], new PtbXlSource(new PtbXlSourceOptions { SamplingRate = 500 }).Schema.ItemShape);
     }

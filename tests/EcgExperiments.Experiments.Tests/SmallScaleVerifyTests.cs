@@ -18,9 +18,10 @@ namespace EcgExperiments.Experiments.Tests;
 /// </summary>
 public sealed class SmallScaleVerifyTests(ITestOutputHelper output)
 {
-    private void Verify(string file)
+    private RunOutcome Verify(string file) => VerifyAt(Path.Combine(AppContext.BaseDirectory, "experiments", file));
+
+    private RunOutcome VerifyAt(string path)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "experiments", file);
         var trials = SpecLoader.LoadTrials(path);
         Assert.Single(trials);
         var e = trials[0].Experiment;
@@ -32,7 +33,7 @@ public sealed class SmallScaleVerifyTests(ITestOutputHelper output)
             var outcome = ExperimentRunner.Run(e, new RunOptions { OutputDirectory = results, Device = "cpu" }, new Quiet());
             Assert.Equal(TrialStatus.Completed, outcome.Status);
             var rows = Verifier.Check(e.Spec.Expect, outcome.Metrics);
-            output.WriteLine($"{e.Spec.Name} ({e.Model.Task}, {e.Spec.Split.Protocol}): {clock.Elapsed.TotalSeconds:F1} s");
+            output.WriteLine($"{e.Spec.Name} ({e.Task.Kind}, {e.Spec.Split.Protocol}): {clock.Elapsed.TotalSeconds:F1} s");
             foreach (var r in rows)
             {
                 var entry = MetricTable.Find(outcome.Metrics, r.Metric, r.Class);
@@ -46,6 +47,7 @@ public sealed class SmallScaleVerifyTests(ITestOutputHelper output)
             var again = Verifier.FinishedTable(outcome.RunDirectory, outcome.TrialKey);
             Assert.NotNull(again);
             Assert.Equal(outcome.Metrics.Select(m => (m.Metric, m.Class, m.Value)), again!.Select(m => (m.Metric, m.Class, m.Value)));
+            return outcome;
         }
         finally
         {
@@ -104,6 +106,51 @@ public sealed class SmallScaleVerifyTests(ITestOutputHelper output)
 
     [RealDataFact("ecg5000")]
     public void Ecg5000_lstm_autoencoder_small_beats_a_constant_score() => Verify("ecg5000-lstm-ae-small.yaml");
+
+    /// <summary>
+    /// The PTB-XL benchmark's multi-label task on the shared subset: macro ROC-AUC over the five superclasses against
+    /// the prevalence baseline (0.5), with the per-label table printed for the record.
+    /// </summary>
+    [RealDataFact("ptbxl")]
+    public void Ptbxl_superdiagnostic_small_beats_the_prevalence_baseline()
+    {
+        var o = Verify("ptbxl-superdiagnostic-small.yaml");
+        Assert.Equal(TaskKind.MultiLabel, o.Task);
+        Assert.Equal(0.5, o.BaselineMetric("macro_roc_auc")!.Value, 9);
+        output.WriteLine("label  ROC-AUC [95 % CI]        AP [95 % CI]         F1 at its validation threshold");
+        foreach (var label in o.Record.Data!.Classes)
+        {
+            var auc = MetricTable.Find(o.Metrics, "roc_auc", label)!;
+            var ap = MetricTable.Find(o.Metrics, "average_precision", label)!;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {label,-5} {auc.Value:0.000} [{auc.Lower:0.000}, {auc.Upper:0.000}]   {ap.Value:0.000} [{ap.Lower:0.000}, {ap.Upper:0.000}]   {o.Metric("f1", label):0.000}"));
+        }
+        Assert.Contains("no_class 10", o.Record.Data.Description);
+    }
+
+    [RealDataFact("mitbih")]
+    public void Mitbih_beats_1d_small_multi_class_with_a_custom_map_beats_the_class_prior() => Verify("mitbih-beats-1d-small.yaml");
+
+    /// <summary>
+    /// experiments/wfdb-folder-example.yaml on a researcher's folder built from the 400 shared PTB-XL records (every
+    /// tenth re-recorded at 500 Hz), its <c>folder:</c> pointed there: the source reads the CSV, resamples, splits by the
+    /// fold column, and the study meets its expectations.
+    /// </summary>
+    [RealDataFact("ptbxl")]
+    public void Wfdb_folder_example_runs_on_a_folder_built_from_ptbxl_records()
+    {
+        using var study = new WfdbStudyFolder("record,label,patient_id,fold",
+            (r, id) => WfdbStudyFolder.NormOrAbnormal(r) is { } label ? $"{id},{label},{r.PatientId},{WfdbStudyFolder.Fold(r)}" : null,
+            at500Hz: r => r.EcgId % 10 == 7);
+        var yaml = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "experiments", "wfdb-folder-example.yaml"));
+        Assert.Contains("\n  folder: my-study\n", yaml.ReplaceLineEndings("\n"));
+        var o = VerifyAt(SpecFiles.Write(yaml.ReplaceLineEndings("\n").Replace("\n  folder: my-study\n", $"\n  folder: {study.Path}\n"), "wfdb-folder-example.yaml"));
+        int resampled = WfdbStudyFolder.Ptb.Value.Records.Count(r => r.EcgId % 10 == 7 && WfdbStudyFolder.NormOrAbnormal(r) is not null);
+        Assert.Contains($"{resampled} resampled to 100 Hz", o.Record.Data!.Description);
+        Assert.Equal([NormCount(9), NormCount(10)], [o.Record.Data.Counts.Validation[0], o.Record.Data.Counts.Test[0]]);
+    }
+
+    private static int NormCount(int fold) => WfdbStudyFolder.Ptb.Value.Records.Count(r => r.StratFold == fold && WfdbStudyFolder.NormOrAbnormal(r) == "NORM");
 
     [RealDataFact("ecg5000")]
     public void Ecg5000_transformer_autoencoder_small_beats_a_constant_score() => Verify("ecg5000-transformer-ae-small.yaml");

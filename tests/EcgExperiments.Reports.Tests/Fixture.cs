@@ -14,6 +14,12 @@ internal static class Fixture
     /// </summary>
     public static string SweepRoot => Path.Combine(AppContext.BaseDirectory, "Fixtures", "sweep");
 
+    /// <summary>
+    /// A real two-trial multi-label sweep (PTB-XL superdiagnostic on the shared subset, imbalance none vs class_weights;
+    /// the spec beside it): run.json and metrics.json (a multi-label report) per run.
+    /// </summary>
+    public static string MultiLabelRoot => Path.Combine(AppContext.BaseDirectory, "Fixtures", "multilabel");
+
     public static string TempDir(string prefix = "ecg-report-") => Directory.CreateTempSubdirectory(prefix).FullName;
 
     /// <summary>Copies the fixture runs to a temp folder (for tests that edit them).</summary>

@@ -128,6 +128,39 @@ public sealed record PtbXlLabelDefinition
     /// <summary>The policy for records matching several classes once defaults are applied.</summary>
     public MultipleClassPolicy EffectiveMultiple => Multiple ?? (Preset is null ? MultipleClassPolicy.Drop : MultipleClassPolicy.MultiLabel);
 
+    /// <summary>The definition poses a multi-label task (records keep every class they match).</summary>
+    public bool IsMultiLabel => EffectiveMultiple == MultipleClassPolicy.MultiLabel;
+
+    /// <summary>
+    /// The class names before any data is read: a free definition's classes (and its no-class class), a preset's
+    /// labels in PTB-XL 1.0.3's <c>scp_statements.csv</c> (sorted as the benchmark sorts them). Labelling a copy of
+    /// the database may remove labels that too few of its records carry (<see cref="MinCount"/>).
+    /// </summary>
+    public IReadOnlyList<string> NominalClassNames()
+    {
+        if (Preset is { } p) return PresetLabels[p].Split(' ');
+        var names = (Classes ?? []).Select(c => c.Name).ToList();
+        if (None == NoClassPolicy.KeepAs && NoneClass is { } n) names.Add(n);
+        return names;
+    }
+
+    /// <summary>PTB-XL 1.0.3's label sets of the benchmark presets (checked against scp_statements.csv by the data tests).</summary>
+    private static readonly IReadOnlyDictionary<PtbXlLabelPreset, string> PresetLabels = new Dictionary<PtbXlLabelPreset, string>
+    {
+        [PtbXlLabelPreset.All] =
+            "1AVB 2AVB 3AVB ABQRS AFIB AFLT ALMI AMI ANEUR ASMI BIGU CLBBB CRBBB DIG EL HVOLT ILBBB ILMI IMI INJAL INJAS INJIL INJIN INJLA INVT " +
+            "IPLMI IPMI IRBBB ISCAL ISCAN ISCAS ISCIL ISCIN ISCLA ISC_ IVCD LAFB LAO/LAE LMI LNGQT LOWT LPFB LPR LVH LVOLT NDT NORM NST_ NT_ PAC " +
+            "PACE PMI PRC(S) PSVT PVC QWAVE RAO/RAE RVH SARRH SBRAD SEHYP SR STACH STD_ STE_ SVARR SVTAC TAB_ TRIGU VCLVH WPW",
+        [PtbXlLabelPreset.Diagnostic] =
+            "1AVB 2AVB 3AVB ALMI AMI ANEUR ASMI CLBBB CRBBB DIG EL ILBBB ILMI IMI INJAL INJAS INJIL INJIN INJLA IPLMI IPMI IRBBB ISCAL ISCAN " +
+            "ISCAS ISCIL ISCIN ISCLA ISC_ IVCD LAFB LAO/LAE LMI LNGQT LPFB LVH NDT NORM NST_ PMI RAO/RAE RVH SEHYP WPW",
+        [PtbXlLabelPreset.Subdiagnostic] =
+            "AMI CLBBB CRBBB ILBBB IMI IRBBB ISCA ISCI ISC_ IVCD LAFB/LPFB LAO/LAE LMI LVH NORM NST_ PMI RAO/RAE RVH SEHYP STTC WPW _AVB",
+        [PtbXlLabelPreset.Superdiagnostic] = "CD HYP MI NORM STTC",
+        [PtbXlLabelPreset.Form] = "ABQRS DIG HVOLT INVT LNGQT LOWT LPR LVOLT NDT NST_ NT_ PAC PRC(S) PVC QWAVE STD_ STE_ TAB_ VCLVH",
+        [PtbXlLabelPreset.Rhythm] = "AFIB AFLT BIGU PACE PSVT SARRH SBRAD SR STACH SVARR SVTAC TRIGU",
+    };
+
     /// <summary>Checks the options alone (no data needed); throws with a message naming the setting.</summary>
     public void Validate()
     {

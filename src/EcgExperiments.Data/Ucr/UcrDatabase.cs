@@ -18,7 +18,11 @@ namespace EcgExperiments.Data.Ucr;
 /// <param name="TestRows">Rows of the archive's TEST file.</param>
 /// <param name="Notes">Provenance notes for the card.</param>
 public sealed record UcrPreset(string Name, string DataFolder, IReadOnlyDictionary<int, string> ClassNames, string Licence, string Citation,
-    int? Patients, int? TrainRows, int? TestRows, IReadOnlyList<string> Notes);
+    int? Patients, int? TrainRows, int? TestRows, IReadOnlyList<string> Notes)
+{
+    /// <summary>Samples per series, when every series has the same known length.</summary>
+    public int? SeriesLength { get; init; }
+}
 
 /// <summary>Named UCR datasets with their card facts.</summary>
 public static class UcrPresets
@@ -33,7 +37,7 @@ public static class UcrPresets
         [
             "Beats extracted from record chf07 of the BIDMC Congestive Heart Failure Database and interpolated to 140 samples; z-normalised per beat.",
             "All rows come from one patient: any split is intra-patient.",
-        ]);
+        ]) { SeriesLength = 140 };
 
     /// <summary>Every preset.</summary>
     public static IReadOnlyList<UcrPreset> All { get; } = [Ecg5000];

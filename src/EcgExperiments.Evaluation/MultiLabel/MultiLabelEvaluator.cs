@@ -89,6 +89,26 @@ public static class MultiLabelEvaluator
         return report with { Baseline = baseline, BaselineKind = LabelPrevalenceBaseline.Kind };
     }
 
+    /// <summary>
+    /// The threshold-free metrics of one set of scores — macro and micro ROC-AUC, macro average precision and F-max —
+    /// computed exactly as <see cref="Evaluate"/> computes them, without thresholds or intervals: what a trainer's
+    /// per-epoch validation reports (no threshold is fitted, so validation stays a model-selection set only).
+    /// </summary>
+    /// <example><code>
+    /// MultiLabelRanking r = MultiLabelEvaluator.Ranking(MultiLabelScores.ForValidation(targets, probabilities, labels));
+    /// double auc = r.MacroRocAuc ?? double.NaN;
+    /// </code></example>
+    public static MultiLabelRanking Ranking(MultiLabelScores scores, int fmaxThresholds = 100)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        if (fmaxThresholds < 1) throw new ArgumentOutOfRangeException(nameof(fmaxThresholds), fmaxThresholds, "the F-max grid needs at least one step");
+        var engine = new Engine(scores, new bool[scores.Count * scores.LabelCount], fmaxThresholds);
+        var p = engine.Compute(null);
+        var definedAuc = Enumerable.Range(0, scores.LabelCount).Where(l => p.Auc[l].HasValue).ToArray();
+        var present = Enumerable.Range(0, scores.LabelCount).Where(l => p.Support[l] > 0).ToArray();
+        return new MultiLabelRanking(Snapshot.MeanOver(p.Auc, definedAuc), p.MicroAuc, Snapshot.MeanOver(p.Ap, present), p.Fmax.Value);
+    }
+
     private static MultiLabelReport EvaluateAt(MultiLabelThresholds thresholds, MultiLabelScores test, bool[] predicted, MultiLabelEvaluationOptions options)
     {
         var engine = new Engine(test, predicted, options.FmaxThresholds);

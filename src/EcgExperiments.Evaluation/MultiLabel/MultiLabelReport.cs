@@ -15,6 +15,9 @@ namespace EcgExperiments.Evaluation;
 public sealed record LabelMetrics(string Name, int Support, double? RocAuc, double? AveragePrecision, LabelThreshold Threshold,
     long TruePositives, long FalsePositives, long FalseNegatives, double Precision, double Recall, double F1);
 
+/// <summary>The threshold-free metrics of <see cref="MultiLabelEvaluator.Ranking"/> (null where undefined, e.g. no label with both classes).</summary>
+public sealed record MultiLabelRanking(double? MacroRocAuc, double? MicroRocAuc, double? MacroAveragePrecision, double Fmax);
+
 /// <summary>F-max of a multi-label evaluation and where on the threshold grid it is reached.</summary>
 /// <param name="Value">The maximum F over the grid (0 when no threshold gives a defined F).</param>
 /// <param name="Threshold">Grid threshold of the maximum (the lowest where several tie), or null.</param>

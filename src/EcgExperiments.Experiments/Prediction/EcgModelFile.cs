@@ -15,8 +15,11 @@ namespace EcgExperiments.Experiments.Prediction;
 /// <summary>The shape of a view as a model file records it (the source's rows and the model's input).</summary>
 public sealed record SchemaRecord(IReadOnlyList<long> ItemShape, double? SamplingRate, IReadOnlyList<string> ClassNames, IReadOnlyList<string>? LeadNames)
 {
-    public static SchemaRecord Of(EcgSchema s) => new(s.ItemShape, s.SamplingRate, s.ClassNames, s.LeadNames);
-    public EcgSchema ToSchema() => new(ItemShape, SamplingRate, ClassNames, LeadNames);
+    /// <summary>True for label sets (multi-label); absent (null) for one class per example.</summary>
+    public bool? MultiLabel { get; init; }
+
+    public static SchemaRecord Of(EcgSchema s) => new(s.ItemShape, s.SamplingRate, s.ClassNames, s.LeadNames) { MultiLabel = s.MultiLabel ? true : null };
+    public EcgSchema ToSchema() => new(ItemShape, SamplingRate, ClassNames, LeadNames) { MultiLabel = MultiLabel == true };
 }
 
 /// <summary>
@@ -52,6 +55,8 @@ public sealed record ModelManifest
     public double? Threshold { get; init; }
     /// <summary>Binary and anomaly tasks: how the threshold was chosen.</summary>
     public DecisionThresholdRecord? ThresholdChoice { get; init; }
+    /// <summary>Multi-label classifiers: the threshold of each label (in label order), chosen on validation.</summary>
+    public IReadOnlyList<double>? Thresholds { get; init; }
 }
 
 /// <summary>How a decision threshold was chosen, for the predictions file and the manifest.</summary>
@@ -161,7 +166,9 @@ public sealed class EcgModel(ModelManifest manifest, IReadOnlyList<EcgTransforme
 {
     public ModelManifest Manifest { get; } = manifest;
     public IReadOnlyList<EcgTransformerBase> Pipeline { get; } = pipeline;
-    public IEcgPredictor Predictor { get; } = predictor;
+    /// <summary>The trained network's predictor (a multi-label classifier with the per-label thresholds of its manifest).</summary>
+    public IEcgPredictor Predictor { get; } =
+        manifest.Thresholds is { } thresholds && predictor is ClassificationPredictor { IsMultiLabel: true } multiLabel ? multiLabel.WithThresholds(thresholds) : predictor;
     public string Path { get; } = path;
 
     /// <summary>What the network mostly computes (for the thread policy).</summary>

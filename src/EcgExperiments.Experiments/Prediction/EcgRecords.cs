@@ -123,7 +123,10 @@ public static class EcgRecords
     }
 }
 
-/// <summary>One prediction: the example, its class probabilities or anomaly score, and the decision.</summary>
+/// <summary>
+/// One prediction: the example, its class probabilities or anomaly score, and the decision (multi-label: the labels
+/// predicted present, ';'-separated, each at its own threshold).
+/// </summary>
 public sealed record ModelPrediction(string Id, IReadOnlyDictionary<string, double> Probabilities, double? Score, string PredictedLabel, double? Threshold);
 
 /// <summary>Reads a prediction view into typed rows (the prediction-engine-style output).</summary>
@@ -143,6 +146,11 @@ public static class ModelPredictions
                     double p = columns[EcgColumns.Probability][i];
                     list.Add(new ModelPrediction(id, new Dictionary<string, double> { [classes[0]] = 1f - (float)p, [classes[1]] = p }, null,
                         columns[EcgColumns.PredictedLabel][i] != 0 ? classes[1] : classes[0], model.Manifest.Threshold ?? 0.5));
+                    break;
+                case TaskKind.MultiLabel:
+                    var sigmoid = Enumerable.Range(0, classes.Count).ToDictionary(k => classes[k], k => (double)columns[EcgColumns.Score][i * classes.Count + k]);
+                    var present = Enumerable.Range(0, classes.Count).Where(k => columns[EcgColumns.PredictedLabel][i * classes.Count + k] != 0).Select(k => classes[k]);
+                    list.Add(new ModelPrediction(id, sigmoid, null, string.Join(";", present), null));
                     break;
                 case TaskKind.Classification:
                     var probs = Enumerable.Range(0, classes.Count).ToDictionary(k => classes[k], k => (double)columns[EcgColumns.Score][i * classes.Count + k]);

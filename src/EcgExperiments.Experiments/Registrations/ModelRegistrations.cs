@@ -32,8 +32,8 @@ internal static class ModelRegistrations
 
     // ---- classifiers -------------------------------------------------------------------------------------------
 
-    /// <summary>1 logit for two classes, k otherwise.</summary>
-    private static int Outputs(EcgSchema schema) => schema.ClassNames.Count == 2 ? 1 : schema.ClassNames.Count;
+    /// <summary>1 logit for two classes, k otherwise; one per label for label sets.</summary>
+    private static int Outputs(EcgSchema schema) => schema.ClassNames.Count == 2 && !schema.MultiLabel ? 1 : schema.ClassNames.Count;
 
     /// <summary>Leads of a [C × T] or [T] item.</summary>
     private static int Leads(EcgSchema schema) => schema.ItemShape.Count == 2 ? (int)schema.ItemShape[0] : 1;

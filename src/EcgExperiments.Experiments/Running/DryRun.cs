@@ -48,7 +48,7 @@ public static class DryRun
             _ => $"anomaly folds: normal class in {sp.Folds} contiguous folds, fold {sp.Fold} tested; anomalies {1 - sp.AnomalyValidationFraction:0.##}/{sp.AnomalyValidationFraction:0.##} test/validation",
         };
         yield return $"  split: {splitText} — protocol: {sp.Protocol ?? (sp.Kind == SplitKind.Official ? "named by the data's official split" : ExperimentRunner.Protocol(sp, null))}";
-        yield return $"  task:  {e.Model.Task.Text()}; validation metrics: {string.Join(", ", e.ValidationMetrics)} (select_by {e.Spec.Training.SelectBy})";
+        yield return $"  task:  {e.Task.Kind.Text()}; validation metrics: {string.Join(", ", e.ValidationMetrics)} (select_by {e.Spec.Training.SelectBy})";
         yield return $"  workers: {plan.Describe()}";
         var limits = SweepEngine.Limits(settings);
         yield return $"  limits: {(limits.Length == 0 ? "none" : limits[2..])}";

@@ -169,7 +169,7 @@ public static class ExperimentRunner
             ResolvedConfig = ResolvedConfig(e, options),
             Seed = spec.Seed,
             Environment = EnvironmentInfo.Describe(device, threads.Threads, threads.Reason),
-            Task = e.Model.Task,
+            Task = e.Task.Kind,
         };
         observer.Info($"{spec.Name}: {e.Source.Description}");
         observer.Info($"device {device}, {threads.Threads} thread(s) ({threads.Reason}); results → {runDir}");
@@ -216,7 +216,7 @@ public static class ExperimentRunner
                 CreatedUtc = DateTime.UtcNow,
                 Experiment = spec.Name,
                 TrialKey = key,
-                Task = e.Model.Task,
+                Task = e.Task.Kind,
                 ModelType = spec.Model!.Type,
                 ModelOptions = OptionsJson(e.ComponentOptions["model"]),
                 ModelDescription = e.Model.Description,
@@ -231,6 +231,7 @@ public static class ExperimentRunner
                     AnomalyPredictor a => a.Threshold,
                     _ => null,
                 },
+                Thresholds = evaluation.Model is ClassificationPredictor { IsMultiLabel: true } m ? m.Thresholds : null,
                 ThresholdChoice = evaluation.Threshold is { } t ? new DecisionThresholdRecord(ThresholdRuleName(t.Rule), t.Value, t.ValidationCount) : null,
             };
             var context = $"{e.Source.Description}; model {e.Model.Description} ({parameters:N0} parameters); {evaluation.Context}";

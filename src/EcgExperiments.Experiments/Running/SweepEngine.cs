@@ -222,9 +222,9 @@ public static class SweepEngine
         if (best is null) return true;
         if (settings.IsTuner)
             return candidate.Score is { } c && (best.Score is not { } b || (settings.Direction == MetricDirection.Max ? c > b : c < b));
-        var metric = first.Model.Task == TaskKind.Reconstruction ? "mse" : Evaluation.MetricNames.RocAuc;
+        var (metric, higher) = first.Task.Headline;
         double? Value(TrialOutcome o) => o.Record?.Metric(metric) ?? o.Record?.Metric(Evaluation.MetricNames.Accuracy);
-        return Value(candidate) is { } v && (Value(best) is not { } w || (metric == "mse" ? v < w : v > w));
+        return Value(candidate) is { } v && (Value(best) is not { } w || (higher ? v > w : v < w));
     }
 
     private static string Label(Trial trial, TrialRequest request, int configurations, string key, bool tuned)
@@ -375,7 +375,7 @@ public static class RunRecords
             CodeVersion = ExperimentRunner.CodeVersion,
             ResolvedConfig = ExperimentRunner.ResolvedConfig(e, options),
             Seed = e.Spec.Seed,
-            Task = e.Model.Task,
+            Task = e.Task.Kind,
             Error = new ErrorRecord(errorType, message),
             RecordedBy = "sweep (the worker could not record its end)",
             Timings = new TimingsRecord { TotalSeconds = seconds },

@@ -27,7 +27,7 @@ public static class RunRecordNames
     /// <summary>"completed", "failed", "interrupted", "running".</summary>
     public static string Text(this TrialStatus status) => JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
 
-    /// <summary>"classification", "anomaly", "reconstruction".</summary>
+    /// <summary>"classification", "multi_label", "anomaly", "reconstruction".</summary>
     public static string Text(this TaskKind task) => JsonNamingPolicy.SnakeCaseLower.ConvertName(task.ToString());
 }
 
@@ -41,6 +41,11 @@ public enum TaskKind
     Anomaly,
     /// <summary>One lead → all leads; MSE, per-lead RMSE, Pearson r and R² against each lead's training mean.</summary>
     Reconstruction,
+    /// <summary>
+    /// A classifier on label sets (one sigmoid per label): macro/micro ROC-AUC, per-label AUC and AP, F-max, F1 at
+    /// per-label thresholds chosen on validation, Hamming loss, against the training label prevalence.
+    /// </summary>
+    MultiLabel,
 }
 
 /// <summary>The data a trial used: description, fingerprint, schema and per-split class counts.</summary>

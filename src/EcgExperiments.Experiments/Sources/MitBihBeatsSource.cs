@@ -7,13 +7,17 @@ using EcgExperiments.Signals.Filtering;
 
 namespace EcgExperiments.Experiments.Sources;
 
-/// <summary>Beat-symbol → class mapping of a <see cref="MitBihBeatsSource"/>.</summary>
+/// <summary>Named beat-symbol → class mappings of a <see cref="MitBihBeatsSource"/> (see <see cref="BeatMapping"/> for custom ones).</summary>
 public enum BeatMappingName
 {
     /// <summary>AAMI N, S, V, F, Q (SPEC §2.2).</summary>
     Aami,
     /// <summary>BeatGAN's variant (SPEC §2.4): N = {N, L, R}; e and j count as S.</summary>
     BeatGan,
+    /// <summary>AAMI N {N, L, R, e, j} versus AAMI V {V, E}; other beats left out and counted (YAML <c>n_vs_v</c>).</summary>
+    NormalVersusVentricular,
+    /// <summary>Every QRS annotation versus artifact, noise and blocked-P annotations (YAML <c>beat_vs_non_beat</c>).</summary>
+    BeatVersusNonBeat,
 }
 
 /// <summary>Beat window of a <see cref="MitBihBeatsSource"/>.</summary>
@@ -37,14 +41,15 @@ public enum SharedPatientPolicy
 /// <summary>YAML <c>data: { type: mitbih_beats, … }</c>: annotated beats of MIT-BIH Arrhythmia at 360 Hz.</summary>
 public sealed record MitBihBeatsSourceOptions : DataSourceOptions
 {
-    public BeatMappingName Mapping { get; init; } = BeatMappingName.Aami;
+    /// <summary>Symbol → class: a preset (aami, beat_gan, n_vs_v, beat_vs_non_beat) or a custom map (see <see cref="BeatMapping"/>).</summary>
+    public BeatMapping Mapping { get; init; } = BeatMappingName.Aami;
     public BeatWindowName Window { get; init; } = BeatWindowName.Midpoint428;
     /// <summary>Lead by name; records without it use <see cref="FallbackLeads"/> (102 and 104 have V5, no MLII).</summary>
     public string Lead { get; init; } = "MLII";
     public IReadOnlyList<string> FallbackLeads { get; init; } = ["V5"];
     /// <summary>Leave out the paced records 102, 104, 107, 217.</summary>
     public bool ExcludePaced { get; init; }
-    /// <summary>Records to use (null: all 48 present).</summary>
+    /// <summary>Records to use, by number or by set name (DS1, DS2 — de Chazal's —, paced, all); null: all 48 present.</summary>
     public IReadOnlyList<string>? Records { get; init; }
     /// <summary>SPEC §2.4: FIR 3–45 Hz (109 taps at 360 Hz, filtfilt) over the whole lead before windowing.</summary>
     public bool Bandpass { get; init; }
@@ -74,9 +79,12 @@ public sealed class MitBihBeatsSource : IDataSource
     {
         _options = o;
         if (o.ValidationFraction is < 0 or >= 1) throw new ArgumentException($"data.validation_fraction must be in [0, 1), got {o.ValidationFraction}");
-        if (o.Records is { } rs && rs.FirstOrDefault(r => !MitBihDatabase.AllRecordIds.Contains(r)) is { } bad)
-            throw new ArgumentException($"data.records: '{bad}' is not a MIT-BIH record; records are {string.Join(", ", MitBihDatabase.AllRecordIds)}");
-        _mapping = o.Mapping == BeatMappingName.BeatGan ? BeatClassMapping.BeatGan : BeatClassMapping.Aami;
+        if (o.Records is { } rs)
+        {
+            try { MitBihDatabase.ResolveRecords(rs); }
+            catch (ArgumentException e) when (e.ParamName is not null) { throw new ArgumentException($"data.records: {e.Message.Replace($" (Parameter '{e.ParamName}')", "")}"); }
+        }
+        _mapping = o.Mapping.Build();
         Folder = Path.GetFullPath(o.Folder ?? Path.Combine(ProjectPaths.DataRoot, "mitbih"));
         int length = o.Window == BeatWindowName.Fixed320 ? new FixedBeatWindowOptions().Length : new MidpointBeatWindowOptions().Length;
         Schema = new EcgSchema([1, length], SamplingRate, _mapping.Classes, [o.Lead]);

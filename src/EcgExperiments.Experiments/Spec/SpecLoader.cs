@@ -18,8 +18,8 @@ public sealed record ResolvedExperiment(
     IReadOnlyList<(string Stage, EcgSchema Schema)> Trace, IReadOnlyDictionary<string, object> ComponentOptions,
     IReadOnlyList<string> ValidationMetrics)
 {
-    /// <summary>What the model's task does with its test split.</summary>
-    public IExperimentTask Task => ExperimentTasks.Get(Model.Task);
+    /// <summary>What the model's task does with its test split (a classifier on label sets: the multi-label task).</summary>
+    public IExperimentTask Task => ExperimentTasks.For(Model.Task, ModelInput);
 
     /// <summary>The items the model takes: the pipeline's output.</summary>
     public EcgSchema ModelInput => Trace[^1].Schema;
@@ -168,7 +168,7 @@ public static class SpecLoader
         var input = trace[^1].Item2;
         if (model.CheckInput(input) is { } problem)
             throw new SpecException(spec.Model.Where, $"model `{spec.Model.Type}` cannot take the pipeline's output {input.ShapeText}: {problem}");
-        var task = ExperimentTasks.Get(model.Task);
+        var task = ExperimentTasks.For(model.Task, input);
         var classes = source.Schema.ClassNames;
         if (task.Check(spec, input) is { } taskProblem)
             throw taskProblem.Key == "data" ? new SpecException(spec.Data.Where, taskProblem.Message) : At(taskProblem.Key, taskProblem.Message);
@@ -176,7 +176,7 @@ public static class SpecLoader
         {
             if (model.Task != TaskKind.Classification)
                 throw At("training.imbalance", $"imbalance strategies apply to classifiers; model `{spec.Model.Type}` solves the {model.Task.Text()} task");
-            if (imbalance.Check(classes) is { } bad)
+            if ((input.MultiLabel ? imbalance.CheckMultiLabel(input.ClassNames) : imbalance.Check(classes)) is { } bad)
                 throw At($"training.imbalance.{bad.Key}", bad.Message);
         }
         if (model.Task != TaskKind.Anomaly && spec.Split.Kind == SplitKind.AnomalyFolds)

@@ -75,6 +75,7 @@ public sealed class YamlBinder(string file)
         if (underlying is not null)
             return IsNull(node) ? null : Convert(underlying, node, key);
         if (type == typeof(YamlNode)) return node;
+        if (YamlForms.For(type) is { } form) return form(this, node, key);
         if (type == typeof(ComponentSpec)) return Component(node, key);
         if (type.IsInterface && Components.RegistryFor(type) is { } registry) return registry.Build(Component(node, key, registry.Discriminator), this);
         if (type == typeof(ClassValues)) return Values(node, key);

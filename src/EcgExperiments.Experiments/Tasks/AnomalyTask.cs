@@ -22,6 +22,8 @@ public sealed class AnomalyTask : IExperimentTask
 
     public TaskKind Kind => TaskKind.Anomaly;
 
+    public (string Metric, bool HigherIsBetter) Headline => (MetricNames.RocAuc, true);
+
     /// <summary>Index of <c>evaluation.normal_class</c> (default the data's first class).</summary>
     public static int NormalClass(ExperimentSpec spec, EcgSchema schema)
     {
@@ -33,6 +35,8 @@ public sealed class AnomalyTask : IExperimentTask
 
     public (string Key, string Message)? Check(ExperimentSpec spec, EcgSchema schema)
     {
+        if (schema.MultiLabel)
+            return ("data", $"an anomaly detector needs one class per example (normal or not); the data carries label sets [{string.Join(", ", schema.ClassNames)}] (multi-label)");
         if (schema.ClassNames.Count < 2)
             return ("data", $"an anomaly detector needs a normal class and at least one other, the data has [{string.Join(", ", schema.ClassNames)}]");
         if (spec.Evaluation.NormalClass is { } nc && !schema.ClassNames.Contains(nc, StringComparer.OrdinalIgnoreCase))

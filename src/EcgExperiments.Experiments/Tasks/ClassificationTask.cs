@@ -15,8 +15,11 @@ public sealed class ClassificationTask : IExperimentTask
 {
     public TaskKind Kind => TaskKind.Classification;
 
+    public (string Metric, bool HigherIsBetter) Headline => (MetricNames.RocAuc, true);
+
     public (string Key, string Message)? Check(ExperimentSpec spec, EcgSchema schema) =>
-        schema.ClassNames.Count < 2 ? ("data", $"a classifier needs at least two classes, the data has [{string.Join(", ", schema.ClassNames)}]") : null;
+        schema.MultiLabel ? ("data", "the data carries label sets: a multi-label task")
+        : schema.ClassNames.Count < 2 ? ("data", $"a classifier needs at least two classes, the data has [{string.Join(", ", schema.ClassNames)}]") : null;
 
     public TaskEvaluation Evaluate(TaskContext c, IEcgPredictor model)
     {

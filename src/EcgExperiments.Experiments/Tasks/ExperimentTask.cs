@@ -16,6 +16,9 @@ public interface IExperimentTask
 {
     TaskKind Kind { get; }
 
+    /// <summary>The test metric that ranks finished trials of a sweep (e.g. roc_auc, macro_roc_auc, mse) and whether larger is better.</summary>
+    (string Metric, bool HigherIsBetter) Headline { get; }
+
     /// <summary>Checks against the data's classes before any data is read (e.g. the normal class of an anomaly task); null when fine.</summary>
     (string Key, string Message)? Check(ExperimentSpec spec, EcgSchema schema);
 
@@ -64,9 +67,17 @@ public static class ExperimentTasks
     private static readonly Dictionary<TaskKind, IExperimentTask> All = new()
     {
         [TaskKind.Classification] = new ClassificationTask(),
+        [TaskKind.MultiLabel] = new MultiLabelTask(),
         [TaskKind.Anomaly] = new AnomalyTask(),
         [TaskKind.Reconstruction] = new ReconstructionTask(),
     };
 
     public static IExperimentTask Get(TaskKind kind) => All[kind];
+
+    /// <summary>
+    /// The task a model of <paramref name="modelTask"/> solves on data of <paramref name="data"/>: a classifier on label
+    /// sets (<see cref="EcgSchema.MultiLabel"/>) is a multi-label task; otherwise the model's own.
+    /// </summary>
+    public static IExperimentTask For(TaskKind modelTask, EcgSchema data) =>
+        Get(modelTask == TaskKind.Classification && data.MultiLabel ? TaskKind.MultiLabel : modelTask);
 }

@@ -19,6 +19,8 @@ public sealed class ReconstructionTask : IExperimentTask
 
     public TaskKind Kind => TaskKind.Reconstruction;
 
+    public (string Metric, bool HigherIsBetter) Headline => (MetricNames.Mse, false);
+
     public (string Key, string Message)? Check(ExperimentSpec spec, EcgSchema schema) => null;
 
     public TaskEvaluation Evaluate(TaskContext c, IEcgPredictor model)

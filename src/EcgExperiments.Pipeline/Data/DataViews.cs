@@ -20,8 +20,9 @@ public sealed class InMemoryDataView : EcgDataView
         for (int i = 0; i < rows.Count; i++)
             if (rows[i].Length != size)
                 throw new SchemaException("data", $"example '{index.Ids[i]}' has {rows[i].Length} values but the schema {schema.ShapeText} needs {size}");
+        int lowest = index.LabelSets is null ? 0 : -1;   // a multi-label example may have no label
         foreach (var label in index.Labels)
-            if (label < 0 || label >= Math.Max(1, schema.ClassNames.Count))
+            if (label < lowest || label >= Math.Max(1, schema.ClassNames.Count))
                 throw new SchemaException("data", $"label {label} is not a class of [{string.Join(", ", schema.ClassNames)}]");
         _rows = rows;
     }

@@ -4,31 +4,76 @@ using Microsoft.ML.Data;
 namespace EcgExperiments.Pipeline;
 
 /// <summary>
-/// Per-example metadata an <see cref="EcgDataView"/> keeps in memory: ids, patient groups and class labels. It is
-/// small next to the signals (109,494 MIT-BIH beats: a few MB) and is what splits, samplers and evaluators need
-/// without reading a single sample.
+/// Per-example metadata an <see cref="EcgDataView"/> keeps in memory: ids, patient groups and class labels, and for
+/// multi-label data each example's label set. It is small next to the signals (109,494 MIT-BIH beats: a few MB) and is
+/// what splits, samplers and evaluators need without reading a single sample.
 /// </summary>
+/// <example><code>
+/// var single = new ExampleIndex(ids, patients, classOfEach);
+/// var multi = ExampleIndex.ForLabelSets(ids, patients, [[true, false, true], [false, false, false]]);   // labels 0 and 2; none
+/// </code></example>
 public sealed class ExampleIndex
 {
     public ExampleIndex(IReadOnlyList<string> ids, IReadOnlyList<string> groups, IReadOnlyList<int> labels)
+        : this(ids, groups, labels, null)
+    {
+    }
+
+    /// <param name="ids">Example ids.</param>
+    /// <param name="groups">Patient (group) of each example.</param>
+    /// <param name="labels">Class index of each example; for multi-label data its rarest label, −1 when it has none.</param>
+    /// <param name="labelSets">Multi-label data: each example's labels as one flag per label (all of the same length); null otherwise.</param>
+    public ExampleIndex(IReadOnlyList<string> ids, IReadOnlyList<string> groups, IReadOnlyList<int> labels, IReadOnlyList<bool[]>? labelSets)
     {
         if (ids.Count != groups.Count || ids.Count != labels.Count)
             throw new ArgumentException($"ids ({ids.Count}), groups ({groups.Count}) and labels ({labels.Count}) must have one entry per example");
+        if (labelSets is not null)
+        {
+            if (labelSets.Count != ids.Count) throw new ArgumentException($"label sets ({labelSets.Count}) must have one entry per example ({ids.Count})");
+            if (labelSets.Count > 0 && labelSets.Any(s => s.Length != labelSets[0].Length))
+                throw new ArgumentException("every label set must have one flag per label");
+        }
         Ids = ids;
         Groups = groups;
         Labels = labels;
+        LabelSets = labelSets;
     }
 
     public IReadOnlyList<string> Ids { get; }
     public IReadOnlyList<string> Groups { get; }
-    /// <summary>Class index per example (0-based; ML.NET key value − 1).</summary>
+    /// <summary>Class index per example (0-based; ML.NET key value − 1). Multi-label: the example's rarest label, −1 for none.</summary>
     public IReadOnlyList<int> Labels { get; }
+    /// <summary>Multi-label data: one flag per label for each example; null for single-label data.</summary>
+    public IReadOnlyList<bool[]>? LabelSets { get; }
     public int Count => Ids.Count;
 
     public static ExampleIndex Empty { get; } = new([], [], []);
 
+    /// <summary>
+    /// A multi-label index. Each example's <see cref="Labels"/> entry is its rarest label (fewest examples here; the
+    /// lowest index on ties), or −1 without labels: stratifying a split by it keeps rare labels in every part, the
+    /// first step of iterative stratification.
+    /// </summary>
+    public static ExampleIndex ForLabelSets(IReadOnlyList<string> ids, IReadOnlyList<string> groups, IReadOnlyList<bool[]> labelSets)
+    {
+        ArgumentNullException.ThrowIfNull(labelSets);
+        int k = labelSets.Count == 0 ? 0 : labelSets[0].Length;
+        var counts = new int[k];
+        foreach (var set in labelSets)
+            for (int l = 0; l < Math.Min(k, set.Length); l++) if (set[l]) counts[l]++;
+        var primary = labelSets.Select(set =>
+        {
+            int best = -1;
+            for (int l = 0; l < Math.Min(k, set.Length); l++)
+                if (set[l] && (best < 0 || counts[l] < counts[best])) best = l;
+            return best;
+        }).ToArray();
+        return new ExampleIndex(ids, groups, primary, labelSets);
+    }
+
     public ExampleIndex Subset(IReadOnlyList<int> rows) =>
-        new(rows.Select(i => Ids[i]).ToArray(), rows.Select(i => Groups[i]).ToArray(), rows.Select(i => Labels[i]).ToArray());
+        new(rows.Select(i => Ids[i]).ToArray(), rows.Select(i => Groups[i]).ToArray(), rows.Select(i => Labels[i]).ToArray(),
+            LabelSets is { } sets ? rows.Select(i => sets[i]).ToArray() : null);
 }
 
 /// <summary>
@@ -55,7 +100,10 @@ public abstract class EcgDataView : IDataView
     {
         ArgumentNullException.ThrowIfNull(ecg);
         ArgumentNullException.ThrowIfNull(index);
-        Ecg = ecg;
+        // The index decides: a view whose examples carry label sets is multi-label, whatever schema a transform handed on.
+        if (index.LabelSets is { Count: > 0 } sets && sets[0].Length != ecg.ClassNames.Count)
+            throw new SchemaException("data", $"label sets have {sets[0].Length} flags but the schema names {ecg.ClassNames.Count} labels [{string.Join(", ", ecg.ClassNames)}]");
+        Ecg = ecg.MultiLabel == index.LabelSets is not null ? ecg : ecg with { MultiLabel = index.LabelSets is not null };
         Index = index;
     }
 
@@ -110,10 +158,32 @@ public abstract class EcgDataView : IDataView
     /// <summary>Class index per row.</summary>
     public int[] Labels() => Index.Labels.ToArray();
 
-    /// <summary>Examples per class, in class order.</summary>
+    /// <summary>True when the rows carry label sets (<see cref="ExampleIndex.LabelSets"/>).</summary>
+    public bool IsMultiLabel => Index.LabelSets is not null;
+
+    /// <summary>Each row's label set (one flag per label); single-label rows as one-hot sets.</summary>
+    public bool[][] Targets()
+    {
+        if (Index.LabelSets is { } sets) return sets.Select(s => s.ToArray()).ToArray();
+        int k = Ecg.ClassNames.Count;
+        return Index.Labels.Select(l =>
+        {
+            var t = new bool[k];
+            if (l >= 0) t[l] = true;
+            return t;
+        }).ToArray();
+    }
+
+    /// <summary>Examples per class, in class order (multi-label: examples carrying each label, so an example may count several times).</summary>
     public int[] ClassCounts()
     {
         var counts = new int[Ecg.ClassNames.Count];
+        if (Index.LabelSets is { } sets)
+        {
+            foreach (var set in sets)
+                for (int l = 0; l < set.Length; l++) if (set[l]) counts[l]++;
+            return counts;
+        }
         foreach (var l in Index.Labels) counts[l]++;
         return counts;
     }
@@ -182,20 +252,24 @@ public abstract class EcgDataView : IDataView
             throw new SchemaException(stage, $"column '{EcgColumns.Label}' must be a UInt32 key type (class names as key values), got {l.Type}");
         var group = view.Schema.GetColumnOrNull(EcgColumns.Group) is { Type: TextDataViewType } g ? g : (DataViewSchema.Column?)null;
         var id = view.Schema.GetColumnOrNull(EcgColumns.Id) is { Type: TextDataViewType } d ? d : (DataViewSchema.Column?)null;
+        var labelSet = schema.MultiLabel ? view.Schema[EcgColumns.Labels] : (DataViewSchema.Column?)null;
         var needed = new List<DataViewSchema.Column> { signalColumn };
         if (label is { } lc) needed.Add(lc);
         if (group is { } gc) needed.Add(gc);
         if (id is { } ic) needed.Add(ic);
+        if (labelSet is { } sc) needed.Add(sc);
         var rows = new List<float[]>();
         var ids = new List<string>();
         var groups = new List<string>();
         var labels = new List<int>();
+        var sets = new List<bool[]>();
         using var cursor = view.GetRowCursor(needed);
         var getSignal = cursor.GetGetter<VBuffer<float>>(signalColumn);
         var getLabel = label is { } lg ? cursor.GetGetter<uint>(lg) : null;
         var getGroup = group is { } gg ? cursor.GetGetter<ReadOnlyMemory<char>>(gg) : null;
         var getId = id is { } ig ? cursor.GetGetter<ReadOnlyMemory<char>>(ig) : null;
-        VBuffer<float> values = default;
+        var getSet = labelSet is { } sg ? cursor.GetGetter<VBuffer<float>>(sg) : null;
+        VBuffer<float> values = default, flags = default;
         ReadOnlyMemory<char> text = default;
         uint key = 0;
         while (cursor.MoveNext())
@@ -208,23 +282,30 @@ public abstract class EcgDataView : IDataView
             if (getLabel is not null)
             {
                 getLabel(ref key);
-                if (key == 0) throw new SchemaException(stage, $"row {rows.Count - 1} has a missing label (key 0)");
+                if (key == 0 && getSet is null) throw new SchemaException(stage, $"row {rows.Count - 1} has a missing label (key 0)");
                 label0 = (int)key - 1;
             }
             labels.Add(label0);
+            if (getSet is not null)
+            {
+                getSet(ref flags);
+                var set = new float[schema.ClassNames.Count];
+                flags.CopyTo(set);
+                sets.Add(set.Select(f => f != 0).ToArray());
+            }
             string rowId = rows.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (getId is not null) { getId(ref text); rowId = text.ToString(); }
             ids.Add(rowId);
             if (getGroup is not null) { getGroup(ref text); groups.Add(text.ToString()); }
             else groups.Add(rowId);
         }
-        return new InMemoryDataView(schema, new ExampleIndex(ids, groups, labels), rows);
+        return new InMemoryDataView(schema, new ExampleIndex(ids, groups, labels, getSet is null ? null : sets), rows);
     }
 
     /// <summary>Reads the signal column in blocks of rows, only when it is active.</summary>
     private sealed class Cursor(EcgDataView view, bool[] active, int[]? order) : DataViewRowCursor
     {
-        private const int SignalColumn = 0, LabelColumn = 1, GroupColumn = 2, IdColumn = 3;
+        private const int SignalColumn = 0, LabelColumn = 1, GroupColumn = 2, IdColumn = 3, LabelSetColumn = 4;
         // Blocks of about 1 MB of samples (at most 256 rows): a lazy view computes a block's rows together.
         private readonly int[] _rows = new int[(int)Math.Clamp((1L << 20) / Math.Max(1, view.Ecg.ItemSize * sizeof(float)), 1, 256)];
         private float[]? _values;
@@ -266,7 +347,8 @@ public abstract class EcgDataView : IDataView
                 LabelColumn => (ValueGetter<uint>)((ref uint v) => v = (uint)(view.Index.Labels[Row] + 1)),
                 GroupColumn => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> v) => v = view.Index.Groups[Row].AsMemory()),
                 IdColumn => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> v) => v = view.Index.Ids[Row].AsMemory()),
-                _ when column.Index - 4 < view.ExtraColumns.Count => ExtraGetter(column.Index - 4),
+                LabelSetColumn when view.Ecg.MultiLabel => (ValueGetter<VBuffer<float>>)GetLabelSet,
+                _ when column.Index - view.Ecg.ColumnCount < view.ExtraColumns.Count => ExtraGetter(column.Index - view.Ecg.ColumnCount),
                 _ => throw new ArgumentOutOfRangeException(nameof(column), column.Name, "not a column of this view"),
             };
             return getter as ValueGetter<TValue>
@@ -290,6 +372,14 @@ public abstract class EcgDataView : IDataView
             value = editor.Commit();
         }
 
+        private void GetLabelSet(ref VBuffer<float> value)
+        {
+            var set = view.Index.LabelSets![Row];
+            var editor = VBufferEditor.Create(ref value, set.Length);
+            for (int l = 0; l < set.Length; l++) editor.Values[l] = set[l] ? 1 : 0;
+            value = editor.Commit();
+        }
+
         private Delegate ExtraGetter(int k)
         {
             var c = view.ExtraColumns[k];
@@ -304,6 +394,13 @@ public abstract class EcgDataView : IDataView
                 ComputedColumnKind.Single => (ValueGetter<float>)((ref float v) => v = Extra(k)[0]),
                 ComputedColumnKind.Key => (ValueGetter<uint>)((ref uint v) => v = (uint)Extra(k)[0]),
                 ComputedColumnKind.Boolean => (ValueGetter<bool>)((ref bool v) => v = Extra(k)[0] != 0),
+                ComputedColumnKind.BooleanVector => (ValueGetter<VBuffer<bool>>)((ref VBuffer<bool> v) =>
+                {
+                    var editor = VBufferEditor.Create(ref v, c.Width);
+                    var values = Extra(k);
+                    for (int i = 0; i < c.Width; i++) editor.Values[i] = values[i] != 0;
+                    v = editor.Commit();
+                }),
                 _ => throw new InvalidOperationException($"unknown column kind {c.Kind}"),
             };
         }
@@ -347,6 +444,8 @@ public enum ComputedColumnKind
     Key,
     /// <summary>A Boolean (non-zero = true).</summary>
     Boolean,
+    /// <summary>Vector of Boolean (width values, non-zero = true), e.g. a multi-label classifier's decision per label.</summary>
+    BooleanVector,
 }
 
 /// <summary>A column a view computes from its rows (a model's Score, PredictedLabel, …).</summary>
@@ -359,6 +458,14 @@ public sealed record ComputedColumn(string Name, ComputedColumnKind Kind, int Wi
     public static ComputedColumn Single(string name) => new(name, ComputedColumnKind.Single, 1, NumberDataViewType.Single);
 
     public static ComputedColumn Boolean(string name) => new(name, ComputedColumnKind.Boolean, 1, BooleanDataViewType.Instance);
+
+    /// <summary>A vector of <paramref name="names"/>.Count Booleans, its slots named (e.g. one decision per label).</summary>
+    public static ComputedColumn Booleans(string name, IReadOnlyList<string> names) =>
+        new(name, ComputedColumnKind.BooleanVector, names.Count, new VectorDataViewType(BooleanDataViewType.Instance, names.Count), EcgSchema.SlotNames(names));
+
+    /// <summary>A vector of <paramref name="names"/>.Count Singles with named slots (e.g. one probability per label).</summary>
+    public static ComputedColumn Named(string name, IReadOnlyList<string> names) =>
+        new(name, ComputedColumnKind.Vector, names.Count, new VectorDataViewType(NumberDataViewType.Single, names.Count), EcgSchema.SlotNames(names));
 
     /// <summary>A key over <paramref name="classNames"/> (class names as key values).</summary>
     public static ComputedColumn Key(string name, IReadOnlyList<string> classNames) =>

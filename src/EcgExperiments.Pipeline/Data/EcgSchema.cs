@@ -27,6 +27,16 @@ public static class EcgColumns
     /// <summary>Reconstruction models: the reconstructed signal, shaped like <see cref="Signal"/>.</summary>
     public const string Reconstruction = "Reconstruction";
 
+    /// <summary>
+    /// Multi-label views: the label set of each example as a known-size <c>Vector&lt;Single, k&gt;</c> of 0/1, one slot per
+    /// label (annotation <c>SlotNames</c> = the label names). <see cref="Label"/> then holds the example's rarest label
+    /// (what splits stratify by), or a missing key for an example without labels.
+    /// </summary>
+    public const string Labels = "Labels";
+
+    /// <summary>ML.NET's annotation naming the slots of a vector column.</summary>
+    public const string SlotNamesAnnotation = "SlotNames";
+
     /// <summary>Annotation of <see cref="Signal"/>: the sampling rate in Hz (R8), absent for images.</summary>
     public const string SamplingRateAnnotation = "SamplingRate";
     /// <summary>Annotation of <see cref="Signal"/>: the lead names (vector of text), one per first dimension.</summary>
@@ -37,7 +47,9 @@ public static class EcgColumns
 /// The ECG part of a data view's <see cref="DataViewSchema"/>, read as one typed value: the item shape (the
 /// dimensions of the <see cref="EcgColumns.Signal"/> vector type), the sampling rate and lead names (annotations
 /// of that column) and the class names (key values of <see cref="EcgColumns.Label"/>). Everything here is known
-/// before any data is read, so a pipeline's shapes can be traced in a dry run.
+/// before any data is read, so a pipeline's shapes can be traced in a dry run. A multi-label schema
+/// (<see cref="MultiLabel"/>) calls its classes labels: an example carries any number of them, given by the
+/// <see cref="EcgColumns.Labels"/> column.
 /// </summary>
 /// <example><code>
 /// var schema = new EcgSchema([12, 1000], 100, ["NORM", "HYP"], PtbXlLeads);
@@ -46,17 +58,27 @@ public static class EcgColumns
 /// </code></example>
 public sealed record EcgSchema(IReadOnlyList<long> ItemShape, double? SamplingRate, IReadOnlyList<string> ClassNames, IReadOnlyList<string>? LeadNames = null)
 {
+    /// <summary>
+    /// Examples carry label sets (any number of <see cref="ClassNames"/>, none included) rather than one class each: a
+    /// multi-label task, one sigmoid per label. Views of such a schema have the <see cref="EcgColumns.Labels"/> column.
+    /// </summary>
+    public bool MultiLabel { get; init; }
+
     public long ItemSize => ItemShape.Aggregate(1L, (a, b) => a * b);
 
     public string ShapeText => $"[{string.Join(" × ", ItemShape)}]";
 
     public override string ToString() =>
-        $"{ShapeText}{(SamplingRate is { } fs ? $" @ {fs:0.###} Hz" : "")}, classes [{string.Join(", ", ClassNames)}]";
+        $"{ShapeText}{(SamplingRate is { } fs ? $" @ {fs:0.###} Hz" : "")}, {(MultiLabel ? "labels" : "classes")} [{string.Join(", ", ClassNames)}]" +
+        (MultiLabel ? " (multi-label)" : "");
 
     /// <summary>Structural equality (records compare lists by reference).</summary>
     public bool SameAs(EcgSchema other) =>
         ItemShape.SequenceEqual(other.ItemShape) && SamplingRate == other.SamplingRate && ClassNames.SequenceEqual(other.ClassNames)
-        && (LeadNames ?? []).SequenceEqual(other.LeadNames ?? []);
+        && (LeadNames ?? []).SequenceEqual(other.LeadNames ?? []) && MultiLabel == other.MultiLabel;
+
+    /// <summary>Columns every view of this schema has before any a derived view adds: Signal, Label, Group, Id and, multi-label, Labels.</summary>
+    public int ColumnCount => MultiLabel ? 5 : 4;
 
     /// <summary>The ML.NET schema of a view with this item shape: Signal, Label, Group, Id.</summary>
     public DataViewSchema ToDataViewSchema()
@@ -66,13 +88,23 @@ public sealed record EcgSchema(IReadOnlyList<long> ItemShape, double? SamplingRa
         return b.ToSchema();
     }
 
-    /// <summary>Adds the Signal, Label, Group and Id columns (with annotations) to a schema builder.</summary>
+    /// <summary>Adds the Signal, Label, Group and Id columns (with annotations) to a schema builder, and Labels for a multi-label schema.</summary>
     public void AddColumns(DataViewSchema.Builder builder)
     {
         builder.AddColumn(EcgColumns.Signal, SignalType(), SignalAnnotations());
         builder.AddColumn(EcgColumns.Label, new KeyDataViewType(typeof(uint), Math.Max(1, ClassNames.Count)), KeyValues(ClassNames));
         builder.AddColumn(EcgColumns.Group, TextDataViewType.Instance);
         builder.AddColumn(EcgColumns.Id, TextDataViewType.Instance);
+        if (MultiLabel)
+            builder.AddColumn(EcgColumns.Labels, new VectorDataViewType(NumberDataViewType.Single, Math.Max(1, ClassNames.Count)), SlotNames(ClassNames));
+    }
+
+    /// <summary>A <c>SlotNames</c> annotation naming the slots of a vector column (ML.NET's convention).</summary>
+    public static DataViewSchema.Annotations SlotNames(IReadOnlyList<string> names)
+    {
+        var a = new DataViewSchema.Annotations.Builder();
+        a.Add(EcgColumns.SlotNamesAnnotation, new VectorDataViewType(TextDataViewType.Instance, Math.Max(1, names.Count)), TextGetter(names.Count == 0 ? [""] : names));
+        return a.ToAnnotations();
     }
 
     /// <summary>The Signal column's type: Single with the item shape as dimensions.</summary>
@@ -133,7 +165,14 @@ public sealed record EcgSchema(IReadOnlyList<long> ItemShape, double? SamplingRa
             label.GetKeyValues(ref names);
             classes = names.DenseValues().Select(m => m.ToString()).ToArray();
         }
-        return new EcgSchema(shape, rate, classes, leads);
+        bool multiLabel = false;
+        if (schema.GetColumnOrNull(EcgColumns.Labels) is { } labels)
+        {
+            if (labels.Type is not VectorDataViewType { ItemType: NumberDataViewType } lt || lt.ItemType != NumberDataViewType.Single || lt.Size != Math.Max(1, classes.Count))
+                throw new SchemaException(stage, $"column '{EcgColumns.Labels}' must be a vector of {classes.Count} Single values (0/1 per label), got {labels.Type}");
+            multiLabel = true;
+        }
+        return new EcgSchema(shape, rate, classes, leads) { MultiLabel = multiLabel };
     }
 }
 

@@ -127,7 +127,7 @@ public sealed class StftImageTransformer(StftImageOptions options) : EcgTransfor
         try
         {
             var (h, w) = recipe.OutputShape(samples);
-            return new EcgSchema([Options.Channels, h, w], null, input.ClassNames);
+            return input with { ItemShape = [Options.Channels, h, w], SamplingRate = null, LeadNames = null };
         }
         catch (ArgumentException e)
         {

@@ -77,6 +77,8 @@ public static class RunComparisons
                 compared = plan.Pairs.ToList();
                 notes.AddRange(plan.Notes.Select(n => $"test set {label}: {n}"));
             }
+            else if (members.Count >= 2 && members[0].Task == TaskLayouts.MultiLabel)
+                notes.Add($"test set {label}: multi-label runs are compared by their intervals only; paired tests (McNemar, DeLong, permutation) are defined here for one class per example");
             else if (members.Count >= 2 && members[0].Task != TaskLayouts.Reconstruction)
                 notes.Add($"test set {label}: runs without per-example outputs ({RunOutputs.PredictionsFileName} or {RunOutputs.ScoresFileName}) cannot be paired: " +
                           string.Join(", ", members.Where(r => !outputs.ContainsKey(r)).Select(space.NameOf)));

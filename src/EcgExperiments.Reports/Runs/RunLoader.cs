@@ -96,10 +96,11 @@ public static class RunLoader
         var config = stored.ResolvedConfig;
         var task = stored.Task?.Text() ?? TaskLayouts.Classification;   // records from before tasks were all classifiers
 
-        // The full classification report (curves, confusion) of classification and anomaly runs; reconstruction has none.
+        // The full classification report (curves, confusion) of classification and anomaly runs; reconstruction has none,
+        // and a multi-label run's metrics.json is a multi-label report (its tidy table is all a report reads).
         MetricReport? metrics = null;
         var metricsPath = Path.Combine(folder, MetricsFileName);
-        if (task != TaskLayouts.Reconstruction && File.Exists(metricsPath))
+        if (task is not (TaskLayouts.Reconstruction or TaskLayouts.MultiLabel) && File.Exists(metricsPath))
             metrics = MetricJson.Deserialize<MetricReport>(File.ReadAllText(metricsPath), metricsPath);
 
         IReadOnlyList<MetricEntry> table, baseline;
@@ -120,7 +121,7 @@ public static class RunLoader
         }
         else
         {
-            var what = task == TaskLayouts.Reconstruction
+            var what = task is TaskLayouts.Reconstruction or TaskLayouts.MultiLabel
                 ? $"a {task} run record needs \"{MetricsTableField}\""
                 : $"run has no \"{MetricsTableField}\" and no {MetricsFileName}";
             throw new EcgDataException($"{what} (status: {stored.Status.Text()})", file: runPath);

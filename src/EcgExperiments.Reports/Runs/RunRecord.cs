@@ -43,7 +43,7 @@ public sealed record RunRecord
     public required IReadOnlyList<EpochLoss> History { get; init; }
     public int? BestEpoch { get; init; }
 
-    /// <summary>"classification", "anomaly" or "reconstruction" (<see cref="TaskLayouts"/>); records without one are classification.</summary>
+    /// <summary>"classification", "multi_label", "anomaly" or "reconstruction" (<see cref="TaskLayouts"/>); records without one are classification.</summary>
     public required string Task { get; init; }
 
     /// <summary>

@@ -23,6 +23,7 @@ public sealed record TaskLayout(string Task, string Title, string DefaultHeatmap
 /// one registration here; readers ask <see cref="Find"/> and writers iterate <see cref="All"/>.
 /// <list type="bullet">
 /// <item>classification: accuracy, macro F1, ROC-AUC, recall per class;</item>
+/// <item>multi-label: macro and micro ROC-AUC, F-max, macro F1 at the per-label thresholds, Hamming loss, ROC-AUC per label;</item>
 /// <item>anomaly: ROC-AUC, average precision, F1 / precision / recall of the anomaly (positive) class;</item>
 /// <item>reconstruction: MSE, mean Pearson r, mean R², Pearson r per lead.</item>
 /// </list>
@@ -30,6 +31,7 @@ public sealed record TaskLayout(string Task, string Title, string DefaultHeatmap
 public static class TaskLayouts
 {
     public const string Classification = "classification";
+    public const string MultiLabel = "multi_label";
     public const string Anomaly = "anomaly";
     public const string Reconstruction = "reconstruction";
 
@@ -44,6 +46,15 @@ public static class TaskLayouts
             new("Macro F1", MetricNames.MacroF1, null),
             new("ROC-AUC", MetricNames.RocAuc, null),
             .. ClassesOf(runs, MetricNames.Recall).Select(c => new HeadlineColumn($"Recall {c}", MetricNames.Recall, c)),
+        ]),
+        new(MultiLabel, "Multi-label classification", MetricNames.MacroRocAuc, runs =>
+        [
+            new("Macro ROC-AUC", MetricNames.MacroRocAuc, null),
+            new("Micro ROC-AUC", MetricNames.MicroRocAuc, null),
+            new("F-max", MetricNames.Fmax, null),
+            new("Macro F1", MetricNames.MacroF1, null),
+            new("Hamming loss", MetricNames.HammingLoss, null),
+            .. ClassesOf(runs, MetricNames.RocAuc).Select(l => new HeadlineColumn($"AUC {l}", MetricNames.RocAuc, l)),
         ]),
         new(Anomaly, "Anomaly detection", MetricNames.RocAuc, runs =>
         [

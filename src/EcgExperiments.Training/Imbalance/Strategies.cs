@@ -8,6 +8,23 @@ public static class ImbalanceMath
     internal static string List(IEnumerable<double> values) =>
         "[" + string.Join(", ", values.Select(v => v.ToString("0.###", CultureInfo.InvariantCulture))) + "]";
 
+    /// <summary>
+    /// Per label of multi-label targets, the "balanced" weights of that label's yes/no task: w⁺ = N / (2 n⁺),
+    /// w⁻ = N / (2 n⁻) (scikit-learn's balanced weights of a binary task; w⁺/w⁻ = n⁻/n⁺, PyTorch's suggested
+    /// <c>pos_weight</c>). A label without positives or negatives in training gets 1 and 1.
+    /// </summary>
+    public static (double[] Positive, double[] Negative) InverseFrequencyPerLabel(IReadOnlyList<bool[]> targets, int labels)
+    {
+        var positive = new double[labels];
+        var negative = new double[labels];
+        for (int l = 0; l < labels; l++)
+        {
+            int n = targets.Count, pos = targets.Count(t => t[l]);
+            (positive[l], negative[l]) = pos == 0 || pos == n ? (1.0, 1.0) : ((double)n / (2 * pos), (double)n / (2 * (n - pos)));
+        }
+        return (positive, negative);
+    }
+
     /// <summary>w_c = N / (k · n_c); a class absent from the training labels gets weight 1.</summary>
     public static double[] InverseFrequencyWeights(IReadOnlyList<int> labels, int classes)
     {
@@ -28,6 +45,8 @@ public sealed class NoImbalanceStrategy(NoImbalanceOptions? options = null) : II
     public string Description => "none";
     public (string Key, string Message)? Check(IReadOnlyList<string> classNames) => null;
     public ImbalancePlan Prepare(IReadOnlyList<int> trainLabels, IReadOnlyList<string> classNames) => new(new WeightedCrossEntropyLoss(), new ShuffleSampler());
+    public (string Key, string Message)? CheckMultiLabel(IReadOnlyList<string> labelNames) => null;
+    public ImbalancePlan PrepareMultiLabel(IReadOnlyList<bool[]> trainTargets, IReadOnlyList<string> labelNames) => new(new MultiLabelBceLoss(), new ShuffleSampler());
 }
 
 /// <summary>Where class weights come from.</summary>
@@ -73,6 +92,17 @@ public sealed class ClassWeightStrategy(ClassWeightsOptions options) : IImbalanc
     public ImbalancePlan Prepare(IReadOnlyList<int> trainLabels, IReadOnlyList<string> classNames) =>
         new(new WeightedCrossEntropyLoss(UsesList ? options.ClassWeights!.Resolve(classNames, "class_weights") : ImbalanceMath.InverseFrequencyWeights(trainLabels, classNames.Count)),
             new ShuffleSampler());
+
+    /// <summary>Multi-label: given weights are each label's positive weight (absent terms weigh 1); none given: balanced weights per label.</summary>
+    public (string Key, string Message)? CheckMultiLabel(IReadOnlyList<string> labelNames) =>
+        UsesList && options.ClassWeights!.Problem(labelNames, "class_weights") is { } p ? ("class_weights", p + " (multi-label: one positive weight per label)") : null;
+
+    public ImbalancePlan PrepareMultiLabel(IReadOnlyList<bool[]> trainTargets, IReadOnlyList<string> labelNames)
+    {
+        if (UsesList) return new(new MultiLabelBceLoss(options.ClassWeights!.Resolve(labelNames, "class_weights")), new ShuffleSampler());
+        var (positive, negative) = ImbalanceMath.InverseFrequencyPerLabel(trainTargets, labelNames.Count);
+        return new(new MultiLabelBceLoss(positive, negative), new ShuffleSampler());
+    }
 }
 
 /// <summary>
@@ -115,6 +145,23 @@ public sealed class FocalLossStrategy(FocalOptions options) : IImbalanceStrategy
             : PositiveOnly(a, classNames.Count) ? a.ByPosition : a.Resolve(classNames, "focal_alpha");
         return new(new FocalLoss(options.FocalGamma, alpha), new ShuffleSampler());
     }
+
+    /// <summary>Multi-label: focal per label; α is one value for every label or one per label (by name or position), for the label's presence.</summary>
+    public (string Key, string Message)? CheckMultiLabel(IReadOnlyList<string> labelNames)
+    {
+        if (options.FocalAlpha is not { } alpha || alpha.ByPosition is { Count: 1 }) return null;
+        if (alpha.Values.Any(v => v >= 1)) return ("focal_alpha", $"multi-label α weighs a label's presence (absence gets 1 − α), so each must lie in (0, 1), got {alpha}");
+        return alpha.Problem(labelNames, "focal_alpha") is { } p ? ("focal_alpha", p + " (or one α for every label)") : null;
+    }
+
+    public ImbalancePlan PrepareMultiLabel(IReadOnlyList<bool[]> trainTargets, IReadOnlyList<string> labelNames)
+    {
+        IReadOnlyList<double>? alpha = options.FocalAlpha is not { } a ? null
+            : a.ByPosition is { Count: 1 } one ? Enumerable.Repeat(one[0], labelNames.Count).ToArray() : a.Resolve(labelNames, "focal_alpha");
+        if (alpha?.Any(v => !(v > 0 && v < 1)) == true)
+            throw new ArgumentException($"training.imbalance.focal_alpha: multi-label α must lie in (0, 1), got {ImbalanceMath.List(alpha)}");
+        return new(new MultiLabelFocalLoss(options.FocalGamma, alpha), new ShuffleSampler());
+    }
 }
 
 /// <summary>YAML <c>strategy: weighted_sampler</c>: minibatches drawn with replacement, every class equally likely.</summary>
@@ -138,6 +185,10 @@ public sealed class WeightedSamplerStrategy(WeightedSamplerOptions options) : II
     public (string Key, string Message)? Check(IReadOnlyList<string> classNames) => null;
     public ImbalancePlan Prepare(IReadOnlyList<int> trainLabels, IReadOnlyList<string> classNames) =>
         new(new WeightedCrossEntropyLoss(), new ClassBalancedSampler(options.SamplesPerEpoch));
+
+    public (string Key, string Message)? CheckMultiLabel(IReadOnlyList<string> labelNames) =>
+        ("strategy", "weighted_sampler makes every class equally likely per draw, but a multi-label example carries several labels (or none), " +
+                     "so there is no class to draw by; use class_weights (a positive weight per label) or focal");
 }
 
 /// <summary>YAML <c>strategy: undersample</c>: each epoch keeps every minority example and a fresh random subset of each larger class.</summary>
@@ -161,6 +212,10 @@ public sealed class UndersampleStrategy(UndersampleOptions options) : IImbalance
     public (string Key, string Message)? Check(IReadOnlyList<string> classNames) => null;
     public ImbalancePlan Prepare(IReadOnlyList<int> trainLabels, IReadOnlyList<string> classNames) =>
         new(new WeightedCrossEntropyLoss(), new RandomUndersampler(options.UndersampleRatio));
+
+    public (string Key, string Message)? CheckMultiLabel(IReadOnlyList<string> labelNames) =>
+        ("strategy", "undersample cuts every class down to the smallest, but a multi-label example belongs to several labels at once (or none), " +
+                     "so cutting one label cuts others; use class_weights (a positive weight per label) or focal");
 }
 
 /// <summary>
@@ -232,5 +287,24 @@ public sealed class CostSensitiveStrategy(CostSensitiveOptions options) : IImbal
         var raw = RawWeights();
         double mean = trainLabels.Count == 0 ? 1 : trainLabels.Average(y => raw[y]);
         return new(new WeightedCrossEntropyLoss(raw.Select(w => w / mean).ToArray()), new ShuffleSampler());
+    }
+
+    /// <summary>
+    /// Multi-label: each label is its own yes/no task with the FN/FP costs — a present label's term weighs the FN cost, an
+    /// absent one's the FP cost — rescaled so the mean weight over the training (example, label) terms is 1. A k×k cost
+    /// matrix prices mistaking one class for another, which independent labels cannot do: refused.
+    /// </summary>
+    public (string Key, string Message)? CheckMultiLabel(IReadOnlyList<string> labelNames) => options.CostMatrix is null ? null
+        : ("cost_matrix", "a cost matrix prices mistaking one class for another, but multi-label labels are independent yes/no decisions; " +
+                          "give false_negative_cost and false_positive_cost instead (applied to every label)");
+
+    public ImbalancePlan PrepareMultiLabel(IReadOnlyList<bool[]> trainTargets, IReadOnlyList<string> labelNames)
+    {
+        if (CheckMultiLabel(labelNames) is { } problem) throw new ArgumentException($"training.imbalance.{problem.Key}: {problem.Message}");
+        double fn = options.FalseNegativeCost!.Value, fp = options.FalsePositiveCost!.Value;
+        int k = labelNames.Count;
+        long terms = (long)trainTargets.Count * k, present = trainTargets.Sum(t => t.Count(x => x));
+        double mean = terms == 0 ? 1 : (present * fn + (terms - present) * fp) / terms;
+        return new(new MultiLabelBceLoss(Enumerable.Repeat(fn / mean, k).ToArray(), Enumerable.Repeat(fp / mean, k).ToArray()), new ShuffleSampler());
     }
 }

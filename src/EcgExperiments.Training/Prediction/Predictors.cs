@@ -122,20 +122,40 @@ public sealed class PredictionView : EcgDataView
 /// the raw logit, Probability = p(class 1), PredictedLabel = Probability ≥ <see cref="Threshold"/> (0.5, or the value
 /// chosen on validation). Multi-class: Score =
 /// the class probabilities (softmax), PredictedLabel = the most probable class (a key over the class names).
+/// Multi-label (<see cref="EcgSchema.MultiLabel"/>): Score = one sigmoid probability per label, PredictedLabel = one
+/// decision per label (probability ≥ that label's threshold in <see cref="Thresholds"/>, 0.5 until chosen on validation).
 /// </summary>
-public sealed class ClassificationPredictor(Module<Tensor, Tensor> network, EcgSchema inputSchema, Device device, int batchSize, double threshold = 0.5)
+public sealed class ClassificationPredictor(Module<Tensor, Tensor> network, EcgSchema inputSchema, Device device, int batchSize, double threshold = 0.5,
+    IReadOnlyList<double>? thresholds = null)
     : PredictorBase(network, inputSchema, device, batchSize)
 {
-    public bool IsBinary => InputSchema.ClassNames.Count == 2;
+    public bool IsMultiLabel => InputSchema.MultiLabel;
+
+    public bool IsBinary => !IsMultiLabel && InputSchema.ClassNames.Count == 2;
 
     /// <summary>Binary tasks: the decision threshold on p(class 1).</summary>
     public double Threshold { get; } = threshold;
 
-    /// <summary>The same network with another decision threshold (chosen on validation).</summary>
-    public ClassificationPredictor WithThreshold(double threshold) => new((Module<Tensor, Tensor>)Network, InputSchema, Device, BatchSize, threshold);
+    /// <summary>Multi-label tasks: the decision threshold of each label (0.5 each until chosen on validation).</summary>
+    public IReadOnlyList<double> Thresholds { get; } = Checked(thresholds, inputSchema);
 
-    public override IReadOnlyList<ComputedColumn> PredictionColumns => IsBinary
-        ? [ComputedColumn.Single(EcgColumns.Score), ComputedColumn.Single(EcgColumns.Probability), ComputedColumn.Boolean(EcgColumns.PredictedLabel)]
+    private static IReadOnlyList<double> Checked(IReadOnlyList<double>? thresholds, EcgSchema schema)
+    {
+        if (!schema.MultiLabel) return [];
+        if (thresholds is null) return Enumerable.Repeat(0.5, schema.ClassNames.Count).ToArray();
+        return thresholds.Count == schema.ClassNames.Count ? thresholds.ToArray()
+            : throw new ArgumentException($"{thresholds.Count} thresholds for {schema.ClassNames.Count} labels [{string.Join(", ", schema.ClassNames)}]", nameof(thresholds));
+    }
+
+    /// <summary>The same network with another decision threshold (chosen on validation).</summary>
+    public ClassificationPredictor WithThreshold(double threshold) => new((Module<Tensor, Tensor>)Network, InputSchema, Device, BatchSize, threshold, Thresholds);
+
+    /// <summary>Multi-label: the same network with one threshold per label (chosen on validation).</summary>
+    public ClassificationPredictor WithThresholds(IReadOnlyList<double> thresholds) => new((Module<Tensor, Tensor>)Network, InputSchema, Device, BatchSize, Threshold, thresholds);
+
+    public override IReadOnlyList<ComputedColumn> PredictionColumns =>
+        IsMultiLabel ? [ComputedColumn.Named(EcgColumns.Score, InputSchema.ClassNames), ComputedColumn.Booleans(EcgColumns.PredictedLabel, InputSchema.ClassNames)]
+        : IsBinary ? [ComputedColumn.Single(EcgColumns.Score), ComputedColumn.Single(EcgColumns.Probability), ComputedColumn.Boolean(EcgColumns.PredictedLabel)]
         : [ComputedColumn.Vector(EcgColumns.Score, InputSchema.ClassNames.Count), ComputedColumn.Key(EcgColumns.PredictedLabel, InputSchema.ClassNames)];
 
     /// <summary>Class probabilities [batch × k] of logits ([batch, 1]: sigmoid pair; [batch, k]: softmax).</summary>
@@ -149,9 +169,21 @@ public sealed class ClassificationPredictor(Module<Tensor, Tensor> network, EcgS
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         var logits = net.forward(Batches.Inputs(data, rows, Device));
+        int k = InputSchema.ClassNames.Count;
+        if (IsMultiLabel)
+        {
+            var sig = logits.sigmoid().cpu().data<float>();
+            for (int i = 0; i < rows.Length; i++)
+                for (int l = 0; l < k; l++)
+                {
+                    float p = sig[i * k + l];
+                    outputs[0][i * k + l] = p;
+                    outputs[1][i * k + l] = p >= Thresholds[l] ? 1 : 0;
+                }
+            return;
+        }
         var probs = Probabilities(logits).cpu().data<float>();
         var raw = IsBinary ? logits.cpu().data<float>() : [];
-        int k = InputSchema.ClassNames.Count;
         for (int i = 0; i < rows.Length; i++)
         {
             var p = probs.AsSpan(i * k, k);

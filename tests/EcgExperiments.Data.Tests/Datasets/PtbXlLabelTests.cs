@@ -54,6 +54,14 @@ public sealed class PtbXlLabelTests
         Assert.All(s.Report.RemovedClasses, c => Assert.Equal(0, c.Count));
     }
 
+    /// <summary>The class names a preset has before any data is read are those scp_statements.csv gives it.</summary>
+    [RealDataFact("ptbxl")]
+    public void Every_presets_nominal_labels_are_those_of_the_statements_table()
+    {
+        foreach (var preset in Enum.GetValues<PtbXlLabelPreset>())
+            Assert.Equal(PtbXlLabeler.PresetClasses(preset, Db.Value.Statements).Select(c => c.Name), PtbXlLabelDefinition.FromPreset(preset).NominalClassNames());
+    }
+
     public static TheoryData<MultiLabelPolicy> Policies() => new()
     {
         MultiLabelPolicy.NegativeOnlyVersusAnyPositive, MultiLabelPolicy.NegativeOnlyVersusPositiveOnly, MultiLabelPolicy.AnyNegativeVersusAnyPositiveExcludingBoth,
