@@ -116,7 +116,9 @@ internal static class Flags
             r.AddError($"{name}: {text} is an existing folder; give a file name");
             return null;
         }
-        return text;
+        // A path typed on the command line is relative to the current folder, as in every other tool (a spec's output.dir
+        // stays relative to the repository).
+        return Path.GetFullPath(text);
     }
 
     /// <summary>A warning when a thread count is above this machine's cores (libtorch then slows down rather than speeds up).</summary>
@@ -124,6 +126,22 @@ internal static class Flags
         int.TryParse(threads, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > Environment.ProcessorCount
             ? $"warning: {name} {n}: this machine has {Environment.ProcessorCount} core(s); more threads than cores make libtorch slower, not faster"
             : null;
+
+    /// <summary>
+    /// System.CommandLine's own parse errors in plain words: "Cannot parse argument 'abc' for option '--min-count' as expected
+    /// type 'System.Nullable`1[System.Int32]'." becomes "--min-count: expected a whole number, got 'abc'".
+    /// </summary>
+    internal static string Plain(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(?<value>.*)' for (?:option|argument) '(?<name>[^']+)' as expected type '(?<type>[^']+)'\.?$");
+        if (!m.Success) return message;
+        var type = m.Groups["type"].Value;
+        var kind = type.Contains("Int", StringComparison.Ordinal) ? "a whole number"
+            : type.Contains("Double", StringComparison.Ordinal) || type.Contains("Single", StringComparison.Ordinal) ? "a number"
+            : type.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
+            : "a value of another form (see --help)";
+        return $"{m.Groups["name"].Value}: expected {kind}, got '{m.Groups["value"].Value}'";
+    }
 
     /// <summary>
     /// Parses and runs <paramref name="args"/>: parse errors print one <c>error:</c> line each (naming the flag) and exit
@@ -134,7 +152,7 @@ internal static class Flags
         var result = root.Parse(args);
         if (result.Errors.Count > 0 && result.Action is not System.CommandLine.Help.HelpAction)
         {
-            foreach (var e in result.Errors) Console.Error.WriteLine($"error: {e.Message}");
+            foreach (var e in result.Errors) Console.Error.WriteLine($"error: {Plain(e.Message)}");
             var command = string.Join(' ', result.CommandResult.Command is RootCommand ? ["ecg"] : new[] { "ecg", result.CommandResult.Command.Name });
             Console.Error.WriteLine($"see `{command} --help` for the flags");
             return ExitCodes.InvalidSpecOrFlag;

@@ -5,10 +5,12 @@ namespace EcgExperiments.Cli.Tests;
 /// <summary>The `ecg` command as a user runs it: exit codes and what it prints.</summary>
 public class CliTests
 {
-    private static (int code, string stdout, string stderr) Ecg(IDictionary<string, string>? env, params string[] args)
+    private static (int code, string stdout, string stderr) Ecg(IDictionary<string, string>? env, params string[] args) => EcgIn(null, env, args);
+
+    private static (int code, string stdout, string stderr) EcgIn(string? workingDirectory, IDictionary<string, string>? env, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ecg.dll"), .. args])
-        { RedirectStandardOutput = true, RedirectStandardError = true };
+        { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
@@ -45,6 +47,26 @@ public class CliTests
         (code, _, stderr) = Ecg(null, "card", "ptbxl", "--class", "A=IMI", "--class", "B=NORM");
         Assert.Equal(1, code);
         Assert.Contains("write subclass:IMI or statement:IMI", stderr);
+    }
+
+    [Fact]
+    public void A_relative_output_flag_is_taken_from_the_current_folder_and_parse_errors_name_the_flag_in_plain_words()
+    {
+        var here = Directory.CreateTempSubdirectory("ecg-cwd-").FullName;
+        var spec = Path.Combine(here, "tiny.yaml");
+        File.WriteAllText(spec, Corpus.CorpusWorkspace.FixtureSpecText.Replace("epochs: 12", "epochs: 1", StringComparison.Ordinal));
+        var (code, stdout, error) = EcgIn(here, null, "run", "tiny.yaml", "--output", "mine");
+        Assert.True(code == 0, error + stdout);
+        var record = Assert.Single(Directory.GetFiles(Path.Combine(here, "mine"), "run.json", SearchOption.AllDirectories));
+        Assert.StartsWith(Path.Combine(here, "mine", Corpus.CorpusWorkspace.FixtureExperiment), record);
+
+        (code, _, error) = Ecg(null, "card", "ptbxl", "--labels", "superdiagnostic", "--min-count", "abc");
+        Assert.Equal(2, code);
+        Assert.Contains("error: --min-count: expected a whole number, got 'abc'", error);
+        (code, _, error) = Ecg(null, "trial", spec, "--trial", "two");
+        Assert.Equal(2, code);
+        Assert.Contains("error: --trial: expected a whole number, got 'two'", error);
+        Assert.DoesNotContain("System.", error);
     }
 
     [Fact]
