@@ -38,6 +38,7 @@ public abstract class BadInputCorpusTests(CorpusFixture fixture)
     public static TheoryData<string> PtbXlCases => DataCases("ptbxl");
     public static TheoryData<string> MitBihCases => DataCases("mitbih");
     public static TheoryData<string> Ecg5000Cases => DataCases("ecg5000");
+    public static TheoryData<string> WfdbFolderCases => DataCases("wfdb");
     public static TheoryData<string> ProcessCases => Cases("process");
     public static TheoryData<string> ReportCases => Cases("report");
 }
@@ -73,9 +74,13 @@ public sealed class BadDataCorpusTests(CorpusFixture fixture) : BadInputCorpusTe
     [TestSupport.RealDataTheory("ecg5000"), MemberData(nameof(Ecg5000Cases))]
     public void Ecg5000_case(string name) => Check(name);
 
+    // The WFDB-folder study is built from PTB-XL records.
+    [TestSupport.RealDataTheory("ptbxl"), MemberData(nameof(WfdbFolderCases))]
+    public void WfdbFolder_case(string name) => Check(name);
+
     [Fact]
     public void Every_data_case_belongs_to_one_dataset() =>
-        Assert.All(CorpusCases.All.Where(c => c.Category == "data"), c => Assert.Matches("^(ptbxl|mitbih|ecg5000)-", c.Name));
+        Assert.All(CorpusCases.All.Where(c => c.Category == "data"), c => Assert.Matches("^(ptbxl|mitbih|ecg5000|wfdb)-", c.Name));
 }
 
 public sealed class ProcessFaultCorpusTests(CorpusFixture fixture) : BadInputCorpusTests(fixture), IClassFixture<CorpusFixture>

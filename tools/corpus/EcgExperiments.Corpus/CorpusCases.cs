@@ -121,6 +121,19 @@ public static class CorpusCases
 
         """;
 
+    private static string WfdbFolderSpec(string folder, string extra = "") => $$"""
+        name: corpus-wfdb-folder
+        seed: 1
+        device: cpu
+        threads: 1
+        data: { type: wfdb_folder, folder: {{folder}}, classes: [NORM, ABNORMAL], leads: [I, II], target_rate: 100, seconds: 10{{extra}} }
+        split: { level: example, allow_patient_overlap: true }
+        model: { type: cnn2d, widths: [4], kernel: 5, kernel_height: 1, padding: [0, 0], pool: [1, 4] }
+        training: { epochs: 1, batch_size: 8, select_by: loss }
+        evaluation: { bootstrap_resamples: 0 }
+
+        """;
+
     private static string MitBihSpec(string folder) => $$"""
         name: corpus-mitbih
         seed: 1
@@ -242,6 +255,35 @@ public static class CorpusCases
             ctx => ctx.EcgWith(new Dictionary<string, string> { ["ECG_DATA_ROOT"] = Path.Combine(ctx.Folder, "no-data") },
                 "run", ctx.Write("ptbxl-no-data-root.yaml", PtbXlSpec("~").Replace("folder: ~", "labels: [NORM, HYP]", StringComparison.Ordinal)),
                 "--output", Path.Combine(ctx.Folder, "out")));
+
+        yield return DataCase("wfdb-absent-record", "a WFDB-folder labels.csv listing a record that is not there", Data, ["labels.csv (line 42)", "ecgs/99999_lr"],
+            ctx =>
+            {
+                var folder = CorpusData.WfdbFolder(ctx);
+                File.AppendAllText(Path.Combine(folder, "labels.csv"), "ecgs/99999_lr,NORM,99,1\n");
+                return WfdbFolderSpec(folder);
+            });
+        yield return DataCase("wfdb-garbage-hea", "a WFDB-folder header of random text", Data, ["00003_lr.hea"],
+            ctx =>
+            {
+                var folder = CorpusData.WfdbFolder(ctx);
+                File.WriteAllText(CorpusData.WfdbFolderRecord(folder, 3) + ".hea", "this is not a header\n%%%\n");
+                return WfdbFolderSpec(folder);
+            });
+        yield return DataCase("wfdb-invalid-samples", "WFDB invalid-sample markers in lead II of a WFDB-folder record", Data, ["00006_lr", "lead II", "NaN", "non_finite"],
+            ctx =>
+            {
+                var folder = CorpusData.WfdbFolder(ctx);
+                CorpusData.WriteInvalidSamples(CorpusData.WfdbFolderRecord(folder, 6), signal: 1, from: 100, count: 10);
+                return WfdbFolderSpec(folder);
+            });
+        yield return DataCase("wfdb-invalid-samples-drop", "the same markers with data.non_finite: drop", Ok, ["left out 1 of 40", "00006_lr"],
+            ctx =>
+            {
+                var folder = CorpusData.WfdbFolder(ctx);
+                CorpusData.WriteInvalidSamples(CorpusData.WfdbFolderRecord(folder, 6), signal: 1, from: 100, count: 10);
+                return WfdbFolderSpec(folder, ", non_finite: drop");
+            });
 
         yield return DataCase("mitbih-truncated-dat", "MIT-BIH record 100 cut short", Data, ["100"],
             ctx =>
@@ -522,6 +564,10 @@ public static class CorpusCases
             });
         yield return new CorpusCase("card-unknown-dataset", "flags", "card of an unknown dataset", Usage, ["ptbxx"],
             ctx => ctx.Ecg("card", "ptbxx"));
+        yield return new CorpusCase("card-min-count-text", "flags", "card --min-count abc", Usage, ["--min-count", "abc"],
+            ctx => ctx.Ecg("card", "ptbxl", "--labels", "superdiagnostic", "--min-count", "abc")) { Forbidden = ["System."] };
+        yield return new CorpusCase("trial-number-text", "flags", "trial --trial two", Usage, ["--trial", "two"],
+            ctx => ctx.Ecg("trial", ctx.Workspace.FixtureSpec, "--trial", "two")) { Forbidden = ["System."] };
     }
 
     private static EcgResult Convert(CaseContext ctx, byte[] npy)

@@ -26,6 +26,28 @@ public static class CorpusData
         return folder;
     }
 
+    /// <summary>
+    /// A researcher's WFDB folder (<c>data: { type: wfdb_folder }</c>) built from the first <paramref name="records"/>
+    /// PTB-XL records: <c>ecgs/NNNNN_lr</c> and a labels.csv (record, label NORM or ABNORMAL by turns, patient_id, fold).
+    /// </summary>
+    public static string WfdbFolder(CaseContext ctx, int records = 40)
+    {
+        var source = Path.Combine(ctx.Workspace.DataRoot, "ptbxl", "records100", "00000");
+        var folder = Path.Combine(ctx.Folder, "study");
+        Directory.CreateDirectory(Path.Combine(folder, "ecgs"));
+        var csv = new List<string> { "record,label,patient_id,fold" };
+        for (int id = 1; id <= records; id++)
+        {
+            foreach (var ext in new[] { ".hea", ".dat" }) File.Copy(Path.Combine(source, RecordName(id) + ext), Path.Combine(folder, "ecgs", RecordName(id) + ext));
+            csv.Add($"ecgs/{RecordName(id)},{(id % 2 == 0 ? "NORM" : "ABNORMAL")},{id},{id % 10 + 1}");
+        }
+        File.WriteAllLines(Path.Combine(folder, "labels.csv"), csv);
+        return folder;
+    }
+
+    /// <summary>ecgs/NNNNN_lr (without extension) of a <see cref="WfdbFolder"/> study.</summary>
+    public static string WfdbFolderRecord(string folder, int id) => Path.Combine(folder, "ecgs", RecordName(id));
+
     /// <summary>records100/00000/NNNNN_lr (without extension) of a PTB-XL copy.</summary>
     public static string PtbXlRecord(string folder, int id) => Path.Combine(folder, "records100", "00000", RecordName(id));
 
