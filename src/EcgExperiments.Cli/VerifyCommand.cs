@@ -10,18 +10,20 @@ namespace EcgExperiments.Cli;
 
 /// <summary>
 /// <c>ecg verify &lt;spec&gt;</c>: compares each trial's test metrics with the spec's <c>expect:</c> block, reading a
-/// finished run when one exists for the trial key and running the trial otherwise. Exits 1 when any check fails.
+/// finished run when one exists for the trial key and running the trial otherwise. <c>ecg verify results/reference</c> (a
+/// folder) re-checks committed reference runs without training anything: each against its spec's expectations and its
+/// trial key against the current code's. Exits 1 when any check fails or a reference is stale.
 /// </summary>
 internal static class VerifyCommand
 {
     public static Command Create(Func<Func<int>, int> guarded)
     {
-        var spec = new Argument<string>("spec") { Description = "experiment YAML file with an expect: block" };
+        var spec = new Argument<string>("spec") { Description = "experiment YAML file with an expect: block, or a folder of reference runs (e.g. results/reference)" };
         var output = Flags.Folder("--output", "results root (overrides output.dir)");
         var device = Flags.Device("--device", "device for trials that still have to run");
         var epochs = Flags.Count("--epochs", "override training.epochs (a shorter reproduction; part of the trial key)");
         var command = new Command("verify", "Check a spec's results against the published metrics in its expect: block (runs missing trials)") { spec, output, device, epochs };
-        command.SetAction(p => guarded(() => Verify(p.GetValue(spec)!, new RunOptions { OutputDirectory = p.GetValue(output), Device = p.GetValue(device), Epochs = p.GetValue(epochs) })));
+        command.SetAction(p => guarded(() => Directory.Exists(p.GetValue(spec)) ? VerifyReferences(p.GetValue(spec)!) : Verify(p.GetValue(spec)!, new RunOptions { OutputDirectory = p.GetValue(output), Device = p.GetValue(device), Epochs = p.GetValue(epochs) })));
         return command;
     }
 
@@ -49,17 +51,40 @@ internal static class VerifyCommand
                 record = ExperimentRunner.Run(e, options, new ConsoleObserver()).Record;
             }
             var rows = Verifier.Check(e.Spec.Expect, record.MetricsTable);
-            var table = new Table().Title(Markup.Escape($"{e.Spec.Name} trial {trial.Number} ({source}; {record.Protocol})"));
-            table.AddColumn("metric").AddColumn("class").AddColumn("target").AddColumn("measured").AddColumn("tolerance").AddColumn("verdict").AddColumn("note");
             foreach (var r in rows)
             {
-                allPass &= r.Pass;
-                table.AddRow(r.Metric, r.Class ?? "", F(r.Target), F(r.Measured), Markup.Escape(r.Rule), r.Pass ? "pass" : "FAIL", Markup.Escape(r.Note ?? ""));
+                allPass &= r.AsExpected;
             }
-            AnsiConsole.Write(table);
+            AnsiConsole.Write(Table($"{e.Spec.Name} trial {trial.Number} ({source}; {record.Protocol})", rows));
         }
         Console.WriteLine(allPass ? "verify: every expectation holds" : "verify: some expectations do not hold");
         return allPass ? ExitCodes.Success : ExitCodes.Incomplete;
+    }
+
+    private static int VerifyReferences(string root)
+    {
+        var experiments = Path.Combine(ProjectPaths.RepositoryRoot ?? Directory.GetCurrentDirectory(), "experiments");
+        var checks = ReferenceRuns.Check(root, experiments);
+        if (checks.Count == 0) throw new ArgumentException($"{root} holds no run records (run.json); reference runs are written by `ecg run <spec> --output {ReferenceRuns.Folder}`");
+        foreach (var c in checks)
+        {
+            AnsiConsole.Write(Table($"{c.Record.Experiment} ({Path.GetFileName(c.RunDirectory)}; {c.Record.Protocol}; code {c.Record.CodeVersion})", c.Rows));
+            if (c.Problem is not null) AnsiConsole.MarkupLineInterpolated($"[red]{c.Problem}[/]");
+        }
+        int bad = checks.Count(c => !c.Ok);
+        Console.WriteLine(bad == 0 ? $"verify: {checks.Count} reference run(s) current, every expectation as recorded"
+            : $"verify: {bad} of {checks.Count} reference run(s) stale or off their expectations");
+        return bad == 0 ? ExitCodes.Success : ExitCodes.Incomplete;
+    }
+
+    private static Table Table(string title, IReadOnlyList<VerifyRow> rows)
+    {
+        var table = new Table().Title(Markup.Escape(title));
+        table.AddColumn("metric").AddColumn("class").AddColumn("target").AddColumn("measured").AddColumn("tolerance").AddColumn("verdict").AddColumn("note");
+        foreach (var r in rows)
+            table.AddRow(Markup.Escape(r.Metric), Markup.Escape(r.Class ?? ""), F(r.Target), F(r.Measured), Markup.Escape(r.Rule), Markup.Escape(r.Verdict),
+                Markup.Escape(r.KnownMiss ?? r.Note ?? ""));
+        return table;
     }
 
     private static string F(double? v) => v switch

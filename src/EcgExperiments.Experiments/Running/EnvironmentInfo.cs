@@ -15,6 +15,7 @@ public static class EnvironmentInfo
         ["dotnet"] = RuntimeInformation.FrameworkDescription,
         ["libtorch"] = torch.version,
         ["cpu_count"] = Environment.ProcessorCount,
+        ["cpu"] = CpuModel(),
         ["device"] = device.ToString(),
         ["cuda_available"] = torch.cuda.is_available(),
         ["cuda_devices"] = torch.cuda.device_count(),
@@ -42,6 +43,21 @@ public static class EnvironmentInfo
             ["cudnn"] = torch.cuda.cudnn_version(),
             ["cudnn_deterministic"] = torch.backends.cudnn.deterministic,
         };
+    }
+
+    /// <summary>The processor's model name (Linux /proc/cpuinfo), or null where it cannot be read.</summary>
+    private static string? CpuModel()
+    {
+        try
+        {
+            return File.Exists("/proc/cpuinfo")
+                ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+                : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static string CudaVersion(int v) => v == 0 ? "unknown" : $"{v / 1000}.{v % 1000 / 10}";

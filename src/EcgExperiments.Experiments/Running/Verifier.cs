@@ -7,8 +7,20 @@ namespace EcgExperiments.Experiments.Running;
 
 /// <summary>One published-metric check: target, measured value, tolerance (or minimum) and the verdict.</summary>
 public sealed record VerifyRow(string Metric, string? Class, double Target, double Tolerance, double? Minimum, double? Measured, bool Pass, string? Note,
-    double? Maximum = null)
+    double? Maximum = null, string? KnownMiss = null)
 {
+    /// <summary>pass, FAIL, known miss (a miss the spec explains), or "passes: remove known_miss" (the explanation went stale).</summary>
+    public string Verdict => (Pass, KnownMiss) switch
+    {
+        (true, null) => "pass",
+        (false, null) => "FAIL",
+        (false, _) => "known miss",
+        (true, _) => "passes: remove known_miss",
+    };
+
+    /// <summary>True when the row is as the spec says it should be: a pass, or a miss the spec explains.</summary>
+    public bool AsExpected => Pass == (KnownMiss is null);
+
     public string Rule => Minimum is { } m ? Maximum is { } x ? $"in [{m:0.####}, {x:0.####}]" : $"≥ {m:0.####}"
         : Maximum is { } mx ? $"≤ {mx:0.####}" : $"± {Tolerance:0.####}";
 }
@@ -33,7 +45,7 @@ public static class Verifier
                 ? Math.Abs(m - x.Target) <= x.Tolerance
                 : (x.Minimum is not { } min || m >= min) && (x.Maximum is not { } max || m <= max));
             var note = row is null ? $"metric '{x.Metric}'{(x.Class is null ? "" : $" for class {x.Class}")} is not in the report" : x.Note;
-            return new VerifyRow(x.Metric, x.Class, x.Target, x.Tolerance, x.Minimum, measured, pass, note, x.Maximum);
+            return new VerifyRow(x.Metric, x.Class, x.Target, x.Tolerance, x.Minimum, measured, pass, note, x.Maximum, x.KnownMiss);
         }).ToList();
     }
 

@@ -37,6 +37,16 @@ public static class SpecLoader
     }
 
     /// <summary>
+    /// The file's spec as written (parsed and bound, keys checked), without resolving its data or components: for
+    /// readers that need only its declarations, e.g. a report reading the <c>expect:</c> block of a finished run.
+    /// </summary>
+    public static ExperimentSpec ReadSpec(string path)
+    {
+        var (root, binder) = Parse(path);
+        return binder.Bind<ExperimentSpec>(root, "");
+    }
+
+    /// <summary>
     /// Every trial of a file: one per sweep combination (or the file itself without a sweep; tuners: each configuration
     /// at the full budget), each resolved and shape-checked before anything runs. A combination that does not resolve
     /// fails the whole sweep here, with the trial's values in the message.

@@ -57,6 +57,7 @@ public static class HtmlReportWriter
             "intervals, other metrics percentile-bootstrap ones; each table caption says which column uses which.")).Append("</p>\n");
         foreach (var w in comparisons.Warnings)
             sb.Append("<div class=\"warning\" role=\"alert\"><strong>Warning:</strong> ").Append(E(w)).Append("</div>\n");
+        Published(sb, PublishedComparison.Build(runs));
         foreach (var g in groups) Summary(sb, g, options, groups.Count > 1, comparisons);
         Incomplete(sb, incomplete ?? []);
         PairedComparisons(sb, comparisons, options);
@@ -67,6 +68,30 @@ public static class HtmlReportWriter
         foreach (var run in runs) RunSection(sb, run);
         sb.Append("</body>\n</html>\n");
         return sb.ToString();
+    }
+
+    private static void Published(StringBuilder sb, IReadOnlyList<PublishedRow> rows)
+    {
+        if (rows.Count == 0) return;
+        sb.Append("<h2>Published vs reproduced</h2>\n<p class=\"meta\">").Append(E("Each published number of the runs' specs (expect:) next to the run's " +
+            "test-set value with its confidence interval. A known miss is a difference the spec explains.")).Append("</p>\n");
+        sb.Append("<div class=\"scroll\"><table class=\"published\">\n<tr>");
+        foreach (var h in new[] { "Experiment", "Metric", "Published", "Ours (CI)", "Verdict", "Protocol", "Epochs", "Hardware", "Wall time", "Peak memory" })
+            sb.Append("<th>").Append(E(h)).Append("</th>");
+        sb.Append("</tr>\n");
+        foreach (var r in rows)
+        {
+            sb.Append("<tr>");
+            foreach (var cell in new[]
+            {
+                r.Run.Experiment, r.Check.Class is null ? r.Check.Metric : $"{r.Check.Metric} [{r.Check.Class}]", MarkdownReportWriter.Published(r.Check),
+                MarkdownReportWriter.Reproduced(r.Measured), r.Check.KnownMiss is { } why ? $"{r.Check.Verdict}: {why}" : r.Check.Verdict, r.Run.Protocol,
+                r.Run.Epochs ?? "–", r.Run.Hardware ?? "–", PublishedComparison.Duration(r.Run.WallSeconds), PublishedComparison.Memory(r.Run.PeakMemoryBytes),
+            })
+                sb.Append("<td>").Append(E(cell)).Append("</td>");
+            sb.Append("</tr>\n");
+        }
+        sb.Append("</table></div>\n");
     }
 
     private static void Summary(StringBuilder sb, TaskGroup group, ReportOptions options, bool manyTasks, ComparisonReport comparisons)

@@ -152,7 +152,24 @@ public static class RunLoader
             DataFingerprint = stored.Data?.Fingerprint,
             SplitFingerprint = split?.Fingerprint,
             Error = stored.Error?.Message,
+            SpecFile = stored.SpecFile,
+            Epochs = stored.History.Count == 0 ? null : stored.BestEpoch is { } best ? $"{stored.History.Count} (best {best})" : $"{stored.History.Count}",
+            Hardware = Hardware(stored.Environment),
+            WallSeconds = stored.Timings?.TotalSeconds,
+            PeakMemoryBytes = stored.PeakMemoryBytes,
         };
+    }
+
+    /// <summary>"cpu, 2 threads, Intel Xeon …" or "cuda:0, NVIDIA H100" from a run's environment record.</summary>
+    private static string? Hardware(JsonObject? environment)
+    {
+        if (environment is null) return null;
+        var device = Str(environment, "device") ?? "cpu";
+        var gpu = Str(environment["gpu"], "name");
+        if (gpu is not null) return $"{device}, {gpu}";
+        var threads = environment["threads"]?.ToString();
+        var cpu = Str(environment, "cpu");
+        return string.Join(", ", new[] { device, threads is null ? null : $"{threads} threads", cpu }.Where(x => x is not null));
     }
 
     /// <summary>

@@ -79,6 +79,21 @@ public sealed record RunRecord
     /// <summary>The run trained, evaluated and wrote its results (failed and interrupted runs are listed apart in reports).</summary>
     public bool IsCompleted => Status == "completed";
 
+    /// <summary>The spec file the run was made from, as the run recorded it (null for records without one).</summary>
+    public string? SpecFile { get; init; }
+
+    /// <summary>Epochs trained (history length) and the best epoch's number, e.g. "100 (best 87)"; null without a history.</summary>
+    public string? Epochs { get; init; }
+
+    /// <summary>Where it ran: device, threads, CPU or GPU model, from the run's environment record.</summary>
+    public string? Hardware { get; init; }
+
+    /// <summary>Wall time of the whole trial in seconds.</summary>
+    public double? WallSeconds { get; init; }
+
+    /// <summary>Peak resident memory of the trial's process in bytes.</summary>
+    public long? PeakMemoryBytes { get; init; }
+
     /// <summary>Short label for legends and headings: "experiment/trialkey".</summary>
     public string Label => $"{Experiment}/{TrialKey}";
 }

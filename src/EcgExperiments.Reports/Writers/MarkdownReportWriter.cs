@@ -1,5 +1,6 @@
 using System.Text;
 using EcgExperiments.Evaluation;
+using EcgExperiments.Experiments.Running;
 
 namespace EcgExperiments.Reports;
 
@@ -22,6 +23,7 @@ public static class MarkdownReportWriter
         var sb = new StringBuilder();
         sb.Append("# ").AppendLine(Cell(options.Title)).AppendLine();
         foreach (var w in comparisons.Warnings) sb.Append("> **Warning:** ").AppendLine(Cell(w)).AppendLine();
+        Published(sb, PublishedComparison.Build(runs));
         int tableNumber = 0;
         foreach (var group in TaskGroup.Of(runs))
         {
@@ -90,6 +92,38 @@ public static class MarkdownReportWriter
             Row(sb, [r.Experiment, r.TrialKey, r.Model, r.Strategy, r.Status, r.EpochsTrained.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Reason]);
         sb.AppendLine();
     }
+
+
+    /// <summary>The "published vs reproduced" table, when any run's spec has an <c>expect:</c> block.</summary>
+    private static void Published(StringBuilder sb, IReadOnlyList<PublishedRow> rows)
+    {
+        if (rows.Count == 0) return;
+        sb.AppendLine("## Published vs reproduced").AppendLine();
+        sb.AppendLine("Each published number of the runs' specs (`expect:`) next to the run's test-set value with its confidence interval. " +
+                      "A known miss is a difference the spec explains (its reason is given); the protocol says what the number was measured under.").AppendLine();
+        string[] header = ["Experiment", "Metric", "Published", "Ours (CI)", "Verdict", "Protocol", "Epochs", "Hardware", "Wall time", "Peak memory"];
+        Row(sb, header);
+        sb.AppendLine("|" + string.Join("|", header.Select((_, i) => i is 2 or 3 ? "---:" : "---")) + "|");
+        foreach (var r in rows)
+            Row(sb, [r.Run.Experiment, r.Check.Class is null ? r.Check.Metric : $"{r.Check.Metric} [{r.Check.Class}]", Published(r.Check), Reproduced(r.Measured),
+                r.Check.KnownMiss is { } why ? $"{r.Check.Verdict}: {why}" : r.Check.Verdict, r.Run.Protocol, r.Run.Epochs ?? "–", r.Run.Hardware ?? "–",
+                PublishedComparison.Duration(r.Run.WallSeconds), PublishedComparison.Memory(r.Run.PeakMemoryBytes)]);
+        sb.AppendLine();
+    }
+
+    internal static string Published(VerifyRow check) =>
+        check.Minimum is null && check.Maximum is null ? $"{Number(check.Target)} ± {Number(check.Tolerance)}" : $"{Number(check.Target)} ({check.Rule})";
+
+    internal static string Reproduced(MetricEntry? measured) => measured switch
+    {
+        null => "not measured",
+        { Value: null } => "not measured",
+        { Lower: { } lo, Upper: { } hi } => $"{Number(measured.Value.Value)} [{Number(lo)}, {Number(hi)}]",
+        _ => Number(measured.Value.Value),
+    };
+
+    private static string Number(double v) =>
+        v == Math.Floor(v) && Math.Abs(v) >= 1000 ? v.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : v.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The paired comparisons of every test set: a table of tidy rows, then the verdicts and the notes.</summary>
     private static void Comparisons(StringBuilder sb, ComparisonReport comparisons, ReportOptions options)

@@ -1,0 +1,50 @@
+using EcgExperiments.Core;
+using EcgExperiments.Experiments.Running;
+using EcgExperiments.Experiments.Runs;
+using EcgExperiments.Experiments.Spec;
+using EcgExperiments.TestSupport;
+
+namespace EcgExperiments.Experiments.Tests;
+
+/// <summary>
+/// Reference runs (results/reference): checked without retraining against their spec's expectations and the trial key the
+/// current code computes. The first test re-checks the repository's committed reproductions; the second shows on a tiny run
+/// that the check notices a spec change, a known miss and a known miss gone stale.
+/// </summary>
+public sealed class ReferenceRunTests
+{
+    [Fact]
+    public void A_reference_is_current_until_its_spec_changes_and_known_misses_must_still_miss()
+    {
+        var spec = SpecFiles.Minimal + """
+
+            expect:
+              - { metric: accuracy, target: 0.5, minimum: 0.0, note: "any classifier" }
+              - { metric: accuracy, target: 2.0, tolerance: 0.01, known_miss: "no classifier is right twice" }
+            """;
+        var specFile = SpecFiles.Write(spec, "tiny-reference.yaml");
+        var experiments = Path.GetDirectoryName(specFile)!;
+        var reference = Directory.CreateTempSubdirectory("ecg-reference-").FullName;
+        var outcome = ExperimentRunner.Run(SpecLoader.Load(specFile), new RunOptions { OutputDirectory = reference }, new Quiet());
+        Assert.Equal(TrialStatus.Completed, outcome.Status);
+
+        var check = Assert.Single(ReferenceRuns.Check(reference, experiments));
+        Assert.Null(check.Problem);
+        Assert.True(check.Ok);
+        Assert.Equal(["pass", "known miss"], check.Rows.Select(r => r.Verdict));
+
+        // The known miss starts to pass (here: its target moves within reach): the check asks for the note to go.
+        File.WriteAllText(specFile, spec.Replace("target: 2.0, tolerance: 0.01", "target: 0.5, tolerance: 0.5"));
+        check = Assert.Single(ReferenceRuns.Check(reference, experiments));
+        Assert.Null(check.Problem);   // expectations are not part of the trial key
+        Assert.False(check.Ok);
+        Assert.Equal("passes: remove known_miss", check.Rows[1].Verdict);
+
+        // A change that alters results makes the reference stale, and the message says which spec to re-run.
+        File.WriteAllText(specFile, spec.Replace("learning_rate: 0.003", "learning_rate: 0.004"));
+        check = Assert.Single(ReferenceRuns.Check(reference, experiments));
+        Assert.False(check.Ok);
+        Assert.Contains("stale reference", check.Problem);
+        Assert.Contains("tiny-reference.yaml --output results/reference", check.Problem);
+    }
+}
