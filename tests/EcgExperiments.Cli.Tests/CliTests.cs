@@ -5,19 +5,7 @@ namespace EcgExperiments.Cli.Tests;
 /// <summary>The `ecg` command as a user runs it: exit codes and what it prints.</summary>
 public class CliTests
 {
-    private static (int code, string stdout, string stderr) Ecg(IDictionary<string, string>? env, params string[] args) => EcgIn(null, env, args);
-
-    private static (int code, string stdout, string stderr) EcgIn(string? workingDirectory, IDictionary<string, string>? env, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ecg.dll"), .. args])
-        { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
-        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    private static (int code, string stdout, string stderr) Ecg(IDictionary<string, string>? env, params string[] args) => EcgProcess.Run(null, env, args);
 
     [Fact]
     public void An_invalid_spec_exits_2_with_file_line_and_key_and_no_stack_trace()
@@ -55,7 +43,7 @@ public class CliTests
         var here = Directory.CreateTempSubdirectory("ecg-cwd-").FullName;
         var spec = Path.Combine(here, "tiny.yaml");
         File.WriteAllText(spec, Corpus.CorpusWorkspace.FixtureSpecText.Replace("epochs: 12", "epochs: 1", StringComparison.Ordinal));
-        var (code, stdout, error) = EcgIn(here, null, "run", "tiny.yaml", "--output", "mine");
+        var (code, stdout, error) = EcgProcess.Run(here, null, "run", "tiny.yaml", "--output", "mine");
         Assert.True(code == 0, error + stdout);
         var record = Assert.Single(Directory.GetFiles(Path.Combine(here, "mine"), "run.json", SearchOption.AllDirectories));
         Assert.StartsWith(Path.Combine(here, "mine", Corpus.CorpusWorkspace.FixtureExperiment), record);

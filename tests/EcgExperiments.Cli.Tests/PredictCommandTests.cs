@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using EcgExperiments.Data.NumPy;
@@ -13,16 +12,7 @@ namespace EcgExperiments.Cli.Tests;
 /// </summary>
 public sealed class PredictCommandTests
 {
-    private static readonly string EcgDll = Path.Combine(AppContext.BaseDirectory, "ecg.dll");
-
-    private static (int code, string stdout, string stderr) Ecg(params string[] args)
-    {
-        using var p = Process.Start(new ProcessStartInfo("dotnet", [EcgDll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    private static (int code, string stdout, string stderr) Ecg(params string[] args) => EcgProcess.Run(null, null, args);
 
     private static readonly Lazy<string> TrainedModel = new(Train);
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace EcgExperiments.Cli.Tests;
 
 /// <summary><c>ecg report</c> as a user runs it, on the report tests' fixture runs.</summary>
@@ -7,16 +5,7 @@ public class ReportCommandTests
 {
     private static readonly string RunsRoot = Path.Combine(AppContext.BaseDirectory, "Fixtures", "runs");
 
-    private static (int Code, string Stdout, string Stderr) Ecg(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ecg.dll"), .. args])
-            { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    private static (int code, string stdout, string stderr) Ecg(params string[] args) => EcgProcess.Run(null, null, args);
 
     [Fact]
     public void Report_command_writes_all_four_files()

@@ -270,20 +270,17 @@ public static class CorpusCases
                 File.WriteAllText(CorpusData.WfdbFolderRecord(folder, 3) + ".hea", "this is not a header\n%%%\n");
                 return WfdbFolderSpec(folder);
             });
+        // Record 6 with invalid-sample markers in lead II, under the given data.non_finite.
+        static string InvalidSamples(CaseContext ctx, string extra)
+        {
+            var folder = CorpusData.WfdbFolder(ctx);
+            CorpusData.WriteInvalidSamples(CorpusData.WfdbFolderRecord(folder, 6), signal: 1, from: 100, count: 10);
+            return WfdbFolderSpec(folder, extra);
+        }
         yield return DataCase("wfdb-invalid-samples", "WFDB invalid-sample markers in lead II of a WFDB-folder record", Data, ["00006_lr", "lead II", "NaN", "non_finite"],
-            ctx =>
-            {
-                var folder = CorpusData.WfdbFolder(ctx);
-                CorpusData.WriteInvalidSamples(CorpusData.WfdbFolderRecord(folder, 6), signal: 1, from: 100, count: 10);
-                return WfdbFolderSpec(folder);
-            });
+            ctx => InvalidSamples(ctx, ""));
         yield return DataCase("wfdb-invalid-samples-drop", "the same markers with data.non_finite: drop", Ok, ["left out 1 of 40", "00006_lr"],
-            ctx =>
-            {
-                var folder = CorpusData.WfdbFolder(ctx);
-                CorpusData.WriteInvalidSamples(CorpusData.WfdbFolderRecord(folder, 6), signal: 1, from: 100, count: 10);
-                return WfdbFolderSpec(folder, ", non_finite: drop");
-            });
+            ctx => InvalidSamples(ctx, ", non_finite: drop"));
 
         yield return DataCase("mitbih-truncated-dat", "MIT-BIH record 100 cut short", Data, ["100"],
             ctx =>
