@@ -41,10 +41,11 @@ public class ReportBuilderTests
     {
         var (files, runs) = Build();
         var records = Csv.Parse(File.ReadAllText(files.Csv));
-        Assert.Equal(TidyMetricRow.Columns, records[0]);
+        Assert.Equal(CsvReportWriter.Columns, records[0]);
         var body = records.Skip(1).ToList();
-        Assert.All(body, r => Assert.Equal(TidyMetricRow.Columns.Count, r.Length));
-        int col(string name) => TidyMetricRow.Columns.ToList().IndexOf(name);
+        Assert.All(body, r => Assert.Equal(CsvReportWriter.Columns.Count, r.Length));
+        int col(string name) => CsvReportWriter.Columns.ToList().IndexOf(name);
+        Assert.All(body, r => Assert.Equal(("completed", ""), (r[col("status")], r[col("error")])));   // every fixture run completed
 
         int compared = 0;
         foreach (var run in runs)
