@@ -3,6 +3,7 @@ using EcgExperiments.Cli;
 using EcgExperiments.Core;
 using EcgExperiments.Experiments.Runs;
 using EcgExperiments.Experiments.Running;
+using EcgExperiments.Experiments.Running.Slurm;
 using EcgExperiments.Experiments.Running.Workers;
 using EcgExperiments.Experiments.Spec;
 using EcgExperiments.Torch;
@@ -23,11 +24,12 @@ var workers = new Option<string?>("--workers") { Description = "sweeps: trials a
 var trialTimeout = new Option<string?>("--trial-timeout") { Description = "sweeps: kill and record as failed a trial running longer than this (90, 45s, 30m, 1h30m; overrides sweep.trial_timeout)" };
 var trialMemory = new Option<string?>("--trial-memory") { Description = "sweeps: kill and record as failed a trial whose resident memory exceeds this (512MiB, 4GiB; overrides sweep.trial_memory)" };
 var isolation = new Option<string?>("--isolation") { Description = "sweeps: auto (in this process when 1 worker and no limits), process (always worker processes) or in_process" };
+var launcher = new Option<string?>("--launcher") { Description = "sweeps: local (this machine) or slurm (each rung's pending trials as one Slurm job array; overrides sweep.launcher.type)" };
 var force = new Option<bool>("--force") { Description = "run completed trials again (a completed folder is replaced only when the new run completes)" };
 
 var run = new Command("run", "Run an experiment file (every trial of its sweep) and write metric tables and run records")
 {
-    specArgument, dryRun, device, threads, epochs, output, retryFailed, force, workers, trialTimeout, trialMemory, isolation,
+    specArgument, dryRun, device, threads, epochs, output, retryFailed, force, workers, trialTimeout, trialMemory, isolation, launcher,
 };
 run.SetAction(p => Guarded(() => RunCommand(p.GetValue(specArgument), p.GetValue(dryRun), p.GetValue(retryFailed), p.GetValue(force), new RunOptions
 {
@@ -35,7 +37,7 @@ run.SetAction(p => Guarded(() => RunCommand(p.GetValue(specArgument), p.GetValue
     Threads = p.GetValue(threads),
     Epochs = p.GetValue(epochs),
     OutputDirectory = p.GetValue(output),
-}, new SweepOverrides(p.GetValue(workers), p.GetValue(trialTimeout), p.GetValue(trialMemory), p.GetValue(isolation)))));
+}, new SweepOverrides(p.GetValue(workers), p.GetValue(trialTimeout), p.GetValue(trialMemory), p.GetValue(isolation)) { Launcher = p.GetValue(launcher) })));
 
 // Hidden: the worker side of a sweep. Runs exactly one trial of a spec (configuration N, at a tuner budget) with the
 // sweep's run options and exits 0 completed, 3 failed (the run record says why), 130 interrupted, 2 spec error.
@@ -48,9 +50,10 @@ var trialDevice = new Option<string?>("--device");
 var trialThreads = new Option<string?>("--threads");
 var trialEpochs = new Option<int?>("--epochs");
 var trialOutput = new Option<string?>("--output");
-var trial = new Command("trial", "Run one trial of a sweep (used by sweep worker processes)")
+var trialTimeLimit = new Option<string?>("--time-limit") { Description = "cluster tasks: the trial's time limit; SIGUSR1 (Slurm's warning ahead of it) stops the trial after its batch and records it as failed for its time limit" };
+var trial = new Command("trial", "Run one trial of a sweep (used by sweep worker processes and Slurm array tasks)")
 {
-    trialSpec, trialNumber, trialBudget, trialKey, watchParent, trialDevice, trialThreads, trialEpochs, trialOutput,
+    trialSpec, trialNumber, trialBudget, trialKey, watchParent, trialDevice, trialThreads, trialEpochs, trialOutput, trialTimeLimit,
 };
 trial.Hidden = true;
 trial.SetAction(p => Guarded(() => TrialCommand(p.GetValue(trialSpec)!, p.GetValue(trialNumber), p.GetValue(trialBudget), p.GetValue(trialKey), p.GetValue(watchParent), new RunOptions
@@ -59,7 +62,7 @@ trial.SetAction(p => Guarded(() => TrialCommand(p.GetValue(trialSpec)!, p.GetVal
     Threads = p.GetValue(trialThreads),
     Epochs = p.GetValue(trialEpochs),
     OutputDirectory = p.GetValue(trialOutput),
-})));
+}, p.GetValue(trialTimeLimit))));
 
 var validateSpec = new Argument<string>("spec") { Description = "experiment YAML file" };
 var validate = new Command("validate", "Check an experiment file (schema, components, shapes) without running it") { validateSpec };
@@ -89,7 +92,7 @@ if (Console.IsOutputRedirected)
 }
 var root = new RootCommand($"EcgExperiments: declarative deep-learning experiments on ECGs\n\n{ExitCodes.Table}")
 {
-    run, trial, validate, info, PredictCommand.Create(Guarded), CardCommand.Create(Guarded), ReportCommand.Create(Guarded), ConvertCommand.Create(), VerifyCommand.Create(Guarded),
+    run, trial, validate, info, StatusCommand.Create(Guarded), IndexCommand.Create(Guarded), PredictCommand.Create(Guarded), CardCommand.Create(Guarded), ReportCommand.Create(Guarded), ConvertCommand.Create(), VerifyCommand.Create(Guarded),
 };
 return Flags.Invoke(root, args);
 
@@ -128,8 +131,9 @@ static int RunCommand(string? specPath, bool dry, bool retryFailed, bool forceAl
     return outcomes.All(o => o.Status == TrialStatus.Completed) ? ExitCodes.Success : ExitCodes.Incomplete;
 }
 
-static int TrialCommand(string specPath, int number, int? budget, string? expectKey, bool watchParent, RunOptions options)
+static int TrialCommand(string specPath, int number, int? budget, string? expectKey, bool watchParent, RunOptions options, string? timeLimit)
 {
+    var limit = timeLimit is null ? (TimeSpan?)null : SweepSettings.ParseDuration(timeLimit);
     var space = SpecLoader.LoadSweep(specPath);
     if (number < 1 || number > space.Configurations.Count)
         throw new ArgumentException($"--trial {number}: {space.File} has configurations 1 to {space.Configurations.Count}");
@@ -146,14 +150,24 @@ static int TrialCommand(string specPath, int number, int? budget, string? expect
     };
     var observer = new ConsoleObserver();
     if (watchParent) ParentWatch.Start(cancel, TimeSpan.FromSeconds(30), observer.Info);
+    // A cluster task is warned ahead of its time limit: it stops after its batch and records the time-limit failure itself.
+    using var warning = limit is { } l ? TimeLimitWarning.Listen(cancel, l, observer.Info) : null;
+    var started = DateTime.UtcNow;
     try
     {
         var outcome = ExperimentRunner.Run(t.Experiment, options, observer, cancel.Token);
+        if (warning?.Received == true && outcome.Status == TrialStatus.Interrupted)
+        {
+            warning.RecordFailure(t.Experiment, options, key, outcome, started);
+            return 3;
+        }
         return outcome.Status == TrialStatus.Completed ? 0 : 130;
     }
     catch (OperationCanceledException)
     {
-        return 130;
+        if (warning?.Received != true) return 130;
+        warning.RecordFailure(t.Experiment, options, key, null, started);
+        return 3;
     }
     catch (Exception ex) when (ex is not SpecException)
     {

@@ -58,6 +58,25 @@ public class CliTests
     }
 
     [Fact]
+    public void Index_refuses_a_folder_a_run_is_writing_naming_that_run_and_rebuilds_it_once_free()
+    {
+        var experiment = Path.Combine(Directory.CreateTempSubdirectory("ecg-index-lock-").FullName, "exp");
+        Directory.CreateDirectory(experiment);
+        File.WriteAllBytes(Path.Combine(experiment, Experiments.Running.RunIndex.FileName), []);
+        int code;
+        string error;
+        using (Core.FolderLock.Acquire(experiment, "ecg run exp.yaml"))
+        {
+            (code, _, error) = Ecg(null, "index", experiment);
+            Assert.Equal(ExitCodes.Busy, code);
+            Assert.Contains($"in use by process {Environment.ProcessId}", error);
+        }
+        (code, var stdout, error) = Ecg(null, "index", experiment);
+        Assert.True(code == 0, error);
+        Assert.Contains("0 run(s) indexed", stdout);
+    }
+
+    [Fact]
     public void Dry_run_lists_every_stage_shape_without_reading_data()
     {
         var quickstart = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "experiments", "quickstart.yaml");

@@ -12,44 +12,17 @@ namespace EcgExperiments.Cli.Tests;
 [Collection("worker processes")] // these tests time real processes: never alongside each other
 public class SweepWorkerTests
 {
-    private const string Base = """
-        name: wtiny
-        seed: 3
-        device: cpu
-        threads: 1
-        data: { type: synthetic, records: 80, effect: 1.0 }
-        pipeline: [ { type: zscore } ]
-        model: { type: cnn2d, widths: [4, 8], kernel: 9, kernel_height: 3, padding: [1, 0], pool: [2, 4], squeeze_excitation: true, se_reduction: 2, dropout: 0.1 }
-        training: { epochs: 2, batch_size: 16, learning_rate: 0.003, select_by: macro_f1 }
-        evaluation: { bootstrap_resamples: 0 }
-        """;
-
-    private static readonly string EcgDll = Path.Combine(AppContext.BaseDirectory, "ecg.dll");
-
-    private sealed class Lines : IRunObserver
-    {
-        private readonly Lock _lock = new();
-        public List<string> All { get; } = [];
-        public Action<string>? OnLine { get; init; }
-        public void Info(string message)
-        {
-            lock (_lock) All.Add(message);
-            OnLine?.Invoke(message);
-        }
-        public void Progress(TrainingProgress progress) { }
-    }
-
     private static (string spec, string results) Write(string sweep)
     {
         var dir = Directory.CreateTempSubdirectory("ecg-workers-").FullName;
         var spec = Path.Combine(dir, "spec.yaml");
-        File.WriteAllText(spec, Base + "\n" + sweep);
+        File.WriteAllText(spec, EcgCli.TinySpec + "\n" + sweep);
         return (spec, Path.Combine(dir, "results"));
     }
 
-    private static IReadOnlyList<TrialOutcome> Sweep(string spec, string results, Lines? lines = null, SweepSettings? settings = null) =>
+    private static IReadOnlyList<TrialOutcome> Sweep(string spec, string results, RecordingObserver? lines = null, SweepSettings? settings = null) =>
         SweepEngine.Run(SpecLoader.LoadSweep(spec), new RunOptions { OutputDirectory = results },
-            new SweepExecution { Settings = settings, Worker = WorkerCommand.ForAssembly(EcgDll) }, SilentMonitor.Instance, lines ?? new Lines());
+            new SweepExecution { Settings = settings, Worker = WorkerCommand.ForAssembly(EcgCli.Dll) }, SilentMonitor.Instance, lines ?? new RecordingObserver());
 
     [Fact]
     public void Dry_run_shows_workers_limits_and_the_rung_plan_and_bad_flags_name_themselves()
@@ -66,7 +39,7 @@ public class SweepWorkerTests
                 training.learning_rate: [0.001, 0.002, 0.003]
                 training.batch_size: [8, 16, 32]
             """);
-        var (code, stdout, stderr) = Ecg("run", spec, "--dry-run", "--workers", "2");
+        var (code, stdout, stderr) = EcgCli.Run("run", spec, "--dry-run", "--workers", "2");
         Assert.True(code == 0, stderr);
         Assert.Contains($"workers: 2 worker process(es) (set explicitly), {Math.Max(1, Environment.ProcessorCount / 2)} core(s) each", stdout);
         Assert.Contains("limits: trial timeout 30 min; memory cap 4 GiB", stdout);
@@ -76,10 +49,10 @@ public class SweepWorkerTests
         Assert.Contains("rung 2: up to 1 trial(s) at training.epochs=18", stdout);
         Assert.Contains("total budget ≤ 54 (every configuration at 18: 162)", stdout);
 
-        var bad = Ecg("run", spec, "--dry-run", "--trial-timeout", "abc");
+        var bad = EcgCli.Run("run", spec, "--dry-run", "--trial-timeout", "abc");
         Assert.Equal(1, bad.code);
         Assert.Contains("--trial-timeout: expected a duration such as 90 (seconds), 45s, 30m or 1h30m, got 'abc'", bad.stderr);
-        var epochs = Ecg("run", spec, "--dry-run", "--epochs", "3");
+        var epochs = EcgCli.Run("run", spec, "--dry-run", "--epochs", "3");
         Assert.Contains("--epochs cannot be combined with a tuner", epochs.stderr);
     }
 
@@ -92,7 +65,7 @@ public class SweepWorkerTests
               parameters:
                 training.learning_rate: [0.003, 0.01, 0.03]
             """);
-        var lines = new Lines();
+        var lines = new RecordingObserver();
         var parallel = Sweep(spec, results, lines);
         Assert.All(parallel, o => Assert.Equal(TrialStatus.Completed, o.Status));
         Assert.All(parallel, o => Assert.NotNull(o.WorkerPid));
@@ -120,7 +93,7 @@ public class SweepWorkerTests
         // The 1-epoch trial completes first without a limit (however busy the machine), so the limited sweep finds it
         // done by its key and only the 500-epoch trial meets the limit.
         var warm = Path.Combine(Path.GetDirectoryName(spec)!, "one-epoch.yaml");
-        File.WriteAllText(warm, Base + "\nsweep:\n  parameters:\n    training.epochs: [1]\n");
+        File.WriteAllText(warm, EcgCli.TinySpec + "\nsweep:\n  parameters:\n    training.epochs: [1]\n");
         Assert.Equal(TrialStatus.Completed, Assert.Single(Sweep(warm, results)).Status);
         var outcomes = Sweep(spec, results);
         Assert.Equal([TrialStatus.Completed, TrialStatus.Failed], outcomes.Select(o => o.Status));
@@ -150,7 +123,7 @@ public class SweepWorkerTests
             """);
         // Kill the first worker from outside, as the OOM killer would, once it reports training (its first epoch line).
         int pid = 0;
-        var lines = new Lines
+        var lines = new RecordingObserver
         {
             OnLine = l =>
             {
@@ -210,7 +183,7 @@ public class SweepWorkerTests
         finished = Completed(experimentDir); // a worker may have completed its trial while the kill was delivered
         var snapshot = finished.ToDictionary(f => f, File.ReadAllBytes);
 
-        var (code, stdout, stderr) = Ecg("run", spec, "--output", results);
+        var (code, stdout, stderr) = EcgCli.Run("run", spec, "--output", results);
         Assert.True(code == 0, stdout + stderr);
         Assert.Equal(snapshot.Count, stdout.Split('\n').Count(l => l.Contains("already completed, skipped", StringComparison.Ordinal)));
         foreach (var (file, bytes) in snapshot) Assert.Equal(bytes, File.ReadAllBytes(file)); // not redone, not rewritten
@@ -222,8 +195,8 @@ public class SweepWorkerTests
         var first = Record(snapshot.Keys.First());
         var lr = first["resolved_config"]!["training"]!["learning_rate"]!.GetValue<double>();
         var single = Path.Combine(Path.GetDirectoryName(spec)!, "single.yaml");
-        File.WriteAllText(single, Base.Replace("epochs: 2", "epochs: 3").Replace("learning_rate: 0.003", $"learning_rate: {lr.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
-        var fresh = Ecg("run", single, "--output", results + "-fresh");
+        File.WriteAllText(single, EcgCli.TinySpec.Replace("epochs: 2", "epochs: 3").Replace("learning_rate: 0.003", $"learning_rate: {lr.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
+        var fresh = EcgCli.Run("run", single, "--output", results + "-fresh");
         Assert.True(fresh.code == 0, fresh.stdout + fresh.stderr);
         var freshRecord = Record(Path.Combine(results + "-fresh", "wtiny", Path.GetFileName(Path.GetDirectoryName(snapshot.Keys.First()))!, "run.json"));
         Assert.Equal(first["trial_key"]!.GetValue<string>(), freshRecord["trial_key"]!.GetValue<string>());
@@ -303,7 +276,7 @@ public class SweepWorkerTests
 
     private static Process StartEcg(System.Text.StringBuilder errors, string[] args, Action<string>? onLine)
     {
-        var psi = new ProcessStartInfo("dotnet", [EcgDll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo("dotnet", [EcgCli.Dll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
         var p = Process.Start(psi)!;
         p.OutputDataReceived += (_, e) => { if (e.Data is { } line) onLine?.Invoke(line); }; // drain, so a full pipe never blocks the sweep
         p.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
@@ -312,12 +285,4 @@ public class SweepWorkerTests
         return p;
     }
 
-    private static (int code, string stdout, string stderr) Ecg(params string[] args)
-    {
-        using var p = Process.Start(new ProcessStartInfo("dotnet", [EcgDll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
 }

@@ -5,9 +5,12 @@ using EcgExperiments.Experiments.Spec;
 
 namespace EcgExperiments.Experiments.Running;
 
-/// <summary>The sweep flags of <c>ecg run</c> (<c>--workers</c>, <c>--trial-timeout</c>, <c>--trial-memory</c>, <c>--isolation</c>), applied over the spec's <c>sweep:</c> section.</summary>
+/// <summary>The sweep flags of <c>ecg run</c> (<c>--workers</c>, <c>--trial-timeout</c>, <c>--trial-memory</c>, <c>--isolation</c>, <c>--launcher</c>), applied over the spec's <c>sweep:</c> section.</summary>
 public sealed record SweepOverrides(string? Workers, string? TrialTimeout, string? TrialMemory, string? Isolation)
 {
+    /// <summary><c>--launcher</c>: local or slurm (null: the spec's <c>sweep.launcher</c>).</summary>
+    public string? Launcher { get; init; }
+
     /// <summary>The settings with the flags applied; a bad value throws <see cref="ArgumentException"/> naming the flag.</summary>
     public SweepSettings Apply(SweepSettings settings)
     {
@@ -19,7 +22,14 @@ public sealed record SweepOverrides(string? Workers, string? TrialTimeout, strin
             "in_process" or "in-process" => SweepIsolation.InProcess,
             _ => throw new ArgumentException($"--isolation: expected auto, process or in_process, got '{Isolation}'"),
         };
-        return settings.WithOverrides(Workers, TrialTimeout, TrialMemory, isolation);
+        LauncherKind? launcher = Launcher?.Trim().ToLowerInvariant() switch
+        {
+            null => null,
+            "local" => LauncherKind.Local,
+            "slurm" => LauncherKind.Slurm,
+            _ => throw new ArgumentException($"--launcher: expected local or slurm, got '{Launcher}'"),
+        };
+        return settings.WithOverrides(Workers, TrialTimeout, TrialMemory, isolation, launcher);
     }
 }
 
@@ -49,7 +59,14 @@ public static class DryRun
         };
         yield return $"  split: {splitText} — protocol: {sp.Protocol ?? (sp.Kind == SplitKind.Official ? "named by the data's official split" : ExperimentRunner.Protocol(sp, null))}";
         yield return $"  task:  {e.Task.Kind.Text()}; validation metrics: {string.Join(", ", e.ValidationMetrics)} (select_by {e.Spec.Training.SelectBy})";
-        yield return $"  workers: {plan.Describe()}";
+        if (settings.Slurm is not null)
+        {
+            var resources = SweepEngine.SlurmResourcesFor(space, settings, plan, options);
+            var directives = resources.Directives($"ecg-{ExperimentRunner.Slug(e.Spec.Name)}", tuner.Plan[0].Trials, Slurm.SlurmJobArray.LogPattern);
+            yield return $"  launcher: Slurm, the pending trials of each rung as one job array ({resources.Describe()})";
+            yield return $"    sbatch {string.Join(' ', directives.Where(d => !d.StartsWith("--output=", StringComparison.Ordinal)))}";
+        }
+        else yield return $"  workers: {plan.Describe()}";
         var limits = SweepEngine.Limits(settings);
         yield return $"  limits: {(limits.Length == 0 ? "none" : limits[2..])}";
         if (settings.IsTuner)

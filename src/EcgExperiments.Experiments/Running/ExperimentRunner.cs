@@ -338,21 +338,28 @@ public static class ExperimentRunner
 /// </summary>
 public static class RunFolders
 {
+    /// <summary>A new staging folder beside <paramref name="runDir"/>, named by host and pid (<c>&lt;folder&gt;.partial-&lt;host&gt;-&lt;pid&gt;-&lt;random&gt;</c>).</summary>
     public static string CreateStaging(string runDir)
     {
-        var staging = $"{runDir}.partial-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
+        var staging = $"{runDir}.partial-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
         Directory.CreateDirectory(staging);
         return staging;
     }
 
-    /// <summary>Removes staging folders left by processes that died (their pid is in the name).</summary>
+    /// <summary>
+    /// Removes staging folders left by processes of this host that died (host and pid are in the name). Folders of other
+    /// hosts are left alone: on a shared filesystem they may belong to a cluster task that is still running.
+    /// </summary>
     public static void RemoveStale(string experimentDir)
     {
         if (!Directory.Exists(experimentDir)) return;
         foreach (var dir in Directory.GetDirectories(experimentDir, "*.partial-*"))
         {
             var parts = Path.GetFileName(dir).Split(".partial-")[^1].Split('-');
-            if (parts.Length == 2 && int.TryParse(parts[0], out var pid) && !Workers.ProcessProbe.IsAlive(pid)) Discard(dir);
+            if (parts.Length < 2) continue;
+            var host = parts.Length == 2 ? Environment.MachineName : string.Join('-', parts[..^2]); // <pid>-<random>: written before hosts were named
+            if (host != Environment.MachineName) continue;
+            if (int.TryParse(parts[^2], out var pid) && !Workers.ProcessProbe.IsAlive(pid)) Discard(dir);
         }
     }
 

@@ -8,7 +8,10 @@ namespace EcgExperiments.Experiments.Running;
 /// SQLite index of runs beside the JSON run records (<c>results/&lt;experiment&gt;/index.sqlite</c>): one row per trial
 /// key with status, timings, the sweep values, tuner rung/budget/score and headline metrics. The JSON records stay
 /// the source of truth; the index makes "which trials are done / failed" and cross-run queries cheap. Only the sweep
-/// process writes it (worker processes write their run records only), so there is one writer at a time.
+/// process writes it (worker processes write their run records only), so there is one writer at a time; <c>ecg index</c>
+/// rebuilds it from the run records (<see cref="RunIndexRebuild"/>). It uses SQLite's rollback journal, not WAL: results
+/// folders are often on shared (NFS, Lustre) filesystems, where WAL's shared-memory index does not work across hosts,
+/// and the index is written once per trial, so WAL's speed buys nothing.
 /// </summary>
 public sealed class RunIndex : IDisposable
 {
@@ -64,7 +67,7 @@ public sealed class RunIndex : IDisposable
         try
         {
             db.Open();
-            Execute(db, "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000;");
+            Execute(db, "PRAGMA journal_mode=DELETE; PRAGMA busy_timeout=10000;");
             Execute(db, """
                 CREATE TABLE IF NOT EXISTS runs (
                   trial_key TEXT PRIMARY KEY, experiment TEXT NOT NULL, trial INTEGER, status TEXT NOT NULL,
@@ -115,7 +118,7 @@ public sealed class RunIndex : IDisposable
             o.Record?.Metric(Evaluation.MetricNames.Accuracy), o.Record?.Metric(Evaluation.MetricNames.MacroF1), o.Record?.Metric(Evaluation.MetricNames.RocAuc),
             o.Rung, o.Budget, o.Score, o.PeakResidentBytes);
 
-    public void Record(string trialKey, string experiment, int trial, string status, string runDir, string sweepValues,
+    public void Record(string trialKey, string experiment, int? trial, string status, string runDir, string sweepValues,
         string? error, double? seconds, double? accuracy, double? macroF1, double? rocAuc,
         int rung = 0, int? budget = null, double? score = null, long? peakResidentBytes = null) => Guard("cannot be written", () =>
     {
@@ -130,7 +133,7 @@ public sealed class RunIndex : IDisposable
             """;
         cmd.Parameters.AddWithValue("$k", trialKey);
         cmd.Parameters.AddWithValue("$e", experiment);
-        cmd.Parameters.AddWithValue("$t", trial);
+        cmd.Parameters.AddWithValue("$t", (object?)trial ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$s", status);
         cmd.Parameters.AddWithValue("$d", runDir);
         cmd.Parameters.AddWithValue("$v", sweepValues);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using EcgExperiments.Core;
 using EcgExperiments.Experiments.Runs;
+using EcgExperiments.Experiments.Running.Slurm;
 using EcgExperiments.Experiments.Running.Tuning;
 using EcgExperiments.Experiments.Running.Workers;
 using EcgExperiments.Experiments.Spec;
@@ -84,6 +85,10 @@ public sealed record SweepExecution
     public bool Force { get; init; }
     /// <summary>What this run is, written into the results folder's lock for another run's message (e.g. the command line).</summary>
     public string? Purpose { get; init; }
+    /// <summary>Slurm launcher: the commands to use (null: sbatch, squeue, sacct, scontrol, scancel from <c>PATH</c>).</summary>
+    public SlurmCommands? Slurm { get; init; }
+    /// <summary>Slurm launcher: how often the queue is asked (null: 2 s).</summary>
+    public TimeSpan? SlurmPollInterval { get; init; }
 }
 
 /// <summary>
@@ -103,7 +108,11 @@ public static class SweepEngine
         var settings = execution.Settings ?? space.Settings;
         var (tuner, plan) = Prepare(space, settings, options);
         observer = new SynchronizedObserver(observer);
-        ITrialRunner runner = plan.InProcess
+        ITrialRunner runner = settings.Slurm is not null
+            ? new SlurmTrialRunner(space.File, settings, SlurmResourcesFor(space, settings, plan, options), options,
+                execution.Worker ?? throw new InvalidOperationException("this sweep runs trials as Slurm array tasks but no worker command was given"),
+                observer, execution.Slurm, execution.SlurmPollInterval)
+            : plan.InProcess
             ? new InProcessTrialRunner(options, observer)
             : new WorkerProcessTrialRunner(space.File, plan, settings, options,
                 execution.Worker ?? throw new InvalidOperationException($"this sweep runs trials in worker processes ({plan.Describe()}) but no worker command was given"),
@@ -121,6 +130,10 @@ public static class SweepEngine
         var plan = WorkerPlan.Resolve(settings, space.Trials, options, tuner.Plan[0].Trials);
         return (tuner, plan);
     }
+
+    /// <summary>What each Slurm array task of the sweep asks for (<see cref="SweepSettings.Slurm"/> must be set).</summary>
+    public static SlurmResources SlurmResourcesFor(SweepSpace space, SweepSettings settings, WorkerPlan plan, RunOptions options) =>
+        SlurmResources.For(settings, plan.ThreadsPerTrial, SlurmTrialRunner.WantsGpu(space.Trials, options));
 
     /// <summary>"; trial timeout 30 s; memory cap 4 GiB" (empty without limits).</summary>
     public static string Limits(SweepSettings s) =>
@@ -204,6 +217,7 @@ public static class SweepEngine
                 monitor.ReportRunningTrial(job);
                 running[runner.RunAsync(job, cancel)] = job;
             }
+            if (runner is IBatchingTrialRunner batching) batching.SubmitQueued(cancel);
             if (running.Count == 0) break;
             var done = Task.WhenAny(running.Keys).GetAwaiter().GetResult();
             var finished = running[done];
@@ -286,6 +300,8 @@ public sealed class InProcessTrialRunner(RunOptions options, IRunObserver observ
 public sealed class WorkerProcessTrialRunner(string specFile, WorkerPlan plan, SweepSettings settings, RunOptions options, WorkerCommand worker, IRunObserver observer)
     : ITrialRunner
 {
+    private readonly WorkerSlots _slots = new(plan.Workers);
+
     public int Capacity => plan.Workers;
     public string Description => plan.Describe();
 
@@ -299,6 +315,8 @@ public sealed class WorkerProcessTrialRunner(string specFile, WorkerPlan plan, S
         var env = new Dictionary<string, string>();
         if (plan.CoresPerWorker is { } cores)
             foreach (var name in new[] { "DOTNET_PROCESSOR_COUNT", "OMP_NUM_THREADS", "MKL_NUM_THREADS" }) env[name] = Invariant(cores);
+        using var slot = _slots.Take();
+        if (plan.GpuFor(slot.Index) is { } gpu) env[GpuInventory.VisibleDevicesVariable] = gpu; // each worker its own GPU
         var prefix = $"[{trial.Number}{(settings.IsTuner ? $".{request.Rung}" : "")}] ";
         var exit = await TrialWorker.RunAsync(worker, args, env, settings.TrialTimeout, settings.TrialMemoryBytes,
             pid => observer.Info($"{prefix}worker pid {pid}"), line => observer.Info(prefix + line), cancel).ConfigureAwait(false);
@@ -341,10 +359,15 @@ public sealed class WorkerProcessTrialRunner(string specFile, WorkerPlan plan, S
         return Outcome(TrialStatus.Failed, crashed, message);
     }
 
-    /// <summary>The <c>ecg trial</c> command line of one trial (also what a cluster job array runs).</summary>
-    public static List<string> WorkerArguments(string specFile, int number, int? budget, string key, string resultsRoot, RunOptions options)
+    /// <summary>
+    /// The <c>ecg trial</c> command line of one trial (also what a cluster job array runs, there without
+    /// <paramref name="watchParent"/>: a batch job has no parent pipe whose closing would mean its sweep has gone).
+    /// </summary>
+    public static List<string> WorkerArguments(string specFile, int number, int? budget, string key, string resultsRoot, RunOptions options, bool watchParent = true)
     {
-        var args = new List<string> { "trial", Path.GetFullPath(specFile), "--trial", Invariant(number), "--expect-key", key, "--watch-parent", "--output", resultsRoot };
+        var args = new List<string> { "trial", Path.GetFullPath(specFile), "--trial", Invariant(number), "--expect-key", key };
+        if (watchParent) args.Add("--watch-parent");
+        args.AddRange(["--output", resultsRoot]);
         if (budget is { } b) args.AddRange(["--budget", Invariant(b)]);
         if (options.Device is { } d) args.AddRange(["--device", d]);
         if (options.Threads is { } t) args.AddRange(["--threads", t]);
@@ -360,10 +383,11 @@ public static class RunRecords
 {
     /// <summary>
     /// Writes a failed record for a trial whose worker was killed or died without recording its end. A completed
-    /// record of the same trial is never replaced (see <see cref="RunFolders.Publish"/>).
+    /// record of the same trial is never replaced (see <see cref="RunFolders.Publish"/>). <paramref name="log"/> is the
+    /// worker's log file, when it has one (a cluster task's output).
     /// </summary>
     public static RunRecord WriteFailed(ResolvedExperiment e, RunOptions options, string runDir, string trialKey, string errorType, string message,
-        DateTime startedUtc, double seconds, long? peakResidentBytes)
+        DateTime startedUtc, double seconds, long? peakResidentBytes, string? log = null)
     {
         var record = new RunRecord
         {
@@ -376,7 +400,7 @@ public static class RunRecords
             ResolvedConfig = ExperimentRunner.ResolvedConfig(e, options),
             Seed = e.Spec.Seed,
             Task = e.Task.Kind,
-            Error = new ErrorRecord(errorType, message),
+            Error = new ErrorRecord(errorType, message) { Log = log },
             RecordedBy = "sweep (the worker could not record its end)",
             Timings = new TimingsRecord { TotalSeconds = seconds },
             PeakMemoryBytes = peakResidentBytes,

@@ -91,6 +91,8 @@ public sealed record SweepSpec
     public string? Metric { get; init; }
     /// <summary>Tuners: whether a larger metric is better (default: min for loss, max otherwise).</summary>
     public MetricDirection? Direction { get; init; }
+    /// <summary>Where trials run: this machine (default) or Slurm job arrays (<see cref="LauncherSpec"/>).</summary>
+    public LauncherSpec? Launcher { get; init; }
 }
 
 /// <summary>A tuner's budget: rung r sets <see cref="Key"/> to min·eta^r, the last rung to <see cref="Max"/>.</summary>

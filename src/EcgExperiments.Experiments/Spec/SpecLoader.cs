@@ -58,8 +58,10 @@ public static class SpecLoader
     {
         var (root, binder) = Parse(path);
         var spec = binder.Bind<ExperimentSpec>(root, "");
+        // Trials submitted to a Slurm cluster run where its GPUs are: this machine checks their device's name only.
+        bool onCluster = spec.Sweep?.Launcher?.Type == LauncherKind.Slurm;
         return SweepSpace.Create(spec, binder, (YamlMappingNode)root,
-            (node, bound) => Resolve(bound ?? binder.Bind<ExperimentSpec>(node, ""), binder, node));
+            (node, bound) => Resolve(bound ?? binder.Bind<ExperimentSpec>(node, ""), binder, node, onCluster));
     }
 
     private static (YamlNode root, YamlBinder binder) Parse(string path)
@@ -126,7 +128,7 @@ public static class SpecLoader
         return last;
     }
 
-    private static ResolvedExperiment Resolve(ExperimentSpec spec, YamlBinder binder, YamlMappingNode root)
+    private static ResolvedExperiment Resolve(ExperimentSpec spec, YamlBinder binder, YamlMappingNode root, bool deviceOnCluster = false)
     {
         SpecException At(string key, string message) => binder.ErrorAt(root, key, message);
 
@@ -141,8 +143,16 @@ public static class SpecLoader
         if (spec.Evaluation.BootstrapResamples < 0) throw At("evaluation.bootstrap_resamples", "must be ≥ 0");
         try { ThreadPolicy.Resolve(spec.Threads, ComputeKind.Convolutional); }
         catch (ArgumentException e) { throw At("threads", e.Message); }
-        try { Device.Parse(spec.Device); }
-        catch (ArgumentException e) { throw At("device", e.Message); }
+        if (deviceOnCluster)
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(spec.Device.Trim().ToLowerInvariant(), @"^(cpu|auto|cuda(:\d+)?)$"))
+                throw At("device", $"unknown device '{spec.Device}': expected cpu, cuda, cuda:<index> or auto");
+        }
+        else
+        {
+            try { Device.Parse(spec.Device); }
+            catch (ArgumentException e) { throw At("device", e.Message); }
+        }
 
         for (int i = 0; i < spec.Expect.Count; i++)
         {

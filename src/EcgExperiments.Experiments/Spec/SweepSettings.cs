@@ -22,6 +22,8 @@ public sealed record SweepSettings
     /// <summary>Tuners: the validation metric (from the run record's history) that ranks trials.</summary>
     public string Metric { get; init; } = "loss";
     public MetricDirection Direction { get; init; } = MetricDirection.Min;
+    /// <summary>Trials run as Slurm job arrays with these settings; null: on this machine.</summary>
+    public SlurmSettings? Slurm { get; init; }
 
     public bool IsTuner => Mode is SweepMode.SuccessiveHalving or SweepMode.Asha;
     public bool HasLimits => TrialTimeout is not null || TrialMemoryBytes is not null;
@@ -61,10 +63,12 @@ public sealed record SweepSettings
         if (sweep.Isolation == SweepIsolation.InProcess && (workers > 1 || timeout is not null || memory is not null))
             throw Bad("isolation", "in_process runs one trial at a time without limits; remove workers > 1, trial_timeout and trial_memory, or use auto");
         if (sweep.Trials is < 1) throw Bad("trials", $"must be ≥ 1, got {sweep.Trials}");
+        var slurm = SlurmSettings.FromSpec(sweep.Launcher, binder, root);
+        if (slurm is not null && CheckSlurm(sweep.Isolation) is { } conflict) throw Bad(conflict.Key, conflict.Message);
 
         var settings = new SweepSettings
         {
-            Mode = sweep.Mode, Workers = workers, TrialTimeout = timeout, TrialMemoryBytes = memory, Isolation = sweep.Isolation,
+            Mode = sweep.Mode, Workers = workers, TrialTimeout = timeout, TrialMemoryBytes = memory, Isolation = sweep.Isolation, Slurm = slurm,
         };
         bool tuner = settings.IsTuner;
         if (!tuner)
@@ -88,8 +92,13 @@ public sealed record SweepSettings
         return settings with { Budget = budget, Eta = sweep.Eta, Metric = metric, Direction = direction };
     }
 
-    /// <summary>The command line's overrides (<c>--workers</c>, <c>--trial-timeout</c>, <c>--trial-memory</c>, <c>--isolation</c>); bad values throw <see cref="ArgumentException"/> naming the flag.</summary>
-    public SweepSettings WithOverrides(string? workers = null, string? trialTimeout = null, string? trialMemory = null, SweepIsolation? isolation = null)
+    /// <summary>
+    /// The command line's overrides (<c>--workers</c>, <c>--trial-timeout</c>, <c>--trial-memory</c>, <c>--isolation</c>,
+    /// <c>--launcher</c>); bad values throw <see cref="ArgumentException"/> naming the flag. <c>--launcher slurm</c> keeps
+    /// the spec's <c>sweep.launcher</c> options when it has them.
+    /// </summary>
+    public SweepSettings WithOverrides(string? workers = null, string? trialTimeout = null, string? trialMemory = null, SweepIsolation? isolation = null,
+        LauncherKind? launcher = null)
     {
         var s = this;
         try { if (workers is not null) s = s with { Workers = ParseWorkers(workers) }; }
@@ -99,10 +108,17 @@ public sealed record SweepSettings
         try { if (trialMemory is not null) s = s with { TrialMemoryBytes = ParseSize(trialMemory) }; }
         catch (FormatException e) { throw new ArgumentException($"--trial-memory: {e.Message}"); }
         if (isolation is { } i) s = s with { Isolation = i };
-        if (s.Isolation == SweepIsolation.InProcess && (s.Workers > 1 || s.HasLimits))
+        if (launcher is { } l) s = s with { Slurm = l == LauncherKind.Slurm ? s.Slurm ?? new SlurmSettings() : null };
+        if (s.Isolation == SweepIsolation.InProcess && s.Slurm is null && (s.Workers > 1 || s.HasLimits))
             throw new ArgumentException("--isolation in_process runs one trial at a time without limits; drop --workers > 1, --trial-timeout and --trial-memory (or the spec's) or use auto");
+        if (s.Slurm is not null && CheckSlurm(s.Isolation) is { } conflict)
+            throw new ArgumentException($"--launcher slurm: sweep.{conflict.Key} {conflict.Message}");
         return s;
     }
+
+    /// <summary>Settings of local trials that cannot hold on Slurm: the key and why, or null.</summary>
+    private static (string Key, string Message)? CheckSlurm(SweepIsolation isolation) =>
+        isolation == SweepIsolation.InProcess ? ("isolation", "in_process cannot run on Slurm: every trial is an array task") : null;
 
     /// <summary>"auto" → null, else a positive integer.</summary>
     public static int? ParseWorkers(string text)
