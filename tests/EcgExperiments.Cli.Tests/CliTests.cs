@@ -33,7 +33,7 @@ public class CliTests
         Assert.Contains("| HYP | 32 |", stdout);
 
         (code, _, stderr) = Ecg(null, "card", "ptbxl", "--class", "A=IMI", "--class", "B=NORM");
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.InvalidSpecOrFlag, code);
         Assert.Contains("write subclass:IMI or statement:IMI", stderr);
     }
 
@@ -100,7 +100,7 @@ public class CliTests
         File.Delete(Path.Combine(dir, "libtorch_missing.so"));
 
         var (code, _, stderr) = Ecg(new Dictionary<string, string> { ["ECG_NATIVE_LIB"] = Path.Combine(dir, "libecgtorch.so") }, "info");
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.Environment, code);
         Assert.Contains("needs libtorch, which is not installed", stderr);
         Assert.Contains("./ecg setup", stderr);
         Assert.Contains("apt-get install libtorch-dev", stderr);
@@ -114,7 +114,7 @@ public class CliTests
         File.WriteAllText(Path.Combine(dir, "old.cpp"), "extern \"C\" int ecg_abi_version() { return 1; }\n");
         Run("g++", "-shared", "-fPIC", "-o", Path.Combine(dir, "libecgtorch.so"), Path.Combine(dir, "old.cpp"));
         var (code, _, stderr) = Ecg(new Dictionary<string, string> { ["ECG_NATIVE_LIB"] = Path.Combine(dir, "libecgtorch.so") }, "info");
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.Environment, code);
         Assert.Contains("implements bridge ABI 1, this build needs 2", stderr);
         Assert.Contains("./ecg setup", stderr);
     }
@@ -146,7 +146,7 @@ public class CliTests
         var bad = Path.Combine(dir, "bad.yaml");
         File.WriteAllText(bad, body + "\nexpect: [ { metric: accuracy, target: 0.5, tolerance: 0.01 } ]\n");
         var third = Ecg(null, "verify", bad, "--output", results, "--device", "cpu");
-        Assert.Equal(1, third.code);
+        Assert.Equal(ExitCodes.Incomplete, third.code);
         Assert.Contains("FAIL", third.stdout);
         Assert.Contains("finished run", third.stdout); // same trial key: the expect block is not part of the key
     }

@@ -74,7 +74,7 @@ public sealed class PredictCommandTests
 
         // Another lead layout: a two-lead MIT-BIH record for a 12-lead model.
         var (code, _, stderr) = Ecg("predict", model, Path.Combine(RealData.MitBih, "100"));
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.InvalidData, code);
         Assert.Contains("100.hea", stderr);
         Assert.Contains("the model needs leads [I, II, III, AVR, AVL, AVF, V1, V2, V3, V4, V5, V6]; this record has [MLII, V5]", stderr);
 
@@ -83,7 +83,7 @@ public sealed class PredictCommandTests
         var twice = WfdbRecordToWrite.From(record, "fast") with { SamplingFrequency = 200 };   // the same samples, claimed at 200 Hz
         var written = WfdbWriter.Write(dir, twice);
         (code, _, stderr) = Ecg("predict", model, written);
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.InvalidData, code);
         Assert.Contains("fast.hea", stderr);
         Assert.Contains("200 Hz", stderr);
         Assert.Contains("no resample stage", stderr);
@@ -91,7 +91,7 @@ public sealed class PredictCommandTests
         // An array of the wrong size.
         NpyFile.Write(Path.Combine(dir, "short.npy"), NpyArray.Create(new float[12 * 500], 12, 500));
         (code, _, stderr) = Ecg("predict", model, Path.Combine(dir, "short.npy"));
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.InvalidData, code);
         Assert.Contains("short.npy", stderr);
         Assert.Contains("the model reads [12 × 1000] arrays", stderr);
 
@@ -109,7 +109,7 @@ public sealed class PredictCommandTests
             w.Write(manifest.ToJsonString());
         }
         (code, _, stderr) = Ecg("predict", newer, Path.Combine(dir, "short.npy"));
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.InvalidData, code);
         Assert.Contains("newer.ecgmodel", stderr);
         Assert.Contains("format version 99, newer than this build reads (1); update the framework", stderr);
         Assert.DoesNotContain("   at ", stderr);
