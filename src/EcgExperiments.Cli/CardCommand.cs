@@ -33,7 +33,7 @@ internal static class CardCommand
         var minLikelihood = new Option<double?>("--min-likelihood") { Description = "ptbxl: ignore diagnostic statements below this likelihood (0-100)" };
         var multiple = new Option<string?>("--multiple") { Description = "ptbxl: records with several classes: drop or multi_label" };
         var none = new Option<string?>("--none") { Description = "ptbxl: records with no class: drop, keep_empty or keep_as:NAME" };
-        var minCount = new Option<int?>("--min-count") { Description = "ptbxl: remove classes with fewer records (default 1)" };
+        var minCount = EcgExperiments.Cli.Flags.Count("--min-count", "ptbxl: remove classes with fewer records (default 1)");
         var mapping = new Option<string?>("--mapping") { Description = "mitbih: aami, beatgan, n_vs_v or beat_vs_non_beat" };
         var name = new Option<string?>("--name") { Description = "ucr: the dataset name (prefix of its _TRAIN/_TEST files); wfdb_folder: the name on the card" };
         var labelsCsv = new Option<string?>("--labels-csv") { Description = "wfdb_folder: the labels CSV (default labels.csv in the folder)" };

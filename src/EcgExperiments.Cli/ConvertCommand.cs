@@ -33,22 +33,14 @@ public static class ConvertCommand
         var model = new Argument<string>("model") { Description = "reconstruction model: the model.ecgmodel of a run folder (or a reconstruction .ecgstate file)" };
         var input = new Argument<string>("input") { Description = "folder of single-lead .npy files (1-D arrays)" };
         var output = new Argument<string>("output") { Description = "folder for the reconstructed leads × samples .npy files (same names)" };
-        var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (default cpu)" };
+        var device = Flags.Device("--device", "cpu, cuda, cuda:N or auto (default cpu)");
         var command = new Command("convert", "Reconstruct 12-lead ECGs from a folder of single-lead .npy files (SPEC 2.3)") { model, input, output, device };
-        command.SetAction(p =>
+        command.SetAction(p => ErrorBoundary.Run(() =>
         {
-            try
-            {
-                var summary = ConvertFolder(p.GetValue(model)!, p.GetValue(input)!, p.GetValue(output)!, Device.Parse(p.GetValue(device) ?? "cpu"));
-                Console.WriteLine($"converted {summary.Converted.Count} file(s) to {summary.Leads} × {summary.Length} in {p.GetValue(output)}");
-                return 0;
-            }
-            catch (Exception e) when (e is EcgDataException or TorchException or ArgumentException or IOException or InvalidCastException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
-        });
+            var summary = ConvertFolder(p.GetValue(model)!, p.GetValue(input)!, p.GetValue(output)!, Device.Parse(p.GetValue(device) ?? "cpu"));
+            Console.WriteLine($"converted {summary.Converted.Count} file(s) to {summary.Leads} × {summary.Length} in {p.GetValue(output)}");
+            return ExitCodes.Success;
+        }));
         return command;
     }
 
@@ -60,12 +52,15 @@ public static class ConvertCommand
         if (files.Length == 0) throw new EcgDataException("no .npy files in the input folder", inputFolder);
         if (Path.GetFullPath(inputFolder) == Path.GetFullPath(outputFolder))
             throw new ArgumentException($"the output folder is the input folder ({inputFolder}); the inputs would be overwritten");
+        // Every input is read and checked before the model loads or anything is written: a bad file fails the whole
+        // conversion at once, naming it, instead of after a folder of partial outputs.
+        var allLeads = files.Select(ReadLead).ToArray();
         using var converter = OpenConverter(modelPath, device);
         Directory.CreateDirectory(outputFolder);
         var written = new List<string>();
-        foreach (var chunk in files.Chunk(batchSize))
+        foreach (var (chunk, start) in files.Chunk(batchSize).Select((c, i) => (c, i * batchSize)))
         {
-            var leads = chunk.Select(ReadLead).ToArray();
+            var leads = allLeads[start..(start + chunk.Length)];
             var outputs = converter.Convert(leads, batchSize);
             for (int i = 0; i < chunk.Length; i++)
             {
@@ -95,17 +90,25 @@ public static class ConvertCommand
         return new ReconstructionConverter((Module<Tensor, Tensor>)predictor.Network, info, device);
     }
 
+    private static int NonFiniteCount(float[] samples) => samples.Count(v => !float.IsFinite(v));
+
     private static float[] ReadLead(string path)
     {
         var a = NpyFile.Read(path);
         bool oneLead = a.Shape.Count == 1 || (a.Shape.Count == 2 && (a.Shape[0] == 1 || a.Shape[1] == 1));
         if (!oneLead || a.Count < 2)
             throw new EcgDataException($"expected one lead (a 1-D array of at least 2 samples), got shape ({string.Join(", ", a.Shape)})", path);
-        return a.DType switch
+        var samples = a.DType switch
         {
             NpyDType.Float32 => a.As<float>(),
             NpyDType.Float64 => a.As<double>().Select(v => (float)v).ToArray(),
             _ => throw new EcgDataException($"expected float32 or float64 samples, got {a.DType}", path),
         };
+        // A NaN or an overflow (±1e308 read as float) would come out as a NaN 12-lead ECG without a word.
+        int bad = Array.FindIndex(samples, v => !float.IsFinite(v));
+        if (bad >= 0)
+            throw new EcgDataException($"sample {bad} is {(float.IsNaN(samples[bad]) ? "NaN" : "beyond the float32 range")} ({NonFiniteCount(samples)} non-finite sample(s)); " +
+                                       "a lead with gaps cannot be reconstructed: fill or drop them first", path);
+        return samples;
     }
 }

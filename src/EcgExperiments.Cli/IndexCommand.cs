@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EcgExperiments.Core;
 using EcgExperiments.Experiments.Running;
 
 namespace EcgExperiments.Cli;
@@ -21,6 +22,9 @@ internal static class IndexCommand
         int problems = 0;
         foreach (var folder in folders)
         {
+            // A run writing this folder holds its lock and has the index open: it is refused (exit 5, naming that run)
+            // rather than swapped under it. A controller that was killed held no lock any more.
+            using var held = FolderLock.Acquire(folder, $"ecg index {results}");
             var r = RunIndexRebuild.Rebuild(folder);
             Console.WriteLine($"{r.Path}: {r.Runs} run(s) indexed{(r.Unplaced > 0 ? $", {r.Unplaced} without a known place in their sweep (no earlier index row or Slurm manifest)" : "")}");
             foreach (var u in r.Unreadable) Console.Error.WriteLine($"  not indexed: {u}");

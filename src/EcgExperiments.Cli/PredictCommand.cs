@@ -19,9 +19,9 @@ internal static class PredictCommand
     {
         var model = new Argument<string>("model") { Description = "model file (model.ecgmodel in a run folder)" };
         var input = new Argument<string>("input") { Description = "a WFDB record, a folder of records, a PTB-XL or MIT-BIH folder, or .npy file(s)" };
-        var output = new Option<string?>("--output", "-o") { Description = "CSV file to write (default: print to the console)" };
-        var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (default cpu)" };
-        var threads = new Option<string?>("--threads") { Description = "libtorch threads: auto (the model's policy) or a number" };
+        var output = Flags.OutputFile("--output", "CSV file to write (default: print to the console)", "-o");
+        var device = Flags.Device("--device", "cpu, cuda, cuda:N or auto (default cpu)");
+        var threads = Flags.Threads("--threads", "libtorch threads: auto (the model's policy) or a number");
         var command = new Command("predict", "Predict new records with a saved model (classification and anomaly models)") { model, input, output, device, threads };
         command.SetAction(p => guarded(() => Predict(p.GetValue(model)!, p.GetValue(input)!, p.GetValue(output), p.GetValue(device), p.GetValue(threads))));
         return command;

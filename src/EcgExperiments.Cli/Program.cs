@@ -15,10 +15,10 @@ var specArgument = new Argument<string?>("spec")
     Arity = ArgumentArity.ZeroOrOne,
 };
 var dryRun = new Option<bool>("--dry-run") { Description = "resolve the trial list and every stage's output shape without touching data" };
-var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (overrides the spec)" };
-var threads = new Option<string?>("--threads") { Description = "libtorch threads: auto or a number (overrides the spec)" };
-var epochs = new Option<int?>("--epochs") { Description = "override training.epochs (e.g. a quick smoke run)" };
-var output = new Option<string?>("--output") { Description = "results root (overrides output.dir)" };
+var device = Flags.Device("--device", "cpu, cuda, cuda:N or auto (overrides the spec)");
+var threads = Flags.Threads("--threads", "libtorch threads: auto or a number (overrides the spec)");
+var epochs = Flags.Count("--epochs", "override training.epochs (e.g. a quick smoke run)");
+var output = Flags.Folder("--output", "results root (overrides output.dir)");
 var retryFailed = new Option<bool>("--retry-failed") { Description = "sweeps: run trials again whose record says failed (completed trials are always skipped)" };
 var workers = new Option<string?>("--workers") { Description = "sweeps: trials at once, each in a worker process: auto (workers × threads per trial ≤ cores) or a number (overrides sweep.workers)" };
 var trialTimeout = new Option<string?>("--trial-timeout") { Description = "sweeps: kill and record as failed a trial running longer than this (90, 45s, 30m, 1h30m; overrides sweep.trial_timeout)" };
@@ -68,8 +68,11 @@ var validateSpec = new Argument<string>("spec") { Description = "experiment YAML
 var validate = new Command("validate", "Check an experiment file (schema, components, shapes) without running it") { validateSpec };
 validate.SetAction(p => Guarded(() =>
 {
-    var e = SpecLoader.Load(p.GetValue(validateSpec)!);
-    Console.WriteLine($"{e.File}: valid — {e.Spec.Name}, {e.Trace.Count - 1} pipeline stage(s) → {e.ModelInput}, model {e.Model.Description} ({e.Task.Kind.Text()})");
+    // Every trial of the sweep is resolved, as `ecg run` would: a sweep value that does not resolve is an invalid file.
+    var space = SpecLoader.LoadSweep(p.GetValue(validateSpec)!);
+    var e = space.Trials[0].Experiment;
+    var trials = space.Trials.Count > 1 ? $", {space.Trials.Count} trials" : "";
+    Console.WriteLine($"{e.File}: valid — {e.Spec.Name}, {e.Trace.Count - 1} pipeline stage(s) → {e.ModelInput}, model {e.Model.Description} ({e.Task.Kind.Text()}){trials}");
     return 0;
 }));
 
@@ -78,6 +81,7 @@ info.SetAction(_ => Guarded(() =>
 {
     Console.WriteLine($"libtorch {torch.version}; threads {torch.get_num_threads()}; CUDA available: {torch.cuda.is_available()} ({torch.cuda.device_count()} device(s))");
     Console.WriteLine($"data root ({ProjectPaths.DataRootVariable}): {ProjectPaths.DataRoot}{(Directory.Exists(ProjectPaths.DataRoot) ? "" : " (missing)")}");
+    Console.WriteLine($"run index: SQLite {RunIndex.SqliteVersion()} (bundled)");
     return 0;
 }));
 
@@ -86,15 +90,16 @@ if (Console.IsOutputRedirected)
     AnsiConsole.Profile.Capabilities.Ansi = false; // plain tables in logs and CI
     AnsiConsole.Profile.Width = 160;               // a log is not an 80-column terminal: keep table rows on one line
 }
-var root = new RootCommand("EcgExperiments: declarative deep-learning experiments on ECGs")
+var root = new RootCommand($"EcgExperiments: declarative deep-learning experiments on ECGs\n\n{ExitCodes.Table}")
 {
     run, trial, validate, info, StatusCommand.Create(Guarded), IndexCommand.Create(Guarded), PredictCommand.Create(Guarded), CardCommand.Create(Guarded), ReportCommand.Create(Guarded), ConvertCommand.Create(), VerifyCommand.Create(Guarded),
 };
-return root.Parse(args).Invoke();
+return Flags.Invoke(root, args);
 
 static int RunCommand(string? specPath, bool dry, bool retryFailed, bool forceAll, RunOptions options, SweepOverrides overrides)
 {
     specPath ??= DefaultSpec();
+    if (Flags.ThreadsWarning("--threads", options.Threads) is { } warning) Console.Error.WriteLine(warning);
     var space = SpecLoader.LoadSweep(specPath);
     var settings = overrides.Apply(space.Settings);
     if (dry)
@@ -110,13 +115,20 @@ static int RunCommand(string? specPath, bool dry, bool retryFailed, bool forceAl
         cancel.Cancel();
         Console.Error.WriteLine("\nstopping after the current batch; the partial run is recorded as interrupted (Ctrl-C again to abort)");
     };
-    var execution = new SweepExecution { Settings = settings, RetryFailed = retryFailed, Force = forceAll, Worker = WorkerCommand.CurrentProcess() };
+    var execution = new SweepExecution
+    {
+        Settings = settings, RetryFailed = retryFailed, Force = forceAll, Worker = WorkerCommand.CurrentProcess(), Purpose = $"ecg run {specPath}",
+    };
     var outcomes = SweepEngine.Run(space, options, execution, new ConsoleMonitor(), new ConsoleObserver(), cancel.Token);
     var e = space.Trials[0].Experiment;
-    if (outcomes.Count == 1 && space.Configurations.Count == 1 && !settings.IsTuner) Summaries.Run(e, outcomes[0]);
+    bool single = outcomes.Count == 1 && space.Configurations.Count == 1 && !settings.IsTuner;
+    // A single trial that failed here is an error like any other: its message and exit code (bad data 3, the machine 4).
+    if (single && outcomes[0] is { Status: TrialStatus.Failed, Skipped: false, Exception: { } failure })
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+    if (single) Summaries.Run(e, outcomes[0]);
     else Summaries.Sweep(e, outcomes, settings.IsTuner ? SweepEngine.Prepare(space, settings, options).Tuner.Plan.Sum(r => r.Trials) : space.Trials.Count);
-    if (cancel.IsCancellationRequested) return 130;
-    return outcomes.All(o => o.Status == TrialStatus.Completed) ? 0 : 1;
+    if (cancel.IsCancellationRequested) return ExitCodes.Interrupted;
+    return outcomes.All(o => o.Status == TrialStatus.Completed) ? ExitCodes.Success : ExitCodes.Incomplete;
 }
 
 static int TrialCommand(string specPath, int number, int? budget, string? expectKey, bool watchParent, RunOptions options, string? timeLimit)
@@ -177,26 +189,5 @@ static string DefaultSpec()
         ?? throw new SpecException(new SourceRef("experiments/quickstart.yaml", 0, 0, "(file)"), "no spec given and the default quick-start experiment was not found; pass a YAML file");
 }
 
-static int Guarded(Func<int> body)
-{
-    try
-    {
-        return body();
-    }
-    catch (SpecException e)
-    {
-        Console.Error.WriteLine($"error: {e.Message}");
-        return 2;
-    }
-    catch (Exception e) when (e is EcgDataException or TorchException or ArgumentException or IOException)
-    {
-        Console.Error.WriteLine($"error: {e.Message}");
-        return 1;
-    }
-    catch (TypeInitializationException e) when (e.InnerException is TorchException t)
-    {
-        // The native bridge could not be loaded (missing libtorch, missing or outdated build).
-        Console.Error.WriteLine($"error: {t.Message}");
-        return 1;
-    }
-}
+// Every command's failures go through the one error boundary (messages and exit codes: ErrorBoundary, ExitCodes).
+static int Guarded(Func<int> body) => ErrorBoundary.Run(body);

@@ -12,14 +12,14 @@ internal static class ReportCommand
     public static Command Create(Func<Func<int>, int> guarded)
     {
         var runs = new Argument<string[]>("runs") { Arity = ArgumentArity.OneOrMore, Description = "run folders or results roots (searched recursively for run.json)" };
-        var output = new Option<string>("--output", "-o") { Description = "folder for report.md, report.csv, report.json, report.html", DefaultValueFactory = _ => "report" };
+        var output = Flags.Folder("--output", "folder for report.md, report.csv, report.json, report.html", "report", "-o");
         var metric = new Option<string?>("--heatmap-metric")
         {
             Description = "metric of the strategy × architecture heat-maps, e.g. macro_f1, accuracy, roc_auc, recall[HYP], mean_pearson_r " +
                           "(default per task: classification macro_f1, anomaly roc_auc, reconstruction mean_pearson_r)",
         };
         var title = new Option<string?>("--title") { Description = "report title" };
-        var decimals = new Option<int>("--decimals") { Description = "decimals of the Markdown/HTML numbers", DefaultValueFactory = _ => 3 };
+        var decimals = Flags.Count("--decimals", "decimals of the Markdown/HTML numbers (0 to 10)", 0, 10, 3);
         var reference = new Option<string?>("--reference")
         {
             Description = "reference of the paired comparisons: a run (trial key prefix, experiment/trial, or its short name such as none) or a parameter " +
@@ -37,8 +37,9 @@ internal static class ReportCommand
         var options = new ReportOptions { HeatmapMetric = metric, Decimals = decimals, Reference = reference };
         if (title is not null) options = options with { Title = title };
         var files = ReportBuilder.Build(paths, output, options);
-        Console.WriteLine($"report of {files.RunCount} run(s), {files.RowCount} tidy rows, {files.ComparisonCount} comparison rows:");
+        var apart = files.IncompleteCount > 0 ? $" (and {files.IncompleteCount} that did not complete, listed apart)" : "";
+        Console.WriteLine($"report of {files.RunCount} run(s){apart}, {files.RowCount} tidy rows, {files.ComparisonCount} comparison rows:");
         foreach (var f in new[] { files.Markdown, files.Csv, files.ComparisonsCsv, files.Json, files.Html }) Console.WriteLine($"  {f}");
-        return 0;
+        return ExitCodes.Success;
     }
 }

@@ -19,9 +19,9 @@ internal static class VerifyCommand
     public static Command Create(Func<Func<int>, int> guarded)
     {
         var spec = new Argument<string>("spec") { Description = "experiment YAML file with an expect: block, or a folder of reference runs (e.g. results/reference)" };
-        var output = new Option<string?>("--output") { Description = "results root (overrides output.dir)" };
-        var device = new Option<string?>("--device") { Description = "device for trials that still have to run" };
-        var epochs = new Option<int?>("--epochs") { Description = "override training.epochs (a shorter reproduction; part of the trial key)" };
+        var output = Flags.Folder("--output", "results root (overrides output.dir)");
+        var device = Flags.Device("--device", "device for trials that still have to run");
+        var epochs = Flags.Count("--epochs", "override training.epochs (a shorter reproduction; part of the trial key)");
         var command = new Command("verify", "Check a spec's results against the published metrics in its expect: block (runs missing trials)") { spec, output, device, epochs };
         command.SetAction(p => guarded(() => Directory.Exists(p.GetValue(spec)) ? VerifyReferences(p.GetValue(spec)!) : Verify(p.GetValue(spec)!, new RunOptions { OutputDirectory = p.GetValue(output), Device = p.GetValue(device), Epochs = p.GetValue(epochs) })));
         return command;
@@ -38,11 +38,16 @@ internal static class VerifyCommand
             var e = trial.Experiment;
             var key = ExperimentRunner.TrialKey(e, options);
             var runDir = ExperimentRunner.RunDirectory(e, options, key);
-            var record = RunRecordFile.TryRead(runDir, key);
+            // A record that is there but unreadable (truncated, newer) is reported, naming the file, not silently re-run over.
+            var record = File.Exists(RunRecordFile.PathIn(runDir)) && RunRecordFile.Read(runDir) is { } found && found.TrialKey == key ? found : null;
             string source = "finished run";
             if (record is not { Status: TrialStatus.Completed })
             {
                 source = "run now";
+                // As `ecg run`: checked for room and held against other runs before anything trains.
+                var experimentDir = ExperimentRunner.ExperimentDirectory(e, options);
+                OutputStorage.EnsureWritable(experimentDir);
+                using var held = FolderLock.Acquire(experimentDir, $"ecg verify {specPath}");
                 record = ExperimentRunner.Run(e, options, new ConsoleObserver()).Record;
             }
             var rows = Verifier.Check(e.Spec.Expect, record.MetricsTable);
@@ -53,7 +58,7 @@ internal static class VerifyCommand
             AnsiConsole.Write(Table($"{e.Spec.Name} trial {trial.Number} ({source}; {record.Protocol})", rows));
         }
         Console.WriteLine(allPass ? "verify: every expectation holds" : "verify: some expectations do not hold");
-        return allPass ? 0 : 1;
+        return allPass ? ExitCodes.Success : ExitCodes.Incomplete;
     }
 
     private static int VerifyReferences(string root)
@@ -69,7 +74,7 @@ internal static class VerifyCommand
         int bad = checks.Count(c => !c.Ok);
         Console.WriteLine(bad == 0 ? $"verify: {checks.Count} reference run(s) current, every expectation as recorded"
             : $"verify: {bad} of {checks.Count} reference run(s) stale or off their expectations");
-        return bad == 0 ? 0 : 1;
+        return bad == 0 ? ExitCodes.Success : ExitCodes.Incomplete;
     }
 
     private static Table Table(string title, IReadOnlyList<VerifyRow> rows)

@@ -18,26 +18,39 @@ public static class ReportBuilder
 {
     /// <summary>Finds the runs under <paramref name="paths"/> (run folders or results roots) and writes the report.</summary>
     /// <exception cref="EcgDataException">No run found, or a run record cannot be read.</exception>
-    public static ReportFiles Build(IEnumerable<string> paths, string outputDirectory, ReportOptions? options = null) =>
-        Write(RunLoader.Discover(paths), outputDirectory, options);
+    public static ReportFiles Build(IEnumerable<string> paths, string outputDirectory, ReportOptions? options = null)
+    {
+        var found = RunLoader.DiscoverReadable(paths);
+        if (found.Runs.Count == 0 && found.Unreadable.Count > 0)
+            throw new EcgDataException($"no run record could be read: {found.Unreadable[0].Reason}{(found.Unreadable.Count > 1 ? $" (and {found.Unreadable.Count - 1} more)" : "")}");
+        return Write(found.Runs, outputDirectory, options, found.Unreadable);
+    }
 
-    /// <summary>Writes the report of already loaded runs.</summary>
-    public static ReportFiles Write(IReadOnlyList<RunRecord> runs, string outputDirectory, ReportOptions? options = null)
+    /// <summary>
+    /// Writes the report of already loaded runs. Completed runs make the tables, comparisons and charts; failed,
+    /// interrupted and unreadable ones are listed apart, with why, in every format.
+    /// </summary>
+    public static ReportFiles Write(IReadOnlyList<RunRecord> runs, string outputDirectory, ReportOptions? options = null, IReadOnlyList<UnreadableRun>? unreadable = null)
     {
         options ??= new ReportOptions();
-        if (runs.Count == 0) throw new EcgDataException("no runs to report on", file: outputDirectory);
-        if (options.Decimals is < 0 or > 10) throw new ArgumentOutOfRangeException(nameof(options), options.Decimals, "ReportOptions.Decimals must be in 0..10");
+        if (runs.Count == 0 && (unreadable?.Count ?? 0) == 0) throw new EcgDataException("no runs to report on", file: outputDirectory);
+        if (options.Decimals is < 0 or > 10) throw new ArgumentException($"decimals must be in 0..10, got {options.Decimals}", nameof(options));
         Directory.CreateDirectory(outputDirectory);
+        var incomplete = runs.Where(r => !r.IsCompleted).Select(IncompleteRun.Of).Concat((unreadable ?? []).Select(IncompleteRun.Of)).ToList();
+        runs = runs.Where(r => r.IsCompleted).ToList();
         var rows = runs.SelectMany(TidyMetricRow.FromRun).ToList();
         var comparisons = RunComparisons.Build(runs, options);
         string Path_(string name) => Path.Combine(outputDirectory, $"{options.FileStem}{name}");
-        var files = new ReportFiles(Path_(".md"), Path_(".csv"), Path_(".json"), Path_(".html"), runs.Count, rows.Count, Path_("-comparisons.csv"), comparisons.Rows.Count);
+        var files = new ReportFiles(Path_(".md"), Path_(".csv"), Path_(".json"), Path_(".html"), runs.Count, rows.Count, Path_("-comparisons.csv"), comparisons.Rows.Count)
+        {
+            IncompleteCount = incomplete.Count,
+        };
         // Atomic: a reader (or a browser refreshing report.html) never sees half a file; UTF-8 without BOM.
-        AtomicFile.WriteAllText(files.Markdown, MarkdownReportWriter.Write(runs, options, comparisons));
-        AtomicFile.WriteAllText(files.Csv, CsvReportWriter.Write(rows));
+        AtomicFile.WriteAllText(files.Markdown, MarkdownReportWriter.Write(runs, options, comparisons, incomplete));
+        AtomicFile.WriteAllText(files.Csv, CsvReportWriter.Write(rows, incomplete));
         AtomicFile.WriteAllText(files.ComparisonsCsv, CsvReportWriter.WriteComparisons(comparisons.Rows));
-        AtomicFile.WriteAllText(files.Json, JsonReportWriter.Write(runs, rows, options, comparisons));
-        AtomicFile.WriteAllText(files.Html, HtmlReportWriter.Write(runs, options, comparisons));
+        AtomicFile.WriteAllText(files.Json, JsonReportWriter.Write(runs, rows, options, comparisons, incomplete));
+        AtomicFile.WriteAllText(files.Html, HtmlReportWriter.Write(runs, options, comparisons, incomplete));
         return files;
     }
 }

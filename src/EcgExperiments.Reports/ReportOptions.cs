@@ -32,4 +32,8 @@ public sealed record ReportOptions
 }
 
 /// <summary>The files a report wrote: <see cref="ComparisonsCsv"/> holds the tidy paired comparisons, <see cref="ComparisonCount"/> rows.</summary>
-public sealed record ReportFiles(string Markdown, string Csv, string Json, string Html, int RunCount, int RowCount, string ComparisonsCsv = "", int ComparisonCount = 0);
+public sealed record ReportFiles(string Markdown, string Csv, string Json, string Html, int RunCount, int RowCount, string ComparisonsCsv = "", int ComparisonCount = 0)
+{
+    /// <summary>Runs listed apart: failed, interrupted or unreadable.</summary>
+    public int IncompleteCount { get; init; }
+}

@@ -5,17 +5,7 @@ namespace EcgExperiments.Cli.Tests;
 /// <summary>The `ecg` command as a user runs it: exit codes and what it prints.</summary>
 public class CliTests
 {
-    private static (int code, string stdout, string stderr) Ecg(IDictionary<string, string>? env, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ecg.dll"), .. args])
-        { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    private static (int code, string stdout, string stderr) Ecg(IDictionary<string, string>? env, params string[] args) => EcgProcess.Run(null, env, args);
 
     [Fact]
     public void An_invalid_spec_exits_2_with_file_line_and_key_and_no_stack_trace()
@@ -43,8 +33,47 @@ public class CliTests
         Assert.Contains("| HYP | 32 |", stdout);
 
         (code, _, stderr) = Ecg(null, "card", "ptbxl", "--class", "A=IMI", "--class", "B=NORM");
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.InvalidSpecOrFlag, code);
         Assert.Contains("write subclass:IMI or statement:IMI", stderr);
+    }
+
+    [Fact]
+    public void A_relative_output_flag_is_taken_from_the_current_folder_and_parse_errors_name_the_flag_in_plain_words()
+    {
+        var here = Directory.CreateTempSubdirectory("ecg-cwd-").FullName;
+        var spec = Path.Combine(here, "tiny.yaml");
+        File.WriteAllText(spec, Corpus.CorpusWorkspace.FixtureSpecText.Replace("epochs: 12", "epochs: 1", StringComparison.Ordinal));
+        var (code, stdout, error) = EcgProcess.Run(here, null, "run", "tiny.yaml", "--output", "mine");
+        Assert.True(code == 0, error + stdout);
+        var record = Assert.Single(Directory.GetFiles(Path.Combine(here, "mine"), "run.json", SearchOption.AllDirectories));
+        Assert.StartsWith(Path.Combine(here, "mine", Corpus.CorpusWorkspace.FixtureExperiment), record);
+
+        (code, _, error) = Ecg(null, "card", "ptbxl", "--labels", "superdiagnostic", "--min-count", "abc");
+        Assert.Equal(2, code);
+        Assert.Contains("error: --min-count: expected a whole number, got 'abc'", error);
+        (code, _, error) = Ecg(null, "trial", spec, "--trial", "two");
+        Assert.Equal(2, code);
+        Assert.Contains("error: --trial: expected a whole number, got 'two'", error);
+        Assert.DoesNotContain("System.", error);
+    }
+
+    [Fact]
+    public void Index_refuses_a_folder_a_run_is_writing_naming_that_run_and_rebuilds_it_once_free()
+    {
+        var experiment = Path.Combine(Directory.CreateTempSubdirectory("ecg-index-lock-").FullName, "exp");
+        Directory.CreateDirectory(experiment);
+        File.WriteAllBytes(Path.Combine(experiment, Experiments.Running.RunIndex.FileName), []);
+        int code;
+        string error;
+        using (Core.FolderLock.Acquire(experiment, "ecg run exp.yaml"))
+        {
+            (code, _, error) = Ecg(null, "index", experiment);
+            Assert.Equal(ExitCodes.Busy, code);
+            Assert.Contains($"in use by process {Environment.ProcessId}", error);
+        }
+        (code, var stdout, error) = Ecg(null, "index", experiment);
+        Assert.True(code == 0, error);
+        Assert.Contains("0 run(s) indexed", stdout);
     }
 
     [Fact]
@@ -71,7 +100,7 @@ public class CliTests
         File.Delete(Path.Combine(dir, "libtorch_missing.so"));
 
         var (code, _, stderr) = Ecg(new Dictionary<string, string> { ["ECG_NATIVE_LIB"] = Path.Combine(dir, "libecgtorch.so") }, "info");
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.Environment, code);
         Assert.Contains("needs libtorch, which is not installed", stderr);
         Assert.Contains("./ecg setup", stderr);
         Assert.Contains("apt-get install libtorch-dev", stderr);
@@ -85,7 +114,7 @@ public class CliTests
         File.WriteAllText(Path.Combine(dir, "old.cpp"), "extern \"C\" int ecg_abi_version() { return 1; }\n");
         Run("g++", "-shared", "-fPIC", "-o", Path.Combine(dir, "libecgtorch.so"), Path.Combine(dir, "old.cpp"));
         var (code, _, stderr) = Ecg(new Dictionary<string, string> { ["ECG_NATIVE_LIB"] = Path.Combine(dir, "libecgtorch.so") }, "info");
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.Environment, code);
         Assert.Contains("implements bridge ABI 1, this build needs 2", stderr);
         Assert.Contains("./ecg setup", stderr);
     }
@@ -117,7 +146,7 @@ public class CliTests
         var bad = Path.Combine(dir, "bad.yaml");
         File.WriteAllText(bad, body + "\nexpect: [ { metric: accuracy, target: 0.5, tolerance: 0.01 } ]\n");
         var third = Ecg(null, "verify", bad, "--output", results, "--device", "cpu");
-        Assert.Equal(1, third.code);
+        Assert.Equal(ExitCodes.Incomplete, third.code);
         Assert.Contains("FAIL", third.stdout);
         Assert.Contains("finished run", third.stdout); // same trial key: the expect block is not part of the key
     }

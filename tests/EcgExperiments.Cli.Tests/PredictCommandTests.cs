@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using EcgExperiments.Data.NumPy;
@@ -13,16 +12,7 @@ namespace EcgExperiments.Cli.Tests;
 /// </summary>
 public sealed class PredictCommandTests
 {
-    private static readonly string EcgDll = Path.Combine(AppContext.BaseDirectory, "ecg.dll");
-
-    private static (int code, string stdout, string stderr) Ecg(params string[] args)
-    {
-        using var p = Process.Start(new ProcessStartInfo("dotnet", [EcgDll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    private static (int code, string stdout, string stderr) Ecg(params string[] args) => EcgProcess.Run(null, null, args);
 
     private static readonly Lazy<string> TrainedModel = new(Train);
 
@@ -84,7 +74,7 @@ public sealed class PredictCommandTests
 
         // Another lead layout: a two-lead MIT-BIH record for a 12-lead model.
         var (code, _, stderr) = Ecg("predict", model, Path.Combine(RealData.MitBih, "100"));
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.InvalidData, code);
         Assert.Contains("100.hea", stderr);
         Assert.Contains("the model needs leads [I, II, III, AVR, AVL, AVF, V1, V2, V3, V4, V5, V6]; this record has [MLII, V5]", stderr);
 
@@ -93,7 +83,7 @@ public sealed class PredictCommandTests
         var twice = WfdbRecordToWrite.From(record, "fast") with { SamplingFrequency = 200 };   // the same samples, claimed at 200 Hz
         var written = WfdbWriter.Write(dir, twice);
         (code, _, stderr) = Ecg("predict", model, written);
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.InvalidData, code);
         Assert.Contains("fast.hea", stderr);
         Assert.Contains("200 Hz", stderr);
         Assert.Contains("no resample stage", stderr);
@@ -101,7 +91,7 @@ public sealed class PredictCommandTests
         // An array of the wrong size.
         NpyFile.Write(Path.Combine(dir, "short.npy"), NpyArray.Create(new float[12 * 500], 12, 500));
         (code, _, stderr) = Ecg("predict", model, Path.Combine(dir, "short.npy"));
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.InvalidData, code);
         Assert.Contains("short.npy", stderr);
         Assert.Contains("the model reads [12 × 1000] arrays", stderr);
 
@@ -119,7 +109,7 @@ public sealed class PredictCommandTests
             w.Write(manifest.ToJsonString());
         }
         (code, _, stderr) = Ecg("predict", newer, Path.Combine(dir, "short.npy"));
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.InvalidData, code);
         Assert.Contains("newer.ecgmodel", stderr);
         Assert.Contains("format version 99, newer than this build reads (1); update the framework", stderr);
         Assert.DoesNotContain("   at ", stderr);

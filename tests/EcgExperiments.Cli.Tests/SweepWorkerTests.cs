@@ -50,7 +50,7 @@ public class SweepWorkerTests
         Assert.Contains("total budget ≤ 54 (every configuration at 18: 162)", stdout);
 
         var bad = EcgCli.Run("run", spec, "--dry-run", "--trial-timeout", "abc");
-        Assert.Equal(1, bad.code);
+        Assert.Equal(ExitCodes.InvalidSpecOrFlag, bad.code);
         Assert.Contains("--trial-timeout: expected a duration such as 90 (seconds), 45s, 30m or 1h30m, got 'abc'", bad.stderr);
         var epochs = EcgCli.Run("run", spec, "--dry-run", "--epochs", "3");
         Assert.Contains("--epochs cannot be combined with a tuner", epochs.stderr);

@@ -205,13 +205,13 @@ public sealed class PairedComparisonReportTests
         Assert.Equal(5, byRun.Rows.Select(r => r.Run).Distinct().Count());
         Assert.All(byRun.Rows, r => Assert.Equal(cnnNone.TrialKey, r.Reference));
 
-        var e = Assert.Throws<EcgDataException>(() => RunComparisons.Build(runs, new ReportOptions { Reference = "optimizer_kind=sgd" }));
+        var e = Assert.Throws<ArgumentException>(() => RunComparisons.Build(runs, new ReportOptions { Reference = "optimizer_kind=sgd" }));
         Assert.Contains("no run has a parameter \"optimizer_kind\"", e.Message);
         Assert.Contains("training.imbalance.strategy", e.Message);
-        e = Assert.Throws<EcgDataException>(() => RunComparisons.Build(runs, new ReportOptions { Reference = "strategy=smote" }));
+        e = Assert.Throws<ArgumentException>(() => RunComparisons.Build(runs, new ReportOptions { Reference = "strategy=smote" }));
         Assert.Contains("no run has training.imbalance.strategy = smote; its values are ", e.Message);
         Assert.All(new[] { "none", "class_weights", "focal" }, v => Assert.Contains(v, e.Message));
-        e = Assert.Throws<EcgDataException>(() => RunComparisons.Build(runs, new ReportOptions { Reference = "ffff" }));
+        e = Assert.Throws<ArgumentException>(() => RunComparisons.Build(runs, new ReportOptions { Reference = "ffff" }));
         Assert.Contains("cnn2d · none", e.Message);
     }
 

@@ -41,10 +41,11 @@ public class ReportBuilderTests
     {
         var (files, runs) = Build();
         var records = Csv.Parse(File.ReadAllText(files.Csv));
-        Assert.Equal(TidyMetricRow.Columns, records[0]);
+        Assert.Equal(CsvReportWriter.Columns, records[0]);
         var body = records.Skip(1).ToList();
-        Assert.All(body, r => Assert.Equal(TidyMetricRow.Columns.Count, r.Length));
-        int col(string name) => TidyMetricRow.Columns.ToList().IndexOf(name);
+        Assert.All(body, r => Assert.Equal(CsvReportWriter.Columns.Count, r.Length));
+        int col(string name) => CsvReportWriter.Columns.ToList().IndexOf(name);
+        Assert.All(body, r => Assert.Equal(("completed", ""), (r[col("status")], r[col("error")])));   // every fixture run completed
 
         int compared = 0;
         foreach (var run in runs)
@@ -246,5 +247,61 @@ public class ReportBuilderTests
         var empty = Fixture.TempDir("ecg-empty-");
         var e = Assert.Throws<EcgDataException>(() => ReportBuilder.Build([empty], Fixture.TempDir()));
         Assert.Contains(empty, e.Message);
+    }
+}
+
+/// <summary>Runs that did not complete are reported as such in every format, and the completed rest is still reported.</summary>
+public class IncompleteRunReportTests
+{
+    [Fact]
+    public void Failed_interrupted_and_unreadable_runs_are_listed_apart_in_every_format_and_the_rest_is_reported()
+    {
+        var root = Fixture.CopyRuns();
+        var records = Directory.GetFiles(root, "run.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        Assert.True(records.Count >= 3, "the fixture needs three runs");
+        const string why = "record 17, lead II: \"NaN\",\r\nsecond line";   // quotes, a comma and a line break, as error messages may hold
+        Edit(records[0], node =>
+        {
+            node["status"] = "failed";
+            node["error"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "EcgDataException", ["message"] = why };
+        });
+        Edit(records[1], node => node["status"] = "interrupted");
+        var unreadable = Path.Combine(root, "broken", "123456789abc");
+        Directory.CreateDirectory(unreadable);
+        File.WriteAllText(Path.Combine(unreadable, "run.json"), "{ \"format\": \"ecg-run\", \"trial_");
+
+        var files = ReportBuilder.Build([root], Path.Combine(Fixture.TempDir(), "out"));
+        Assert.Equal(records.Count - 2, files.RunCount);
+        Assert.Equal(3, files.IncompleteCount);
+
+        var md = File.ReadAllText(files.Markdown);
+        Assert.Contains("## Runs that did not complete (3)", md);
+        Assert.Contains("| failed | ", md);
+        Assert.Contains("| interrupted | ", md);
+        Assert.Contains("| unreadable | 0 | ", md);
+        Assert.Contains("record 17, lead II: \"NaN\", second line", md);   // one table row: the line break flattened
+
+        var csv = Csv.Parse(File.ReadAllText(files.Csv));
+        var header = csv[0].ToList();
+        Assert.Equal(["status", "error"], header[^2..]);
+        var byStatus = csv.Skip(1).GroupBy(r => r[header.IndexOf("status")]).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.Equal(why, Assert.Single(byStatus["failed"])[header.IndexOf("error")]);   // CR, LF, quotes and comma survive the round trip
+        Assert.Single(byStatus["interrupted"]);
+        Assert.Single(byStatus["unreadable"]);
+        Assert.True(byStatus["completed"].Count > 0);
+
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(files.Json))!;
+        Assert.Equal(["failed", "interrupted", "unreadable"], json["incomplete_runs"]!.AsArray().Select(r => r!["status"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.All(json["runs"]!.AsArray(), r => Assert.Equal("completed", r!["status"]!.GetValue<string>()));
+
+        var html = File.ReadAllText(files.Html);
+        foreach (var status in new[] { "failed", "interrupted", "unreadable" }) Assert.Contains($"<tr data-status=\"{status}\">", html);
+    }
+
+    private static void Edit(string runJson, Action<System.Text.Json.Nodes.JsonObject> edit)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(runJson))!.AsObject();
+        edit(node);
+        File.WriteAllText(runJson, node.ToJsonString());
     }
 }

@@ -68,7 +68,7 @@ public class TaskReportTests
         using var csv = new CsvReader(reader, CultureInfo.InvariantCulture);
         Assert.True(csv.Read());
         csv.ReadHeader();
-        Assert.Equal(TidyMetricRow.Columns, csv.HeaderRecord);
+        Assert.Equal(CsvReportWriter.Columns, csv.HeaderRecord);
         var rows = new List<(string exp, string trial, string task, string scope, string metric, string? cls, double? point, double? lower, double? upper, double? level, string? method, string protocol)>();
         while (csv.Read())
             rows.Add((csv.GetField("experiment")!, csv.GetField("trial")!, csv.GetField("task")!, csv.GetField("scope")!, csv.GetField("metric")!,

@@ -86,10 +86,17 @@ public sealed class PtbXlDatabase : ISignalDatabase
     {
         var path = RecordPath(record, rate);
         if (!File.Exists(path + ".hea"))
-            throw new EcgDataException(
-                $"{(int)rate} Hz waveform for ecg_id {record.EcgId} not found; this copy of PTB-XL may hold only the " +
-                $"{(rate == PtbXlSamplingRate.Hz500 ? "100 Hz (records100/)" : "500 Hz (records500/)")} files. {ProjectPaths.DataHelp}",
+        {
+            // The other rate's folder alone means this copy holds only that rate; otherwise one record is missing.
+            var folder = rate == PtbXlSamplingRate.Hz500 ? "records500" : "records100";
+            var otherOnly = !Directory.Exists(Path.Combine(Folder, folder));
+            throw new EcgDataException(otherOnly
+                    ? $"{(int)rate} Hz waveform for ecg_id {record.EcgId} not found: this copy of PTB-XL has no {folder}/ folder (only the " +
+                      $"{(rate == PtbXlSamplingRate.Hz500 ? "100 Hz" : "500 Hz")} files?). {ProjectPaths.DataHelp}"
+                    : $"ecg_id {record.EcgId} is listed in {DatabaseFile} but its {(int)rate} Hz header is missing; restore the record's files " +
+                      $"(.hea and .dat) from PTB-XL 1.0.3, or remove its row",
                 path + ".hea", record: record.RecordId);
+        }
         return WfdbReader.ReadSignal(path);
     }
 

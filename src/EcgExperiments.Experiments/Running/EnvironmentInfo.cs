@@ -27,6 +27,7 @@ public static class EnvironmentInfo
             ? "statistically equivalent (GPU kernels may reorder floating-point sums)"
             : threads == 1 ? "bit-exact on this machine (CPU, single thread)" : "statistically equivalent (multi-threaded CPU reductions may reorder sums)",
         ["git_commit"] = GitCommit(),
+        ["git_dirty"] = GitDirty(),
         ["gpu"] = device.IsCuda ? Gpu(device.Index) : null,
     };
 
@@ -61,26 +62,85 @@ public static class EnvironmentInfo
 
     private static string CudaVersion(int v) => v == 0 ? "unknown" : $"{v / 1000}.{v % 1000 / 10}";
 
-    /// <summary>The checkout's HEAD commit read from .git (no git binary needed), or null outside a checkout.</summary>
-    public static string? GitCommit()
+    /// <summary>
+    /// The checkout's HEAD commit read from .git (no git binary needed), or null outside a checkout. In a worktree (or a
+    /// submodule) .git is a file naming the real git folder, whose <c>commondir</c> holds the branches.
+    /// </summary>
+    public static string? GitCommit() => ProjectPaths.RepositoryRoot is { } root ? GitCommit(root) : null;
+
+    /// <summary>The HEAD commit of the checkout at <paramref name="checkout"/>, or null when it cannot be read.</summary>
+    public static string? GitCommit(string checkout)
     {
-        var root = ProjectPaths.RepositoryRoot;
-        if (root is null) return null;
-        var git = Path.Combine(root, ".git");
         try
         {
-            var head = File.ReadAllText(Path.Combine(git, "HEAD")).Trim();
+            var gitDir = GitDirectory(checkout);
+            if (gitDir is null) return null;
+            var commonDir = File.Exists(Path.Combine(gitDir, "commondir"))
+                ? Path.GetFullPath(Path.Combine(gitDir, File.ReadAllText(Path.Combine(gitDir, "commondir")).Trim()))
+                : gitDir;
+            var head = File.ReadAllText(Path.Combine(gitDir, "HEAD")).Trim();
             if (!head.StartsWith("ref: ", StringComparison.Ordinal)) return head;
             var refName = head[5..];
-            var refFile = Path.Combine(git, refName);
-            if (File.Exists(refFile)) return File.ReadAllText(refFile).Trim();
-            var packed = Path.Combine(git, "packed-refs");
+            foreach (var dir in new[] { gitDir, commonDir })
+            {
+                var refFile = Path.Combine(dir, refName);
+                if (File.Exists(refFile)) return File.ReadAllText(refFile).Trim();
+            }
+            var packed = Path.Combine(commonDir, "packed-refs");
             if (File.Exists(packed))
                 foreach (var line in File.ReadLines(packed))
                     if (line.EndsWith(" " + refName, StringComparison.Ordinal)) return line[..40];
         }
-        catch (IOException) { }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
         return null;
+    }
+
+    /// <summary>The git folder of a checkout: <c>.git</c> itself, or the folder a <c>.git</c> file points to (<c>gitdir: …</c>).</summary>
+    private static string? GitDirectory(string checkout)
+    {
+        var git = Path.Combine(checkout, ".git");
+        if (Directory.Exists(git)) return git;
+        if (!File.Exists(git)) return null;
+        var line = File.ReadLines(git).FirstOrDefault(l => l.StartsWith("gitdir:", StringComparison.Ordinal));
+        return line is null ? null : Path.GetFullPath(Path.Combine(checkout, line["gitdir:".Length..].Trim()));
+    }
+
+    private static readonly Lazy<bool?> Dirty = new(() => ProjectPaths.RepositoryRoot is { } root ? GitDirty(root) : null);
+
+    /// <summary>
+    /// Whether the checkout has uncommitted changes to tracked files (then the commit alone does not say which code ran),
+    /// asked of the git command once per process; null when git is not installed or this is not a checkout.
+    /// </summary>
+    public static bool? GitDirty() => Dirty.Value;
+
+    /// <summary><see cref="GitDirty()"/> of the checkout at <paramref name="checkout"/>.</summary>
+    public static bool? GitDirty(string checkout)
+    {
+        if (GitDirectory(checkout) is null) return null;
+        try
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("git", ["-C", checkout, "status", "--porcelain", "--untracked-files=no"])
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
+            };
+            using var git = System.Diagnostics.Process.Start(psi);
+            if (git is null) return null;
+            git.StandardInput.Close();
+            var output = git.StandardOutput.ReadToEndAsync();
+            _ = git.StandardError.ReadToEndAsync();
+            if (!git.WaitForExit(10_000))
+            {
+                git.Kill();
+                return null;
+            }
+            return git.ExitCode == 0 ? output.Result.Trim().Length > 0 : null;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or InvalidOperationException)
+        {
+            return null; // no git installed
+        }
     }
 
     /// <summary>Peak resident memory of this process (VmHWM), in bytes.</summary>

@@ -178,7 +178,9 @@ public static class ExperimentRunner
         {
             var sw = Stopwatch.StartNew();
             // The source's rows are read once into memory when they fit; transforms are then computed as rows are read.
-            var data = CachePolicy.Prepare(e.Source.Load(cancel), CachePolicy.SourceBytes, cancel);
+            // Non-finite samples are found here, where the data is loaded, naming the record and lead (data.non_finite says what to do).
+            var loaded = NonFiniteSamples.Apply(e.Source.Load(cancel), DataSourceOptions.PolicyOf(e.ComponentOptions["data"]), observer.Info, cancel);
+            var data = CachePolicy.Prepare(loaded, CachePolicy.SourceBytes, cancel);
             timings = timings with { LoadSeconds = sw.Elapsed.TotalSeconds };
 
             sw.Restart();

@@ -25,6 +25,8 @@ public sealed record TrialOutcome(Trial Trial, string TrialKey, TrialStatus Stat
     public int? WorkerPid { get; init; }
     /// <summary>Worker trials: the largest resident memory the sweep saw.</summary>
     public long? PeakResidentBytes { get; init; }
+    /// <summary>Trials that failed in this process: the exception (its record holds the type and message).</summary>
+    public Exception? Exception { get; init; }
 }
 
 /// <summary>One trial the engine hands to a trial runner: the resolved trial, its tuner request, key and folder.</summary>
@@ -81,6 +83,8 @@ public sealed record SweepExecution
     public bool RetryFailed { get; init; }
     /// <summary>Run every trial again, completed ones too (a completed folder is replaced only when the new run completes).</summary>
     public bool Force { get; init; }
+    /// <summary>What this run is, written into the results folder's lock for another run's message (e.g. the command line).</summary>
+    public string? Purpose { get; init; }
     /// <summary>Slurm launcher: the commands to use (null: sbatch, squeue, sacct, scontrol, scancel from <c>PATH</c>).</summary>
     public SlurmCommands? Slurm { get; init; }
     /// <summary>Slurm launcher: how often the queue is asked (null: 2 s).</summary>
@@ -141,9 +145,13 @@ public static class SweepEngine
     {
         var first = space.Trial(1, tuner.Plan[0].Budget).Experiment;
         var experimentDir = ExperimentRunner.ExperimentDirectory(first, options);
-        Directory.CreateDirectory(experimentDir);
+        // Before any training: a folder that cannot take the results, or that another run is writing, fails now.
+        OutputStorage.EnsureWritable(experimentDir);
+        using var held = FolderLock.Acquire(experimentDir, execution.Purpose ?? $"ecg run {space.File}");
         RunFolders.RemoveStale(experimentDir);
         using var index = new RunIndex(Path.Combine(experimentDir, RunIndex.FileName));
+        if (index.Reconcile(experimentDir) is { } repaired) observer.Info(repaired);
+        bool indexWarned = false;
         var outcomes = new List<TrialOutcome>();
         var running = new Dictionary<Task<TrialOutcome>, TrialJob>();
         string? fatal = null;
@@ -160,7 +168,19 @@ public static class SweepEngine
                     fatal = $"sweep.metric '{settings.Metric}' is not in trial {outcome.Trial.Number}'s validation history; available: {string.Join(", ", ValidationScore.Available(outcome.Record))}";
             }
             outcome = outcome with { Score = score, Rung = job.Request.Rung, Budget = job.Request.Budget };
-            index.Record(outcome, first.Spec.Name);
+            try
+            {
+                index.Record(outcome, first.Spec.Name);
+            }
+            catch (RunIndexException e) when (!indexWarned)
+            {
+                // The run records are the truth and the next run rebuilds the index from them: the sweep goes on.
+                indexWarned = true;
+                observer.Info($"warning: {e.Message}");
+            }
+            catch (RunIndexException)
+            {
+            }
             if (outcome.Skipped) monitor.ReportSkippedTrial(outcome);
             else if (outcome.Status == TrialStatus.Completed) monitor.ReportCompletedTrial(outcome);
             else if (outcome.Status == TrialStatus.Failed) monitor.ReportFailTrial(outcome, exception);
@@ -267,7 +287,7 @@ public sealed class InProcessTrialRunner(RunOptions options, IRunObserver observ
             // Failures are data: the runner has written the failed record; note it and go on.
             observer.Info($"trial {job.Trial.Number} failed: {e.Message}");
             var record = RunRecordFile.TryRead(job.RunDirectory, job.TrialKey);
-            return Task.FromResult(new TrialOutcome(job.Trial, job.TrialKey, TrialStatus.Failed, job.RunDirectory, record, e.Message, sw.Elapsed.TotalSeconds));
+            return Task.FromResult(new TrialOutcome(job.Trial, job.TrialKey, TrialStatus.Failed, job.RunDirectory, record, e.Message, sw.Elapsed.TotalSeconds) { Exception = e });
         }
     }
 }
@@ -309,9 +329,23 @@ public sealed class WorkerProcessTrialRunner(string specFile, WorkerPlan plan, S
                 WorkerPid = exit.Pid, PeakResidentBytes = exit.PeakResidentBytes > 0 ? exit.PeakResidentBytes : null,
             };
 
+        // A record that cannot be written (a full disk) is reported beside the trial's own reason, never instead of it.
+        RunRecord? RecordFailure(string type, string message)
+        {
+            try
+            {
+                return RunRecords.WriteFailed(trial.Experiment, options, runDir, key, type, message, startedUtc, exit.Seconds, exit.PeakResidentBytes);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                observer.Info($"{prefix}the failed record could not be written to {runDir}: {e.Message}");
+                return null;
+            }
+        }
+
         if (exit.KilledFor is { } why)
         {
-            var failed = RunRecords.WriteFailed(trial.Experiment, options, runDir, key, "TrialLimitExceeded", why, startedUtc, exit.Seconds, exit.PeakResidentBytes);
+            var failed = RecordFailure("TrialLimitExceeded", why);
             observer.Info($"{prefix}killed: {why}");
             return Outcome(TrialStatus.Failed, failed, why);
         }
@@ -320,7 +354,7 @@ public sealed class WorkerProcessTrialRunner(string specFile, WorkerPlan plan, S
         // The worker died without recording its end (crash, signal, or an error before the run started).
         var last = exit.ErrorTail.LastOrDefault(l => !string.IsNullOrWhiteSpace(l));
         var message = exit.Describe() + (last is null ? "" : $": {last.Trim()}");
-        var crashed = RunRecords.WriteFailed(trial.Experiment, options, runDir, key, "WorkerCrashed", message, startedUtc, exit.Seconds, exit.PeakResidentBytes);
+        var crashed = RecordFailure("WorkerCrashed", message);
         observer.Info($"{prefix}{message}");
         return Outcome(TrialStatus.Failed, crashed, message);
     }

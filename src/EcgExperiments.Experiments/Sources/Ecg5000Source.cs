@@ -16,7 +16,7 @@ public enum Ecg5000Classes
 }
 
 /// <summary>YAML <c>data: { type: ecg5000, … }</c>: the UCR ECG5000 TRAIN file (500 beats × 140 samples).</summary>
-public sealed record Ecg5000SourceOptions
+public sealed record Ecg5000SourceOptions : DataSourceOptions
 {
     public Ecg5000Classes Classes { get; init; } = Ecg5000Classes.NormalVsAbnormal;
     /// <summary>Folder with ECG5000_TRAIN (.txt, .tsv or .arff); default ecg5000/ under the data root.</summary>
@@ -80,7 +80,9 @@ public sealed class Ecg5000Source : IDataSource
                 if (r.Label is < 1 or > 5) throw new EcgDataException($"class label {r.Label} is outside 1..5", part.SourcePath, r.SourceLine);
                 ids.Add(name + "/" + r.Index.ToString(CultureInfo.InvariantCulture));
                 labels.Add(_options.Classes == Ecg5000Classes.All ? r.Label - 1 : r.Label == Ecg5000Database.NormalClass ? 0 : 1);
-                rows.Add(r.Values);
+                // A row shorter than the file's (its tail read as NaN padding) keeps its length with NaN, so the
+                // data.non_finite policy names it or deals with it like any other missing sample.
+                rows.Add(r.Values.Length == 140 ? r.Values : [.. r.Values, .. Enumerable.Repeat(float.NaN, 140 - r.Values.Length)]);
             }
         }
         return new InMemoryDataView(Schema, new ExampleIndex(ids, ids, labels), rows);

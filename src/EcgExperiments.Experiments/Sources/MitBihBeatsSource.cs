@@ -39,7 +39,7 @@ public enum SharedPatientPolicy
 }
 
 /// <summary>YAML <c>data: { type: mitbih_beats, … }</c>: annotated beats of MIT-BIH Arrhythmia at 360 Hz.</summary>
-public sealed record MitBihBeatsSourceOptions
+public sealed record MitBihBeatsSourceOptions : DataSourceOptions
 {
     /// <summary>Symbol → class: a preset (aami, beat_gan, n_vs_v, beat_vs_non_beat) or a custom map (see <see cref="BeatMapping"/>).</summary>
     public BeatMapping Mapping { get; init; } = BeatMappingName.Aami;

@@ -24,7 +24,7 @@ public enum PtbXlTask
 /// which only the NORM/HYP list uses, are left out.
 /// </summary>
 [JsonConverter(typeof(PtbXlSourceOptionsJsonConverter))]
-public sealed record PtbXlSourceOptions
+public sealed record PtbXlSourceOptions : DataSourceOptions
 {
     /// <summary><c>norm_vs_hyp</c> (the default): records and classes as <see cref="Labels"/> says; <c>all_records</c>: every record, unlabelled.</summary>
     public PtbXlTask Task { get; init; } = PtbXlTask.NormVsHyp;
@@ -45,11 +45,13 @@ public sealed record PtbXlSourceOptions
 public sealed class PtbXlSourceOptionsJsonConverter : JsonConverter<PtbXlSourceOptions>
 {
     /// <summary>Every option, in declaration order: the shape of the NORM/HYP list (and of every record before label definitions).</summary>
-    private sealed record ListShape(PtbXlTask Task, MultiLabelPolicy Policy, PtbXlLabels Labels, int SamplingRate, string? Folder);
+    private sealed record ListShape(PtbXlTask Task, MultiLabelPolicy Policy, PtbXlLabels Labels, int SamplingRate, string? Folder,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] NonFinitePolicy? NonFinite);
 
     /// <summary>A label definition's shape: no policy, and the task only when it is not the labelled one.</summary>
     private sealed record DefinitionShape(
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] PtbXlTask Task, PtbXlLabels Labels, int SamplingRate, string? Folder);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] PtbXlTask Task, PtbXlLabels Labels, int SamplingRate, string? Folder,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] NonFinitePolicy? NonFinite);
 
     /// <summary>What reading accepts: any of the options, absent ones at their defaults.</summary>
     private sealed record AnyShape
@@ -59,19 +61,20 @@ public sealed class PtbXlSourceOptionsJsonConverter : JsonConverter<PtbXlSourceO
         public PtbXlLabels? Labels { get; init; }
         public int SamplingRate { get; init; } = 100;
         public string? Folder { get; init; }
+        public NonFinitePolicy? NonFinite { get; init; }
     }
 
     public override PtbXlSourceOptions Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         var a = JsonSerializer.Deserialize<AnyShape>(ref reader, options) ?? throw new JsonException("PTB-XL options are null");
-        var o = new PtbXlSourceOptions { Task = a.Task, Policy = a.Policy, SamplingRate = a.SamplingRate, Folder = a.Folder };
+        var o = new PtbXlSourceOptions { Task = a.Task, Policy = a.Policy, SamplingRate = a.SamplingRate, Folder = a.Folder, NonFinite = a.NonFinite };
         return a.Labels is { } labels ? o with { Labels = labels } : o;
     }
 
     public override void Write(Utf8JsonWriter writer, PtbXlSourceOptions o, JsonSerializerOptions options)
     {
-        if (o.Labels.Definition is null) JsonSerializer.Serialize(writer, new ListShape(o.Task, o.Policy, o.Labels, o.SamplingRate, o.Folder), options);
-        else JsonSerializer.Serialize(writer, new DefinitionShape(o.Task, o.Labels, o.SamplingRate, o.Folder), options);
+        if (o.Labels.Definition is null) JsonSerializer.Serialize(writer, new ListShape(o.Task, o.Policy, o.Labels, o.SamplingRate, o.Folder, o.NonFinite), options);
+        else JsonSerializer.Serialize(writer, new DefinitionShape(o.Task, o.Labels, o.SamplingRate, o.Folder, o.NonFinite), options);
     }
 }
 

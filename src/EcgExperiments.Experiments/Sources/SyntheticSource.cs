@@ -6,7 +6,7 @@ using EcgExperiments.Synthetic;
 namespace EcgExperiments.Experiments.Sources;
 
 /// <summary>YAML <c>data: { type: synthetic, … }</c>: labelled 12-lead ECGSYN records (NORM vs HYP), no download needed.</summary>
-public sealed record SyntheticSourceOptions
+public sealed record SyntheticSourceOptions : DataSourceOptions
 {
     public int Records { get; init; } = 600;
     public double HypertrophyFraction { get; init; } = 0.3;

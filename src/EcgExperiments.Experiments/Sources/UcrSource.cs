@@ -29,7 +29,7 @@ public enum UcrResize
 ///   classes: { lead_a: [1], lead_b: [2] }
 ///   length: 82
 /// </code></example>
-public sealed record UcrSourceOptions : IValidatable
+public sealed record UcrSourceOptions : DataSourceOptions, IValidatable
 {
     /// <summary>Dataset name, the prefix of its <c>_TRAIN</c>/<c>_TEST</c> files (e.g. ECG5000, ECG200, TwoLeadECG).</summary>
     public string Name { get; init; } = "";

@@ -25,7 +25,7 @@ namespace EcgExperiments.Experiments.Sources;
 ///   test_folds: ["10"]             # fold column of numbers; with train/val/test words leave these out
 ///   validation_folds: ["9"]
 /// </code></example>
-public sealed record WfdbFolderSourceOptions : IValidatable
+public sealed record WfdbFolderSourceOptions : DataSourceOptions, IValidatable
 {
     /// <summary>Folder holding the records; a relative path is taken from the data root.</summary>
     public string Folder { get; init; } = "";

@@ -69,21 +69,37 @@ public static class SpecLoader
         if (!File.Exists(path)) throw new SpecException(new SourceRef(path, 0, 0, "(file)"), "experiment file not found");
         var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.GetFullPath(path));
         var display = relative.StartsWith("..", StringComparison.Ordinal) ? Path.GetFullPath(path) : relative;
+        var size = new FileInfo(path).Length;
+        if (size > YamlLimits.MaxFileBytes)
+            throw new SpecException(new SourceRef(display, 1, 1, "(file)"),
+                $"the file is {size / 1024.0 / 1024:0.0} MB; experiment files are limited to {YamlLimits.MaxFileBytes / 1024 / 1024} MB (is this the right file?)");
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SpecException(new SourceRef(display, 0, 0, "(file)"), $"cannot be read: {e.Message}");
+        }
+        if (text.Contains('\0'))
+            throw new SpecException(new SourceRef(display, 1, 1, "(file)"), "is a binary file, not YAML text");
+        // Syntax errors at their true line:column, and alias expansion bounded, before any node is built.
+        YamlLimits.Check(text, display);
         var stream = new YamlStream();
         try
         {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
+            stream.Load(new StringReader(text));
         }
         catch (YamlException e)
         {
-            throw new SpecException(SourceRef.From(display, e.Start, "(syntax)"), $"invalid YAML: {e.InnerException?.Message ?? e.Message}");
+            throw new SpecException(SourceRef.From(display, YamlLimits.Where(e), "(syntax)"), $"invalid YAML: {e.InnerException?.Message ?? e.Message}");
         }
         catch (InvalidOperationException)
         {
             // The representation model gives up without a position on some malformed documents; the
             // event parser still knows where it stopped.
-            throw new SpecException(SourceRef.From(display, LastParsedMark(path), "(syntax)"),
+            throw new SpecException(SourceRef.From(display, LastParsedMark(text), "(syntax)"),
                 "invalid YAML: the document structure is broken here (an unclosed [ or {, or inconsistent indentation?)");
         }
         if (stream.Documents.Count == 0) throw new SpecException(new SourceRef(display, 1, 1, "(document)"), "the file is empty");
@@ -93,9 +109,9 @@ public static class SpecLoader
         return (root, binder);
     }
 
-    private static Mark LastParsedMark(string path)
+    private static Mark LastParsedMark(string text)
     {
-        var parser = new Parser(new StringReader(File.ReadAllText(path)));
+        var parser = new Parser(new StringReader(text));
         var last = Mark.Empty;
         try
         {

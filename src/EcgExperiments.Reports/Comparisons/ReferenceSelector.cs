@@ -19,7 +19,7 @@ internal sealed class ReferenceSelector
 
     private ReferenceSelector(string? text, RunRecord? run, string? key, string? value) => (_text, _run, _key, _value) = (text, run, key, value);
 
-    /// <exception cref="EcgDataException">The text names no run or parameter of <paramref name="runs"/>, or several.</exception>
+    /// <exception cref="ArgumentException">The text names no run or parameter of <paramref name="runs"/>, or several (a bad flag value).</exception>
     public static ReferenceSelector Parse(string? text, IReadOnlyList<RunRecord> runs, Func<RunRecord, string> nameOf)
     {
         if (string.IsNullOrWhiteSpace(text)) return new(null, null, null, null);
@@ -32,18 +32,18 @@ internal sealed class ReferenceSelector
             var matches = all.Contains(key) ? [key] : all.Where(k => k.EndsWith("." + key, StringComparison.Ordinal)).ToList();
             var differing = ParameterDiff.DifferingKeys(runs);
             if (matches.Count == 0)
-                throw new EcgDataException($"--reference {text}: no run has a parameter \"{key}\"; parameters that differ between the runs: {string.Join(", ", differing)}");
+                throw new ArgumentException($"--reference {text}: no run has a parameter \"{key}\"; parameters that differ between the runs: {string.Join(", ", differing)}");
             if (matches.Count > 1)
-                throw new EcgDataException($"--reference {text}: \"{key}\" could be {string.Join(" or ", matches)}; write the full dotted key");
+                throw new ArgumentException($"--reference {text}: \"{key}\" could be {string.Join(" or ", matches)}; write the full dotted key");
             var values = runs.Select(r => ParameterDiff.ValueOf(r, matches[0])).Distinct().ToList();
             if (!values.Contains(value))
-                throw new EcgDataException($"--reference {text}: no run has {matches[0]} = {value}; its values are {string.Join(", ", values)}");
+                throw new ArgumentException($"--reference {text}: no run has {matches[0]} = {value}; its values are {string.Join(", ", values)}");
             return new(text, null, matches[0], value);
         }
         var found = runs.Where(r => r.TrialKey.StartsWith(text, StringComparison.Ordinal) || r.Label == text || nameOf(r) == text).ToList();
         if (found.Count == 1) return new(text, found[0], null, null);
         var listing = string.Join("; ", runs.Select(r => $"{r.Label} ({nameOf(r)})"));
-        throw new EcgDataException(found.Count == 0
+        throw new ArgumentException(found.Count == 0
             ? $"--reference {text}: no run has that trial key, experiment/trial label or name; the runs are: {listing}"
             : $"--reference {text}: matches {found.Count} runs ({string.Join(", ", found.Select(r => r.Label))}); give more of the trial key");
     }

@@ -42,7 +42,7 @@ public static class HtmlReportWriter
         .scroll{overflow-x:auto;max-width:100%}
         """;
 
-    public static string Write(IReadOnlyList<RunRecord> runs, ReportOptions options, ComparisonReport? comparisons = null)
+    public static string Write(IReadOnlyList<RunRecord> runs, ReportOptions options, ComparisonReport? comparisons = null, IReadOnlyList<IncompleteRun>? incomplete = null)
     {
         comparisons ??= RunComparisons.Build(runs, options);
         var groups = TaskGroup.Of(runs);
@@ -59,6 +59,7 @@ public static class HtmlReportWriter
             sb.Append("<div class=\"warning\" role=\"alert\"><strong>Warning:</strong> ").Append(E(w)).Append("</div>\n");
         Published(sb, PublishedComparison.Build(runs));
         foreach (var g in groups) Summary(sb, g, options, groups.Count > 1, comparisons);
+        Incomplete(sb, incomplete ?? []);
         PairedComparisons(sb, comparisons, options);
         foreach (var g in groups) OverlaidCurves(sb, g, comparisons.SpaceOf(g.Layout.Task), groups.Count > 1);
         foreach (var g in groups) ParameterEffects(sb, g, comparisons.SpaceOf(g.Layout.Task), options, groups.Count > 1);
@@ -117,6 +118,25 @@ public static class HtmlReportWriter
                     columns.Select(c => MetricLookup.Formatted(first.BaselineTable, c.Key, options.Decimals)),
                     $"baseline {first.BaselineKind ?? ""} on {set.Describe()}, shared by {string.Join(", ", b.Runs.Select(r => r.TrialKey))}; protocol: {first.Protocol}");
             }
+        }
+        sb.Append("</table></div>\n");
+    }
+
+    /// <summary>Runs that did not complete, apart from the summary: their status and why.</summary>
+    private static void Incomplete(StringBuilder sb, IReadOnlyList<IncompleteRun> runs)
+    {
+        if (runs.Count == 0) return;
+        sb.Append("<h2>Runs that did not complete</h2>\n<div class=\"scroll\"><table class=\"incomplete\">\n<caption>")
+          .Append(E($"{runs.Count} run(s) not in the tables, comparisons or charts: a failed run has no test metrics, an interrupted one stopped part-way " +
+                    "through training, and an unreadable record cannot be trusted.")).Append("</caption>\n<tr>");
+        foreach (var h in new[] { "Experiment", "Trial", "Model", "Strategy", "Status", "Epochs trained", "Why" }) sb.Append("<th>").Append(E(h)).Append("</th>");
+        sb.Append("</tr>\n");
+        foreach (var r in runs)
+        {
+            sb.Append("<tr data-status=\"").Append(E(r.Status)).Append("\">");
+            foreach (var cell in new[] { r.Experiment, r.TrialKey, r.Model, r.Strategy, r.Status, r.EpochsTrained.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Reason })
+                sb.Append("<td>").Append(E(cell)).Append("</td>");
+            sb.Append("</tr>\n");
         }
         sb.Append("</table></div>\n");
     }

@@ -25,7 +25,34 @@ public static class RunLoader
     public const string BaselineTableField = "baseline_table";
 
     /// <exception cref="EcgDataException">A path does not exist, holds no run.json, or a run record cannot be read.</exception>
-    public static IReadOnlyList<RunRecord> Discover(IEnumerable<string> paths)
+    public static IReadOnlyList<RunRecord> Discover(IEnumerable<string> paths) =>
+        Folders(paths).Select(Load).OrderBy(r => r.Experiment, StringComparer.Ordinal).ThenBy(r => r.TrialKey, StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// Like <see cref="Discover"/>, but a run folder whose record cannot be read (truncated, damaged, from a newer version)
+    /// is returned in <see cref="RunDiscovery.Unreadable"/> with the reason instead of failing the whole set: a report of a
+    /// sweep still shows the other runs.
+    /// </summary>
+    /// <exception cref="EcgDataException">A path does not exist or holds no run.json.</exception>
+    public static RunDiscovery DiscoverReadable(IEnumerable<string> paths)
+    {
+        var runs = new List<RunRecord>();
+        var unreadable = new List<UnreadableRun>();
+        foreach (var folder in Folders(paths))
+        {
+            try
+            {
+                runs.Add(Load(folder));
+            }
+            catch (EcgDataException e)
+            {
+                unreadable.Add(new UnreadableRun(folder, e.Message));
+            }
+        }
+        return new RunDiscovery(runs.OrderBy(r => r.Experiment, StringComparer.Ordinal).ThenBy(r => r.TrialKey, StringComparer.Ordinal).ToList(), unreadable);
+    }
+
+    private static SortedSet<string> Folders(IEnumerable<string> paths)
     {
         var folders = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var raw in paths)
@@ -35,12 +62,15 @@ public static class RunLoader
             if (!Directory.Exists(path)) throw new EcgDataException("no such run folder or results root", file: path);
             var found = Directory.EnumerateFiles(path, RunFileName, SearchOption.AllDirectories).ToList();
             if (found.Count == 0) throw new EcgDataException($"no {RunFileName} in this folder or below it; pass a run folder or a results root", file: path);
-            foreach (var f in found) folders.Add(Path.GetDirectoryName(f)!);
+            foreach (var f in found)
+            {
+                // Staging folders of a run in progress, and failed re-runs kept beside the completed run they did not replace, are not results.
+                var name = Path.GetFileName(Path.GetDirectoryName(f)!);
+                if (name.Contains(".partial-", StringComparison.Ordinal) || name.Contains(".old-", StringComparison.Ordinal) || name.Contains(".last-", StringComparison.Ordinal)) continue;
+                folders.Add(Path.GetDirectoryName(f)!);
+            }
         }
-        return folders.Select(Load)
-            .OrderBy(r => r.Experiment, StringComparer.Ordinal)
-            .ThenBy(r => r.TrialKey, StringComparer.Ordinal)
-            .ToList();
+        return folders;
     }
 
     /// <summary>
@@ -172,3 +202,9 @@ public static class RunLoader
     private static string? Str(JsonNode? node, string key) =>
         node is JsonObject o && o[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 }
+
+/// <summary>The runs found under some paths: those that could be read, and the folders whose record could not (with why).</summary>
+public sealed record RunDiscovery(IReadOnlyList<RunRecord> Runs, IReadOnlyList<UnreadableRun> Unreadable);
+
+/// <summary>A run folder whose run.json could not be read, and the message saying why (naming the file).</summary>
+public sealed record UnreadableRun(string Folder, string Reason);

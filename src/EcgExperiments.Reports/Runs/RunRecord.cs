@@ -76,6 +76,9 @@ public sealed record RunRecord
     /// <summary>Why a failed run failed (its record's error message), null otherwise.</summary>
     public string? Error { get; init; }
 
+    /// <summary>The run trained, evaluated and wrote its results (failed and interrupted runs are listed apart in reports).</summary>
+    public bool IsCompleted => Status == "completed";
+
     /// <summary>The spec file the run was made from, as the run recorded it (null for records without one).</summary>
     public string? SpecFile { get; init; }
 
@@ -93,4 +96,31 @@ public sealed record RunRecord
 
     /// <summary>Short label for legends and headings: "experiment/trialkey".</summary>
     public string Label => $"{Experiment}/{TrialKey}";
+}
+
+/// <summary>
+/// A run a report lists apart from the tables: failed (no test metrics), interrupted (stopped part-way through training:
+/// its metrics are those of a partly trained model), running (a record left by a process that died) or unreadable.
+/// </summary>
+/// <param name="Experiment">Experiment name (the parent folder's name when the record is unreadable).</param>
+/// <param name="TrialKey">Trial key prefix (the folder name when the record is unreadable).</param>
+/// <param name="Model">Model description, or "—".</param>
+/// <param name="Strategy">Imbalance strategy, or "—".</param>
+/// <param name="Status">"failed", "interrupted", "running" or "unreadable".</param>
+/// <param name="EpochsTrained">Epochs in the record's history.</param>
+/// <param name="Reason">Why: the error, or what an interruption means.</param>
+/// <param name="Folder">The run folder.</param>
+public sealed record IncompleteRun(string Experiment, string TrialKey, string Model, string Strategy, string Status, int EpochsTrained, string Reason, string Folder)
+{
+    public static IncompleteRun Of(RunRecord run) => new(run.Experiment, run.TrialKey, run.ModelDescription, run.Strategy, run.Status, run.History.Count,
+        run.Status switch
+        {
+            "interrupted" => $"stopped on request after {run.History.Count} epoch(s): partly trained, so its metrics are left out",
+            "running" => "the process running it ended without recording an outcome",
+            _ => run.Error ?? "no reason recorded",
+        }, run.Folder);
+
+    public static IncompleteRun Of(UnreadableRun run) =>
+        new(Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(run.Folder))) ?? "", Path.GetFileName(Path.TrimEndingDirectorySeparator(run.Folder)),
+            "—", "—", "unreadable", 0, run.Reason, run.Folder);
 }

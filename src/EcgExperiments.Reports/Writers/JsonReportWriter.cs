@@ -24,7 +24,8 @@ public static class JsonReportWriter
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static string Write(IReadOnlyList<RunRecord> runs, IReadOnlyList<TidyMetricRow> rows, ReportOptions options, ComparisonReport comparisons)
+    public static string Write(IReadOnlyList<RunRecord> runs, IReadOnlyList<TidyMetricRow> rows, ReportOptions options, ComparisonReport comparisons,
+        IReadOnlyList<IncompleteRun>? incomplete = null)
     {
         var differing = ParameterDiff.DifferingKeys(runs);
         var root = new JsonObject
@@ -71,6 +72,18 @@ public static class JsonReportWriter
                 ["task"] = r.Task,
             }).ToArray()),
             ["comparisons"] = Comparisons(comparisons),
+            // Runs left out of the rows and comparisons, with their status and why.
+            ["incomplete_runs"] = new JsonArray((incomplete ?? []).Select(r => (JsonNode?)new JsonObject
+            {
+                ["experiment"] = r.Experiment,
+                ["trial"] = r.TrialKey,
+                ["folder"] = r.Folder,
+                ["status"] = r.Status,
+                ["model_description"] = r.Model,
+                ["strategy"] = r.Strategy,
+                ["epochs_trained"] = r.EpochsTrained,
+                ["reason"] = r.Reason,
+            }).ToArray()),
         };
         return root.ToJsonString(Options);
     }

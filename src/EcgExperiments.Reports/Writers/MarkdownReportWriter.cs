@@ -18,7 +18,7 @@ public static class MarkdownReportWriter
     /// <summary>Config keys already shown in their own column (or pure labels) and left out of "parameters".</summary>
     internal static readonly HashSet<string> ShownElsewhere = ["name", "description", "model.type", "training.imbalance.strategy"];
 
-    public static string Write(IReadOnlyList<RunRecord> runs, ReportOptions options, ComparisonReport comparisons)
+    public static string Write(IReadOnlyList<RunRecord> runs, ReportOptions options, ComparisonReport comparisons, IReadOnlyList<IncompleteRun>? incomplete = null)
     {
         var sb = new StringBuilder();
         sb.Append("# ").AppendLine(Cell(options.Title)).AppendLine();
@@ -75,8 +75,24 @@ public static class MarkdownReportWriter
             sb.AppendLine();
         }
         Comparisons(sb, comparisons, options);
+        Incomplete(sb, incomplete ?? []);
         return sb.ToString();
     }
+
+    /// <summary>Runs that did not complete, apart from the tables: their status and why.</summary>
+    private static void Incomplete(StringBuilder sb, IReadOnlyList<IncompleteRun> runs)
+    {
+        if (runs.Count == 0) return;
+        sb.Append("## Runs that did not complete (").Append(runs.Count).AppendLine(")").AppendLine();
+        sb.AppendLine("These runs are not in the tables or comparisons above: a failed run has no test metrics, an interrupted one stopped " +
+                      "part-way through training, and an unreadable record cannot be trusted.").AppendLine();
+        Row(sb, ["Experiment", "Trial", "Model", "Strategy", "Status", "Epochs trained", "Why"]);
+        sb.AppendLine("|---|---|---|---|---|---:|---|");
+        foreach (var r in runs)
+            Row(sb, [r.Experiment, r.TrialKey, r.Model, r.Strategy, r.Status, r.EpochsTrained.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Reason]);
+        sb.AppendLine();
+    }
+
 
     /// <summary>The "published vs reproduced" table, when any run's spec has an <c>expect:</c> block.</summary>
     private static void Published(StringBuilder sb, IReadOnlyList<PublishedRow> rows)
@@ -147,5 +163,5 @@ public static class MarkdownReportWriter
 
     /// <summary>A Markdown table cell: pipes escaped, line breaks flattened, HTML-significant characters escaped.</summary>
     internal static string Cell(string text) =>
-        text.Replace("\\", "\\\\").Replace("|", "\\|").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\r", " ").Replace("\n", " ");
+        text.Replace("\\", "\\\\").Replace("|", "\\|").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\r\n", " ").Replace("\r", " ").Replace("\n", " ");
 }
