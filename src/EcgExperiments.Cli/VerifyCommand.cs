@@ -68,7 +68,9 @@ internal static class VerifyCommand
         if (checks.Count == 0) throw new ArgumentException($"{root} holds no run records (run.json); reference runs are written by `ecg run <spec> --output {ReferenceRuns.Folder}`");
         foreach (var c in checks)
         {
-            AnsiConsole.Write(Table($"{c.Record.Experiment} ({Path.GetFileName(c.RunDirectory)}; {c.Record.Protocol}; code {c.Record.CodeVersion})", c.Rows));
+            var title = $"{c.Record.Experiment} ({Path.GetFileName(c.RunDirectory)}; {c.Record.Protocol}; code {c.Record.CodeVersion})";
+            if (c.Rows.Count > 0) AnsiConsole.Write(Table(title, c.Rows));
+            else Console.WriteLine($"{title}: no expect: block (kept as evidence); {(c.Problem is null ? "current" : "see below")}");
             if (c.Problem is not null) AnsiConsole.MarkupLineInterpolated($"[red]{c.Problem}[/]");
         }
         int bad = checks.Count(c => !c.Ok);

@@ -13,6 +13,17 @@ namespace EcgExperiments.Experiments.Tests;
 /// </summary>
 public sealed class ReferenceRunTests
 {
+    [RealDataFact("mitbih", "ptbxl", "ecg5000")]
+    public void Committed_reference_runs_are_current_and_meet_their_expectations()
+    {
+        var root = ProjectPaths.RepositoryRoot ?? throw new InvalidOperationException("tests run from a checkout");
+        var checks = ReferenceRuns.Check(Path.Combine(root, ReferenceRuns.Folder), Path.Combine(root, "experiments"));
+        Assert.NotEmpty(checks);
+        var problems = checks.Where(c => !c.Ok).Select(c => c.Problem ?? $"{c.RunDirectory}: " + string.Join("; ",
+            c.Rows.Where(r => !r.AsExpected).Select(r => $"{r.Metric}{(r.Class is null ? "" : $"[{r.Class}]")} {r.Verdict}: measured {r.Measured}, target {r.Target} {r.Rule}"))).ToList();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
     [Fact]
     public void A_reference_is_current_until_its_spec_changes_and_known_misses_must_still_miss()
     {

@@ -76,7 +76,7 @@ public static class HtmlReportWriter
         sb.Append("<h2>Published vs reproduced</h2>\n<p class=\"meta\">").Append(E("Each published number of the runs' specs (expect:) next to the run's " +
             "test-set value with its confidence interval. A known miss is a difference the spec explains.")).Append("</p>\n");
         sb.Append("<div class=\"scroll\"><table class=\"published\">\n<tr>");
-        foreach (var h in new[] { "Experiment", "Metric", "Published", "Ours (CI)", "Verdict", "Protocol", "Epochs", "Hardware", "Wall time", "Peak memory" })
+        foreach (var h in new[] { "Experiment", "Trial", "Metric", "Published", "Ours (CI)", "Verdict", "Protocol", "Epochs", "Hardware", "Wall time", "Peak memory", "Note" })
             sb.Append("<th>").Append(E(h)).Append("</th>");
         sb.Append("</tr>\n");
         foreach (var r in rows)
@@ -84,9 +84,10 @@ public static class HtmlReportWriter
             sb.Append("<tr>");
             foreach (var cell in new[]
             {
-                r.Run.Experiment, r.Check.Class is null ? r.Check.Metric : $"{r.Check.Metric} [{r.Check.Class}]", MarkdownReportWriter.Published(r.Check),
-                MarkdownReportWriter.Reproduced(r.Measured), r.Check.KnownMiss is { } why ? $"{r.Check.Verdict}: {why}" : r.Check.Verdict, r.Run.Protocol,
+                r.Run.Experiment, r.Run.TrialKey, r.Check.Class is null ? r.Check.Metric : $"{r.Check.Metric} [{r.Check.Class}]", MarkdownReportWriter.Published(r.Check),
+                MarkdownReportWriter.Reproduced(r.Measured), r.Check.Verdict, r.Run.Protocol,
                 r.Run.Epochs ?? "–", r.Run.Hardware ?? "–", PublishedComparison.Duration(r.Run.WallSeconds), PublishedComparison.Memory(r.Run.PeakMemoryBytes),
+                r.Check.KnownMiss ?? r.Check.Note ?? "",
             })
                 sb.Append("<td>").Append(E(cell)).Append("</td>");
             sb.Append("</tr>\n");

@@ -169,7 +169,7 @@ public static class RunLoader
         if (gpu is not null) return $"{device}, {gpu}";
         var threads = environment["threads"]?.ToString();
         var cpu = Str(environment, "cpu");
-        return string.Join(", ", new[] { device, threads is null ? null : $"{threads} threads", cpu }.Where(x => x is not null));
+        return string.Join(", ", new[] { device, threads is null ? null : threads == "1" ? "1 thread" : $"{threads} threads", cpu }.Where(x => x is not null));
     }
 
     /// <summary>
