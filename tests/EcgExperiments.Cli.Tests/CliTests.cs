@@ -42,7 +42,7 @@ public class CliTests
     {
         var here = Directory.CreateTempSubdirectory("ecg-cwd-").FullName;
         var spec = Path.Combine(here, "tiny.yaml");
-        File.WriteAllText(spec, Corpus.CorpusWorkspace.FixtureSpecText.Replace("epochs: 12", "epochs: 1", StringComparison.Ordinal));
+        File.WriteAllText(spec, Corpus.CorpusWorkspace.FixtureSpecText.Replace("epochs: 200", "epochs: 1", StringComparison.Ordinal));
         var (code, stdout, error) = EcgProcess.Run(here, null, "run", "tiny.yaml", "--output", "mine");
         Assert.True(code == 0, error + stdout);
         var record = Assert.Single(Directory.GetFiles(Path.Combine(here, "mine"), "run.json", SearchOption.AllDirectories));
@@ -115,7 +115,7 @@ public class CliTests
         Run("g++", "-shared", "-fPIC", "-o", Path.Combine(dir, "libecgtorch.so"), Path.Combine(dir, "old.cpp"));
         var (code, _, stderr) = Ecg(new Dictionary<string, string> { ["ECG_NATIVE_LIB"] = Path.Combine(dir, "libecgtorch.so") }, "info");
         Assert.Equal(ExitCodes.Environment, code);
-        Assert.Contains("implements bridge ABI 1, this build needs 2", stderr);
+        Assert.Matches(@"implements bridge ABI 1, this build needs [2-9]", stderr);   // any newer ABI: the bridge grows with the engine
         Assert.Contains("./ecg setup", stderr);
     }
 
