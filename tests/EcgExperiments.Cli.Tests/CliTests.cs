@@ -42,7 +42,7 @@ public class CliTests
     {
         var here = Directory.CreateTempSubdirectory("ecg-cwd-").FullName;
         var spec = Path.Combine(here, "tiny.yaml");
-        File.WriteAllText(spec, Corpus.CorpusWorkspace.FixtureSpecText.Replace("epochs: 1000", "epochs: 1", StringComparison.Ordinal));
+        File.WriteAllText(spec, Corpus.CorpusWorkspace.FixtureSpecText.Replace("epochs: 200", "epochs: 1", StringComparison.Ordinal));
         var (code, stdout, error) = EcgProcess.Run(here, null, "run", "tiny.yaml", "--output", "mine");
         Assert.True(code == 0, error + stdout);
         var record = Assert.Single(Directory.GetFiles(Path.Combine(here, "mine"), "run.json", SearchOption.AllDirectories));

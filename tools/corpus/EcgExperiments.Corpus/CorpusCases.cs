@@ -320,7 +320,7 @@ public static class CorpusCases
             ctx =>
             {
                 // The first run trains a longer variant of the same experiment (same results folder, another trial).
-                var slow = ctx.Write("slow.yaml", CorpusWorkspace.FixtureSpecText.Replace("epochs: 1000", "epochs: 20000"));
+                var slow = ctx.Write("slow.yaml", CorpusWorkspace.FixtureSpecText.Replace("epochs: 200", "epochs: 4000"));
                 using var first = ctx.Workspace.Start(["run", slow, "--output", ctx.Results]);
                 if (!first.WaitForLine(l => l.StartsWith("epoch ", StringComparison.Ordinal), ctx.Workspace.Timeout))
                     return first.WaitForExit(ctx.Workspace.Timeout) with { KilledFor = "the first run never started training" };
