@@ -247,7 +247,7 @@ const bool g_cpu_cache_installed = install_cpu_cache();
 ECG_API const char* ecg_last_error() { return g_last_error.c_str(); }
 
 // Bumped whenever an exported function is added or changes; the C# side refuses a bridge of another version.
-ECG_API int ecg_abi_version() { return 3; }
+ECG_API int ecg_abi_version() { return 4; }
 
 ECG_API const char* ecg_torch_version() {
     static std::string v = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
@@ -264,6 +264,20 @@ ECG_API const char* ecg_build_info() {
 }
 
 ECG_API int ecg_manual_seed(uint64_t seed) { TRY_INT(torch::manual_seed(seed); return 0;) }
+
+// The default CPU generator's state (a uint8 tensor), for resumable training: dropout and re-initialisation draw from it,
+// so a resumed run continues the same random stream. (A CUDA build's own generators are not included.)
+ECG_API T* ecg_rng_state_get() {
+    TRY_PTR(auto gen = at::detail::getDefaultCPUGenerator();
+            std::lock_guard<std::mutex> lock(gen.mutex());
+            return wrap(gen.get_state());)
+}
+ECG_API int ecg_rng_state_set(T* state) {
+    TRY_INT(auto gen = at::detail::getDefaultCPUGenerator();
+            std::lock_guard<std::mutex> lock(gen.mutex());
+            gen.set_state(*state);
+            return 0;)
+}
 
 // OpenBLAS (which libtorch calls for matrix products) keeps its own thread pool of every core: a "1 thread" run
 // still ran its GEMMs on all cores, and parallel sweep workers oversubscribed the machine. Its thread count
@@ -909,3 +923,28 @@ ECG_API double ecg_opt_get_lr(Opt* o) {
     try { return o->param_groups().at(0).options().get_lr(); } catch (...) { return -1; }
 }
 ECG_API void ecg_opt_free(Opt* o) { delete o; }
+
+// An optimiser's state (per-parameter moments and step counts, parameter-group options) as bytes in libtorch's own
+// archive format, for resumable training. The bytes are only read back by the same bridge into an optimiser of the same
+// kind over the same parameter list; they are not a long-term file format.
+ECG_API T* ecg_opt_state_save(Opt* o) {
+    TRY_PTR(torch::serialize::OutputArchive archive;
+            o->save(archive);
+            std::ostringstream out;
+            archive.save_to(out);
+            auto bytes = out.str();
+            auto t = torch::empty({static_cast<int64_t>(bytes.size())}, torch::kUInt8);
+            std::memcpy(t.data_ptr(), bytes.data(), bytes.size());
+            return wrap(t);)
+}
+ECG_API int ecg_opt_state_load(Opt* o, T* bytes) {
+    TRY_INT(auto host = bytes->to(torch::kCPU).contiguous();
+            if (host.scalar_type() != torch::kUInt8) throw std::runtime_error("optimiser state must be a uint8 tensor");
+            c10::optional<c10::Device> device;
+            if (!o->param_groups().empty() && !o->param_groups()[0].params().empty())
+                device = o->param_groups()[0].params()[0].device();
+            torch::serialize::InputArchive archive;
+            archive.load_from(reinterpret_cast<const char*>(host.data_ptr()), static_cast<size_t>(host.numel()), device);
+            o->load(archive);
+            return 0;)
+}

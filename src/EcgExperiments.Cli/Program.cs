@@ -26,10 +26,11 @@ var trialMemory = new Option<string?>("--trial-memory") { Description = "sweeps:
 var isolation = new Option<string?>("--isolation") { Description = "sweeps: auto (in this process when 1 worker and no limits), process (always worker processes) or in_process" };
 var launcher = new Option<string?>("--launcher") { Description = "sweeps: local (this machine) or slurm (each rung's pending trials as one Slurm job array; overrides sweep.launcher.type)" };
 var force = new Option<bool>("--force") { Description = "run completed trials again (a completed folder is replaced only when the new run completes)" };
+var checkpointEvery = new Option<string?>("--checkpoint-every") { Description = "save a resumable training checkpoint at an epoch end this often: a duration (30s, 5m), epoch or off (overrides output.checkpoint_every; default 1m)" };
 
 var run = new Command("run", "Run an experiment file (every trial of its sweep) and write metric tables and run records")
 {
-    specArgument, dryRun, device, threads, epochs, output, retryFailed, force, workers, trialTimeout, trialMemory, isolation, launcher,
+    specArgument, dryRun, device, threads, epochs, output, retryFailed, force, workers, trialTimeout, trialMemory, isolation, launcher, checkpointEvery,
 };
 run.SetAction(p => Guarded(() => RunCommand(p.GetValue(specArgument), p.GetValue(dryRun), p.GetValue(retryFailed), p.GetValue(force), new RunOptions
 {
@@ -37,6 +38,7 @@ run.SetAction(p => Guarded(() => RunCommand(p.GetValue(specArgument), p.GetValue
     Threads = p.GetValue(threads),
     Epochs = p.GetValue(epochs),
     OutputDirectory = p.GetValue(output),
+    CheckpointEvery = p.GetValue(checkpointEvery),
 }, new SweepOverrides(p.GetValue(workers), p.GetValue(trialTimeout), p.GetValue(trialMemory), p.GetValue(isolation)) { Launcher = p.GetValue(launcher) })));
 
 // Hidden: the worker side of a sweep. Runs exactly one trial of a spec (configuration N, at a tuner budget) with the
@@ -50,10 +52,11 @@ var trialDevice = new Option<string?>("--device");
 var trialThreads = new Option<string?>("--threads");
 var trialEpochs = new Option<int?>("--epochs");
 var trialOutput = new Option<string?>("--output");
+var trialCheckpoint = new Option<string?>("--checkpoint-every");
 var trialTimeLimit = new Option<string?>("--time-limit") { Description = "cluster tasks: the trial's time limit; SIGUSR1 (Slurm's warning ahead of it) stops the trial after its batch and records it as failed for its time limit" };
 var trial = new Command("trial", "Run one trial of a sweep (used by sweep worker processes and Slurm array tasks)")
 {
-    trialSpec, trialNumber, trialBudget, trialKey, watchParent, trialDevice, trialThreads, trialEpochs, trialOutput, trialTimeLimit,
+    trialSpec, trialNumber, trialBudget, trialKey, watchParent, trialDevice, trialThreads, trialEpochs, trialOutput, trialTimeLimit, trialCheckpoint,
 };
 trial.Hidden = true;
 trial.SetAction(p => Guarded(() => TrialCommand(p.GetValue(trialSpec)!, p.GetValue(trialNumber), p.GetValue(trialBudget), p.GetValue(trialKey), p.GetValue(watchParent), new RunOptions
@@ -62,6 +65,7 @@ trial.SetAction(p => Guarded(() => TrialCommand(p.GetValue(trialSpec)!, p.GetVal
     Threads = p.GetValue(trialThreads),
     Epochs = p.GetValue(trialEpochs),
     OutputDirectory = p.GetValue(trialOutput),
+    CheckpointEvery = p.GetValue(trialCheckpoint),
 }, p.GetValue(trialTimeLimit))));
 
 var validateSpec = new Argument<string>("spec") { Description = "experiment YAML file" };
@@ -100,6 +104,11 @@ static int RunCommand(string? specPath, bool dry, bool retryFailed, bool forceAl
 {
     specPath ??= DefaultSpec();
     if (Flags.ThreadsWarning("--threads", options.Threads) is { } warning) Console.Error.WriteLine(warning);
+    if (options.CheckpointEvery is { } every)
+    {
+        try { OutputSpec.ParseCheckpointEvery(every); }
+        catch (FormatException bad) { throw new ArgumentException($"--checkpoint-every: {bad.Message}; or epoch or off"); }
+    }
     var space = SpecLoader.LoadSweep(specPath);
     var settings = overrides.Apply(space.Settings);
     if (dry)
@@ -113,7 +122,7 @@ static int RunCommand(string? specPath, bool dry, bool retryFailed, bool forceAl
         if (cancel.IsCancellationRequested) return; // a second Ctrl-C ends the process
         a.Cancel = true;
         cancel.Cancel();
-        Console.Error.WriteLine("\nstopping after the current batch; the partial run is recorded as interrupted (Ctrl-C again to abort)");
+        Console.Error.WriteLine("\nstopping after the current batch; the partial run is recorded as interrupted and the next `ecg run` resumes it from its last checkpoint (Ctrl-C again to abort)");
     };
     var execution = new SweepExecution
     {

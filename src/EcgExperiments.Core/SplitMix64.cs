@@ -17,6 +17,15 @@ public sealed class SplitMix64
 
     public SplitMix64(ulong seed) => _state = seed;
 
+    /// <summary>Where a generator is in its sequence, for training checkpoints.</summary>
+    public readonly record struct Position(ulong State, double? Spare);
+
+    /// <summary>This generator's place in its sequence; <see cref="At"/> continues from it.</summary>
+    public Position GetPosition() => new(_state, _spare);
+
+    /// <summary>A generator continuing exactly where <paramref name="position"/> was taken.</summary>
+    public static SplitMix64 At(Position position) => new(position.State) { _spare = position.Spare };
+
     /// <summary>An independent stream per (seed, stream): e.g. record i, resample r, or epoch e.</summary>
     public static SplitMix64 ForStream(ulong seed, ulong stream)
     {

@@ -48,6 +48,41 @@ public static class StateFile
         }
     }
 
+    /// <summary>Only the metadata of a state file (it precedes the tensors, so large files are not read).</summary>
+    public static Dictionary<string, string> ReadMetadata(string path)
+    {
+        if (!File.Exists(path)) throw new EcgDataException("model state file not found", path);
+        using var stream = File.OpenRead(path);
+        using var r = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        try
+        {
+            ReadHeader(r, path);
+            return ReadMeta(r);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new EcgDataException("file ends early (truncated state file)", path, inner: e);
+        }
+    }
+
+    private static void ReadHeader(BinaryReader r, string path)
+    {
+        var magic = r.ReadBytes(Magic.Length);
+        if (!magic.AsSpan().SequenceEqual(Magic)) throw new EcgDataException("not an EcgExperiments model state file (bad magic bytes)", path);
+        var version = r.ReadUInt32();
+        if (version > CurrentVersion)
+            throw new EcgDataException($"state file format version {version} is newer than this build reads (≤ {CurrentVersion}); update EcgExperiments", path);
+        if (version == 0) throw new EcgDataException("state file format version 0 is invalid", path);
+    }
+
+    private static Dictionary<string, string> ReadMeta(BinaryReader r)
+    {
+        var meta = new Dictionary<string, string>();
+        int mc = r.ReadInt32();
+        for (int i = 0; i < mc; i++) meta[r.ReadString()] = r.ReadString();
+        return meta;
+    }
+
     public static (Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata) Load(string path)
     {
         if (!File.Exists(path)) throw new EcgDataException("model state file not found", path);
@@ -62,15 +97,8 @@ public static class StateFile
         var tensors = new Dictionary<string, Tensor>();
         try
         {
-            var magic = r.ReadBytes(Magic.Length);
-            if (!magic.AsSpan().SequenceEqual(Magic)) throw new EcgDataException("not an EcgExperiments model state file (bad magic bytes)", path);
-            var version = r.ReadUInt32();
-            if (version > CurrentVersion)
-                throw new EcgDataException($"state file format version {version} is newer than this build reads (≤ {CurrentVersion}); update EcgExperiments", path);
-            if (version == 0) throw new EcgDataException("state file format version 0 is invalid", path);
-            var meta = new Dictionary<string, string>();
-            int mc = r.ReadInt32();
-            for (int i = 0; i < mc; i++) meta[r.ReadString()] = r.ReadString();
+            ReadHeader(r, path);
+            var meta = ReadMeta(r);
             int count = r.ReadInt32();
             for (int i = 0; i < count; i++)
             {

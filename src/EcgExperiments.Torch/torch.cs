@@ -23,6 +23,12 @@ public static unsafe partial class torch
     /// <summary>Seeds libtorch's CPU and CUDA generators (initialisation, dropout, rand*).</summary>
     public static void manual_seed(ulong seed) => Tensor.Check(ecg_manual_seed(seed), "manual_seed");
 
+    /// <summary>The default CPU generator's state as a uint8 tensor (like <c>torch.get_rng_state()</c>), for resuming a run.</summary>
+    public static Tensor get_rng_state() => Tensor.Wrap(ecg_rng_state_get(), "get_rng_state");
+
+    /// <summary>Restores the default CPU generator from <see cref="get_rng_state"/>'s tensor (like <c>torch.set_rng_state</c>).</summary>
+    public static void set_rng_state(Tensor state) => Tensor.Check(ecg_rng_state_set(state.Handle), "set_rng_state", state);
+
     public static void set_num_threads(int n)
     {
         if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "thread count must be ≥ 1");

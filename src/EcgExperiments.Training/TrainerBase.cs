@@ -12,6 +12,9 @@ public sealed record TrainingRun<TPredictor>(TPredictor Model, IReadOnlyList<Epo
 {
     /// <summary>Trainer-specific facts for the run record (e.g. a GAN's discriminator size and resets).</summary>
     public TrainingSummary Summary { get; init; } = [];
+
+    /// <summary>The epoch of the checkpoint this fit continued from, or null when it started at epoch 1.</summary>
+    public int? ResumedAfterEpoch { get; init; }
 }
 
 /// <summary>Named numbers a trainer reports about a finished fit besides its history.</summary>
@@ -50,7 +53,8 @@ public sealed class FitState<TModel> where TModel : Module
 public interface IEcgTrainer
 {
     /// <summary>Trains on <paramref name="train"/>, validating every epoch on <paramref name="validation"/>; progress and cancellation as in <see cref="EcgTrainerBase{TModel, TPredictor}.Train"/>.</summary>
-    TrainingRun<IEcgPredictor> Train(IDataView train, IDataView? validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default);
+    TrainingRun<IEcgPredictor> Train(IDataView train, IDataView? validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default,
+        CheckpointOptions? checkpoint = null);
 
     /// <summary>Validation metric names this trainer reports (besides "loss"), for <c>select_by</c> and tuners.</summary>
     IReadOnlyList<string> ValidationMetrics(EcgSchema schema);
@@ -138,6 +142,15 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
     /// <summary>Metrics of the training side added to each epoch's record (e.g. discriminator resets).</summary>
     protected virtual IReadOnlyDictionary<string, double> EpochExtras(FitState<TModel> state) => new Dictionary<string, double>();
 
+    /// <summary>
+    /// The trainer's own per-fit counters that a checkpoint must carry (e.g. a GAN's discriminator resets), as text;
+    /// state derived from the training data in <see cref="BeginFit"/> is derived again on resume and is not included.
+    /// </summary>
+    protected virtual IReadOnlyDictionary<string, string> CheckpointItems(FitState<TModel> state) => new Dictionary<string, string>();
+
+    /// <summary>Puts back what <see cref="CheckpointItems"/> saved (called after <see cref="BeginFit"/> on resume).</summary>
+    protected virtual void RestoreItems(FitState<TModel> state, IReadOnlyDictionary<string, string> items) { }
+
     /// <summary>Trainer-specific facts about the finished fit (called before <see cref="CreatePredictor"/>).</summary>
     protected virtual TrainingSummary Summarise(FitState<TModel> state) => [];
 
@@ -152,18 +165,25 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
 
     public TPredictor Fit(IDataView input) => Train(input, null).Model;
 
-    TrainingRun<IEcgPredictor> IEcgTrainer.Train(IDataView train, IDataView? validation, IProgress<TrainingProgress>? progress, CancellationToken cancel)
+    TrainingRun<IEcgPredictor> IEcgTrainer.Train(IDataView train, IDataView? validation, IProgress<TrainingProgress>? progress, CancellationToken cancel,
+        CheckpointOptions? checkpoint)
     {
-        var run = Train(train, validation, progress, cancel);
-        return new TrainingRun<IEcgPredictor>(run.Model, run.History, run.BestEpoch, run.BestScore, run.Interrupted, run.Seconds) { Summary = run.Summary };
+        var run = Train(train, validation, progress, cancel, checkpoint);
+        return new TrainingRun<IEcgPredictor>(run.Model, run.History, run.BestEpoch, run.BestScore, run.Interrupted, run.Seconds)
+        {
+            Summary = run.Summary,
+            ResumedAfterEpoch = run.ResumedAfterEpoch,
+        };
     }
 
     /// <summary>
     /// Trains on <paramref name="train"/> and validates every epoch on <paramref name="validation"/> (when given): the
     /// best epoch by <see cref="TrainingOptions.SelectBy"/> is restored at the end. Cancelling finishes the current
-    /// batch and returns the run marked interrupted.
+    /// batch and returns the run marked interrupted. With <paramref name="checkpoint"/>, the fit writes its state at epoch
+    /// ends and continues from a checkpoint of the same key when one exists (see <see cref="CheckpointOptions"/>).
     /// </summary>
-    public TrainingRun<TPredictor> Train(IDataView train, IDataView? validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    public TrainingRun<TPredictor> Train(IDataView train, IDataView? validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default,
+        CheckpointOptions? checkpoint = null)
     {
         Options.Validate();
         if (Options.Precision == Precision.Bf16 && !SupportsMixedPrecision)
@@ -173,18 +193,26 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
         var trainView = CachePolicy.Prepare(EcgDataView.From(train, "training data"), CachePolicy.TrainingBytes, cancel);
         if (trainView.Count == 0) throw new ArgumentException("the training split is empty");
         var validationView = validation is null ? null : CachePolicy.Prepare(EcgDataView.From(validation, "validation data"), CachePolicy.TrainingBytes, cancel);
+        using var resume = checkpoint is not null && File.Exists(checkpoint.Path) ? TrainingCheckpoint.Load(checkpoint.Path) : null;
+        if (resume is not null && (resume.Key != checkpoint!.Key || resume.Epochs != Options.Epochs))
+            throw new InvalidOperationException($"the checkpoint {checkpoint.Path} belongs to another fit (key {resume.Key}, {resume.Epochs} epochs); delete it to start afresh");
         torch.manual_seed(Seed);
         var model = CreateModel(trainView.Ecg);
-        var state = new FitState<TModel>(model, trainView, new SplitMix64(Seed));
+        var state = new FitState<TModel>(model, trainView, resume is null ? new SplitMix64(Seed) : SplitMix64.At(resume.Rng));
         try
         {
             model.to(Device);
             BeginFit(state);
             state.Optimizers = CreateOptimizers(model);
-            var (history, bestEpoch, best, interrupted, seconds) = Loop(state, validationView, progress, cancel);
+            if (resume is not null) Restore(state, resume);
+            var (history, bestEpoch, best, interrupted, seconds) = Loop(state, validationView, progress, cancel, checkpoint, resume);
             model.eval();
             var summary = Summarise(state);
-            return new TrainingRun<TPredictor>(CreatePredictor(state, trainView.Ecg), history, bestEpoch, best, interrupted, seconds) { Summary = summary };
+            return new TrainingRun<TPredictor>(CreatePredictor(state, trainView.Ecg), history, bestEpoch, best, interrupted, seconds)
+            {
+                Summary = summary,
+                ResumedAfterEpoch = resume?.Epoch,
+            };
         }
         catch
         {
@@ -197,19 +225,57 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
         }
     }
 
-    private (List<EpochRecord>, int, double?, bool, double) Loop(FitState<TModel> state, EcgDataView? validation, IProgress<TrainingProgress>? progress, CancellationToken cancel)
+    private void Restore(FitState<TModel> state, TrainingCheckpoint resume)
+    {
+        state.Model.load_state_dict(resume.Model);
+        if (resume.Optimizers.Count != state.Optimizers.Count)
+            throw new InvalidOperationException($"the checkpoint holds {resume.Optimizers.Count} optimiser states, the fit has {state.Optimizers.Count}");
+        for (int i = 0; i < resume.Optimizers.Count; i++) state.Optimizers[i].LoadState(resume.Optimizers[i]);
+        RestoreItems(state, resume.Items);
+        torch.set_rng_state(resume.TorchRng);
+    }
+
+    private void SaveCheckpoint(CheckpointOptions checkpoint, FitState<TModel> state, int epoch, double? best, int bestEpoch, int sinceBest,
+        double seconds, List<EpochRecord> history, Dictionary<string, Tensor>? bestState)
+    {
+        using var scope = torch.NewDisposeScope();
+        var optimizers = state.Optimizers.Select(o => o.SaveState()).ToList();
+        new TrainingCheckpoint
+        {
+            Key = checkpoint.Key,
+            Epoch = epoch,
+            Epochs = Options.Epochs,
+            Best = best,
+            BestEpoch = bestEpoch,
+            SinceBest = sinceBest,
+            Seconds = seconds,
+            History = history,
+            Rng = state.Rng.GetPosition(),
+            Items = CheckpointItems(state),
+            Model = state.Model.state_dict().ToDictionary(p => p.Key, p => p.Value),
+            BestModel = bestState,
+            Optimizers = optimizers,
+            TorchRng = torch.get_rng_state(),
+        }.Save(checkpoint.Path);
+    }
+
+    private (List<EpochRecord>, int, double?, bool, double) Loop(FitState<TModel> state, EcgDataView? validation, IProgress<TrainingProgress>? progress,
+        CancellationToken cancel, CheckpointOptions? checkpoint, TrainingCheckpoint? resume)
     {
         var model = state.Model;
-        var history = new List<EpochRecord>();
+        var history = resume?.History.ToList() ?? [];
         var clock = Stopwatch.StartNew();
+        double before = resume?.Seconds ?? 0;
+        var sinceWrite = Stopwatch.StartNew();
         bool maximise = !Options.SelectBy.Equals("loss", StringComparison.OrdinalIgnoreCase);
-        double? best = null;
-        int bestEpoch = 0, sinceBest = 0;
-        Dictionary<string, Tensor>? bestState = null;
+        double? best = resume?.Best;
+        int bestEpoch = resume?.BestEpoch ?? 0, sinceBest = resume?.SinceBest ?? 0;
+        Dictionary<string, Tensor>? bestState = resume?.BestModel?.ToDictionary(p => p.Key, p => p.Value.clone().DetachFromDisposeScope());
+        int first = (resume?.Epoch ?? 0) + 1;
         bool interrupted = false;
         try
         {
-            for (int epoch = 1; epoch <= Options.Epochs && !interrupted; epoch++)
+            for (int epoch = first; epoch <= Options.Epochs && !interrupted; epoch++)
             {
                 state.Epoch = epoch;
                 var epochClock = Stopwatch.StartNew();
@@ -234,7 +300,7 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
                     seen += batch.Length;
                     if (cancel.IsCancellationRequested) { interrupted = true; break; }
                     progress?.Report(new TrainingProgress(epoch, Options.Epochs, b + 1, batches.Count, lossSum / seen, clock.Elapsed,
-                        Remaining(clock.Elapsed, epoch, b + 1, batches.Count), history.LastOrDefault()));
+                        Remaining(clock.Elapsed, epoch - first, b + 1, batches.Count, Options.Epochs - first + 1), history.LastOrDefault()));
                 }
                 if (interrupted && seen == 0) break;
 
@@ -253,7 +319,7 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
                 var record = new EpochRecord(epoch, lossSum / Math.Max(1, seen), val?.Loss, metrics, rate, epochClock.Elapsed.TotalSeconds);
                 history.Add(record);
                 progress?.Report(new TrainingProgress(epoch, Options.Epochs, batches.Count, batches.Count, record.TrainLoss, clock.Elapsed,
-                    Remaining(clock.Elapsed, epoch, batches.Count, batches.Count), record));
+                    Remaining(clock.Elapsed, epoch - first, batches.Count, batches.Count, Options.Epochs - first + 1), record));
 
                 var score = SelectionScore(record, val);
                 if (score is { } s && (best is null || (maximise ? s > best : s < best)))
@@ -268,10 +334,16 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
                 {
                     break;
                 }
+                // Only whole epochs are checkpointed: a run interrupted mid-epoch resumes from the last epoch end.
+                if (checkpoint is not null && !interrupted && epoch < Options.Epochs && sinceWrite.Elapsed >= checkpoint.Interval)
+                {
+                    SaveCheckpoint(checkpoint, state, epoch, best, bestEpoch, sinceBest, before + clock.Elapsed.TotalSeconds, history, bestState);
+                    sinceWrite.Restart();
+                }
             }
             if (bestState is not null) model.load_state_dict(bestState);
             else bestEpoch = history.Count;
-            return (history, bestEpoch, best, interrupted, clock.Elapsed.TotalSeconds);
+            return (history, bestEpoch, best, interrupted, before + clock.Elapsed.TotalSeconds);
         }
         finally
         {
@@ -303,11 +375,12 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
         _ => Options.LearningRate,
     };
 
-    private TimeSpan? Remaining(TimeSpan elapsed, int epoch, int batch, int batches)
+    /// <summary>Time left, from this process's pace: <paramref name="epochsDone"/> whole epochs of the <paramref name="epochsLeft"/> it started with.</summary>
+    private static TimeSpan? Remaining(TimeSpan elapsed, int epochsDone, int batch, int batches, int epochsLeft)
     {
-        double done = (epoch - 1) + (double)batch / batches;
+        double done = epochsDone + (double)batch / batches;
         if (done <= 0) return null;
-        return TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (Options.Epochs - done));
+        return TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (epochsLeft - done));
     }
 
     private static Dictionary<string, Tensor> Snapshot(Module model)

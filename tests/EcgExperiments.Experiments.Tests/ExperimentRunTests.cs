@@ -103,6 +103,58 @@ public class ExperimentRunTests
         Assert.True(record["history"]!.AsArray().Count < 50);
     }
 
+    [Fact]
+    public void An_interrupted_trial_resumes_from_its_checkpoint_on_the_next_run_and_ends_with_the_uninterrupted_results()
+    {
+        var e = SpecLoader.Load(SpecFiles.Write(SpecFiles.Minimal));
+        var straight = ExperimentRunner.Run(e, new RunOptions { OutputDirectory = Directory.CreateTempSubdirectory("ecg-results-").FullName, Device = "cpu" }, new Collect());
+
+        var options = new RunOptions { OutputDirectory = Directory.CreateTempSubdirectory("ecg-results-").FullName, Device = "cpu", CheckpointEvery = "epoch" };
+        var checkpoint = ExperimentRunner.CheckpointPath(e, options, straight.TrialKey);
+        using (var cancel = new CancellationTokenSource())
+        {
+            var stopped = ExperimentRunner.Run(e, options, new CancelInEpoch(3, cancel), cancel.Token);
+            Assert.Equal(TrialStatus.Interrupted, stopped.Status);
+        }
+        Assert.Equal(2, TrainingCheckpoint.Peek(checkpoint)!.Epoch);
+
+        var observer = new Collect();
+        var resumed = ExperimentRunner.Run(e, options, observer);
+        Assert.Equal(TrialStatus.Completed, resumed.Status);
+        Assert.Contains(observer.Lines, l => l.StartsWith("resuming after epoch 2 of 4 from the checkpoint written", StringComparison.Ordinal));
+        Assert.DoesNotContain(observer.Progress, p => p.Epoch < 3);
+        Assert.Equal(2, resumed.Record.TrainingSummary!["resumed_after_epoch"]);
+        Assert.False(File.Exists(checkpoint), "a completed trial's checkpoint is deleted");
+        Assert.Equal(straight.TrialKey, resumed.TrialKey);
+        Assert.Equal(straight.Metrics.Select(m => $"{m.Metric} {m.Class} {m.Value:R} {m.Lower:R} {m.Upper:R}"),
+                     resumed.Metrics.Select(m => $"{m.Metric} {m.Class} {m.Value:R} {m.Lower:R} {m.Upper:R}"));
+        Assert.Equal(straight.Record.History!.Select(h => h.TrainLoss), resumed.Record.History!.Select(h => h.TrainLoss));
+    }
+
+    [Fact]
+    public void Checkpoint_settings_are_checked_where_they_are_written()
+    {
+        var bad = Assert.Throws<SpecException>(() => SpecLoader.Load(SpecFiles.Write(SpecFiles.Minimal + "\noutput: { checkpoint_every: soon }\n")));
+        Assert.Contains("output.checkpoint_every", bad.Message);
+        Assert.Contains("epoch", bad.Message);
+        var off = SpecLoader.Load(SpecFiles.Write(SpecFiles.Minimal + "\noutput: { checkpoint_every: off }\n"));
+        Assert.Null(ExperimentRunner.Checkpoint(off, null, "k"));
+        Assert.Equal(TimeSpan.Zero, ExperimentRunner.Checkpoint(off, new RunOptions { CheckpointEvery = "epoch" }, "k")!.Interval);
+        var every = SpecLoader.Load(SpecFiles.Write(SpecFiles.Minimal + "\noutput: { checkpoint_every: 90s }\n"));
+        Assert.Equal(TimeSpan.FromSeconds(90), ExperimentRunner.Checkpoint(every, null, "k")!.Interval);
+        Assert.Equal(TimeSpan.FromMinutes(1), ExperimentRunner.Checkpoint(SpecLoader.Load(SpecFiles.Write(SpecFiles.Minimal)), null, "k")!.Interval);
+        Assert.Equal(ExperimentRunner.TrialKey(off), ExperimentRunner.TrialKey(every));
+    }
+
+    private sealed class CancelInEpoch(int epoch, CancellationTokenSource cts) : IRunObserver
+    {
+        public void Info(string message) { }
+        public void Progress(TrainingProgress progress)
+        {
+            if (progress.Epoch == epoch) cts.Cancel();
+        }
+    }
+
     private sealed class CancelAfterFirstBatch(CancellationTokenSource cts) : IRunObserver
     {
         public void Info(string message) { }

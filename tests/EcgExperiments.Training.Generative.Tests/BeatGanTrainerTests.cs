@@ -165,8 +165,4 @@ public class BeatGanTrainerTests(ITestOutputHelper output)
         Assert.Equal(["roc_auc", "average_precision"], new BeatGanTrainer(Options(1), new BeatGanOptions(), Device.CPU, 1).ValidationMetrics(images.Ecg));
     }
 
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

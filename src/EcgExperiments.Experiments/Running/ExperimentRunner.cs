@@ -26,6 +26,8 @@ public sealed record RunOptions
     /// <summary>Results root overriding the spec's <c>output.dir</c>.</summary>
     public string? OutputDirectory { get; init; }
     public int? Epochs { get; init; }
+    /// <summary>Overrides the spec's <c>output.checkpoint_every</c> (a duration, <c>epoch</c> or <c>off</c>).</summary>
+    public string? CheckpointEvery { get; init; }
 }
 
 /// <summary>Receives what a run reports while it works (the CLI draws it; tests collect it).</summary>
@@ -132,6 +134,50 @@ public static class ExperimentRunner
     public static string RunDirectory(ResolvedExperiment e, RunOptions? options, string? trialKey = null) =>
         Path.Combine(ExperimentDirectory(e, options), StableHash.Short(trialKey ?? TrialKey(e, options)));
 
+    /// <summary>
+    /// Where a trial's training checkpoint lives while it trains: <c>&lt;experiment folder&gt;/.checkpoints/&lt;key&gt;.ckpt</c>,
+    /// outside the trial's staging folder so that it outlives a killed process; deleted when the trial completes.
+    /// </summary>
+    public static string CheckpointPath(ResolvedExperiment e, RunOptions? options, string trialKey) =>
+        Path.Combine(ExperimentDirectory(e, options), ".checkpoints", StableHash.Short(trialKey) + ".ckpt");
+
+    /// <summary>The trial's checkpoint settings (<c>output.checkpoint_every</c> or <c>--checkpoint-every</c>), or null when off.</summary>
+    public static CheckpointOptions? Checkpoint(ResolvedExperiment e, RunOptions? options, string trialKey) =>
+        OutputSpec.ParseCheckpointEvery(options?.CheckpointEvery ?? e.Spec.Output.CheckpointEvery) is { } every
+            ? new CheckpointOptions(CheckpointPath(e, options, trialKey), trialKey, every)
+            : null;
+
+    /// <summary>Says whether the trial continues from a checkpoint; an unreadable or foreign one is set aside and training starts afresh.</summary>
+    private static void AnnounceResume(CheckpointOptions checkpoint, IRunObserver observer)
+    {
+        try
+        {
+            if (TrainingCheckpoint.Peek(checkpoint.Path) is not { } info) return;
+            if (info.Key == checkpoint.Key)
+            {
+                observer.Info($"resuming after epoch {info.Epoch} of {info.Epochs} from the checkpoint written {info.WrittenUtc:yyyy-MM-dd HH:mm} UTC");
+                return;
+            }
+            observer.Info($"the checkpoint {checkpoint.Path} belongs to another trial ({StableHash.Short(info.Key)}); it is set aside and training starts at epoch 1");
+        }
+        catch (EcgDataException ex)
+        {
+            observer.Info($"{ex.Message}; it is set aside and training starts at epoch 1");
+        }
+        File.Move(checkpoint.Path, checkpoint.Path + $".unusable-{DateTime.UtcNow:yyyyMMddHHmmss}", overwrite: true);
+    }
+
+    private static void RemoveCheckpoint(string path)
+    {
+        if (File.Exists(path)) File.Delete(path);
+        var folder = Path.GetDirectoryName(path)!;
+        if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+        {
+            try { Directory.Delete(folder); }
+            catch (IOException) { } // another trial wrote its checkpoint there meanwhile
+        }
+    }
+
     /// <summary>The experiment's results folder (holding its trials and index).</summary>
     public static string ExperimentDirectory(ResolvedExperiment e, RunOptions? options) =>
         Path.Combine(ResultsRoot(options?.OutputDirectory ?? e.Spec.Output.Dir), Slug(e.Spec.Name));
@@ -205,7 +251,10 @@ public static class ExperimentRunner
             sw.Restart();
             int normal = e.Model.Task == TaskKind.Anomaly ? AnomalyTask.NormalClass(spec, train.Ecg) : 0;
             var trainer = e.Model.CreateTrainer(new TrainerContext(training, device, spec.Seed, normal));
-            var run = trainer.Train(train, val, new Progress(observer), cancel);
+            var checkpoint = Checkpoint(e, options, key);
+            if (checkpoint is not null) AnnounceResume(checkpoint, observer);
+            var run = trainer.Train(train, val, new Progress(observer), cancel, checkpoint);
+            if (run.ResumedAfterEpoch is { } resumedAfter) run.Summary["resumed_after_epoch"] = resumedAfter;
             using var trained = run.Model;
             var evaluation = e.Task.Evaluate(new TaskContext(e, train, val, test, cancel), trained);
             timings = timings with { TrainAndEvaluateSeconds = sw.Elapsed.TotalSeconds, TrainSeconds = run.History.Sum(h => h.Seconds) };
@@ -256,7 +305,10 @@ public static class ExperimentRunner
                 FinishedUtc = DateTime.UtcNow,
             };
             RunRecordFile.Write(staging, record);
-            return new RunOutcome(record, RunFolders.Publish(staging, runDir, record));
+            var outcome = new RunOutcome(record, RunFolders.Publish(staging, runDir, record));
+            // A completed trial needs its checkpoint no more; an interrupted one keeps it for the next run to resume.
+            if (checkpoint is not null && !run.Interrupted) RemoveCheckpoint(checkpoint.Path);
+            return outcome;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

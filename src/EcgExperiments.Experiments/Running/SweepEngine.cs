@@ -372,6 +372,7 @@ public sealed class WorkerProcessTrialRunner(string specFile, WorkerPlan plan, S
         if (options.Device is { } d) args.AddRange(["--device", d]);
         if (options.Threads is { } t) args.AddRange(["--threads", t]);
         if (options.Epochs is { } ep) args.AddRange(["--epochs", Invariant(ep)]);
+        if (options.CheckpointEvery is { } every) args.AddRange(["--checkpoint-every", every]);
         return args;
     }
 

@@ -156,6 +156,22 @@ public sealed record OutputSpec
 {
     /// <summary>Results root; relative paths are taken from the repository root (or the working directory).</summary>
     public string Dir { get; init; } = "results";
+
+    /// <summary>
+    /// How often a training run saves a checkpoint it can resume from (at an epoch end once this much time has passed
+    /// since the last): a duration such as <c>1m</c> or <c>30s</c>, <c>epoch</c> (after every epoch) or <c>off</c>.
+    /// Not part of the trial key: a resumed run ends where an uninterrupted one would.
+    /// </summary>
+    public string CheckpointEvery { get; init; } = "1m";
+
+    /// <summary><see cref="CheckpointEvery"/> as an interval (zero = every epoch), or null when checkpoints are off.</summary>
+    /// <exception cref="FormatException">Not a duration, <c>epoch</c> or <c>off</c>.</exception>
+    public static TimeSpan? ParseCheckpointEvery(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "off" or "never" or "false" => null,
+        "epoch" or "every_epoch" => TimeSpan.Zero,
+        _ => SweepSettings.ParseDuration(text),
+    };
 }
 
 public sealed record ExpectSpec

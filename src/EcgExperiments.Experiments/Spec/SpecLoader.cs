@@ -141,6 +141,8 @@ public static class SpecLoader
         if (spec.Evaluation.ConfidenceLevel is <= 0 or >= 1)
             throw At("evaluation.confidence_level", $"must be in (0, 1), got {spec.Evaluation.ConfidenceLevel}");
         if (spec.Evaluation.BootstrapResamples < 0) throw At("evaluation.bootstrap_resamples", "must be ≥ 0");
+        try { OutputSpec.ParseCheckpointEvery(spec.Output.CheckpointEvery); }
+        catch (FormatException e) { throw At("output.checkpoint_every", $"{e.Message}; or `epoch` (after every epoch) or `off`"); }
         try { ThreadPolicy.Resolve(spec.Threads, ComputeKind.Convolutional); }
         catch (ArgumentException e) { throw At("threads", e.Message); }
         if (deviceOnCluster)

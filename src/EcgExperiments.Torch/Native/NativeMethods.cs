@@ -8,7 +8,7 @@ internal static unsafe partial class NativeMethods
     internal const string Lib = "ecgtorch";
 
     /// <summary>The bridge ABI this assembly was written against (native/src/ecgtorch.cpp: ecg_abi_version).</summary>
-    internal const int ExpectedAbiVersion = 3;
+    internal const int ExpectedAbiVersion = 4;
 
     static NativeMethods()
     {
@@ -149,6 +149,10 @@ internal static unsafe partial class NativeMethods
     [DllImport(Lib)] internal static extern int ecg_opt_set_lr(IntPtr o, double lr);
     [DllImport(Lib)] internal static extern double ecg_opt_get_lr(IntPtr o);
     [DllImport(Lib)] internal static extern void ecg_opt_free(IntPtr o);
+    [DllImport(Lib)] internal static extern IntPtr ecg_opt_state_save(IntPtr o);
+    [DllImport(Lib)] internal static extern int ecg_opt_state_load(IntPtr o, IntPtr bytes);
+    [DllImport(Lib)] internal static extern IntPtr ecg_rng_state_get();
+    [DllImport(Lib)] internal static extern int ecg_rng_state_set(IntPtr state);
 
     internal static string LastError() => Marshal.PtrToStringUTF8(ecg_last_error()) ?? "unknown native error";
 }

@@ -83,6 +83,15 @@ public sealed class Optimizer : IDisposable
         }
     }
 
+    /// <summary>
+    /// The optimiser's state (moments, step counts, group options) as opaque bytes in a uint8 tensor, for a training
+    /// checkpoint. Only <see cref="LoadState"/> of an optimiser of the same kind over the same parameters reads it back.
+    /// </summary>
+    public Tensor SaveState() => Tensor.Wrap(NativeMethods.ecg_opt_state_save(Handle), $"{Name}.save_state");
+
+    /// <summary>Restores the state written by <see cref="SaveState"/>, so training continues as if never stopped.</summary>
+    public void LoadState(Tensor state) => Tensor.Check(NativeMethods.ecg_opt_state_load(Handle, state.Handle), $"{Name}.load_state", state);
+
     public void Dispose()
     {
         var h = Interlocked.Exchange(ref _handle, IntPtr.Zero);

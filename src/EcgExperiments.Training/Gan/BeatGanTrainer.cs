@@ -55,6 +55,12 @@ public sealed class BeatGanTrainer(TrainingOptions options, BeatGanOptions model
 
     protected override void BeginFit(FitState<BeatGan> state) => state.Items[ResetsKey] = 0;
 
+    protected override IReadOnlyDictionary<string, string> CheckpointItems(FitState<BeatGan> state) =>
+        new Dictionary<string, string> { [ResetsKey] = ((int)state.Items[ResetsKey]).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+    protected override void RestoreItems(FitState<BeatGan> state, IReadOnlyDictionary<string, string> items) =>
+        state.Items[ResetsKey] = int.Parse(items[ResetsKey], System.Globalization.CultureInfo.InvariantCulture);
+
     protected override IReadOnlyList<Optimizer> CreateOptimizers(BeatGan model) =>
         [CreateOptimizer(model.Generator.parameters()), CreateOptimizer(model.Discriminator.parameters())];
 
