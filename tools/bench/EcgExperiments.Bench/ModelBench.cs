@@ -18,7 +18,7 @@ internal static class ModelBench
 {
     /// <summary>A row: samples/s from the median wall-clock step on each side, and the median CPU seconds per step
     /// (all threads of each process), which a loaded machine distorts far less than wall time.</summary>
-    private sealed record Row(string Model, string Workload, int Batch, int Threads, string Precision, long Parameters, double Ours, double Peer,
+    private sealed record Row(string Model, string Family, string Workload, int Batch, int Threads, string Precision, long Parameters, double Ours, double Peer,
         double OursCpu, double PeerCpu)
     {
         public double Ratio => Ours / Peer;
@@ -106,7 +106,7 @@ internal static class ModelBench
                 oursTimes.AddRange(TimeSteps(ours, perRound, device));
             }
         }
-        return new Row(c.Name, c.Workload, batch, threads, precision, ours.Parameters,
+        return new Row(c.Name, c.Family.ToString().ToLowerInvariant(), c.Workload, batch, threads, precision, ours.Parameters,
             batch / Median(oursTimes.Select(t => t.Wall)), batch / Median(peerTimes.Select(t => t.Wall)),
             Median(oursTimes.Select(t => t.Cpu)), Median(peerTimes.Select(t => t.Cpu)));
     }
@@ -162,7 +162,7 @@ internal static class ModelBench
             utc = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
             rows = rows.Select(r => new
             {
-                model = r.Model, threads = r.Threads, ours = Math.Round(r.Ours, 3), peer = Math.Round(r.Peer, 3), ratio = Math.Round(r.Ratio, 4),
+                model = r.Model, family = r.Family, threads = r.Threads, ours = Math.Round(r.Ours, 3), peer = Math.Round(r.Peer, 3), ratio = Math.Round(r.Ratio, 4),
                 batch = r.Batch, precision = r.Precision, parameters = r.Parameters, workload = r.Workload,
                 ours_cpu_seconds_per_step = Math.Round(r.OursCpu, 5), peer_cpu_seconds_per_step = Math.Round(r.PeerCpu, 5), cpu_ratio = Math.Round(r.CpuRatio, 4),
             }),

@@ -1,5 +1,6 @@
 using EcgExperiments.Models;
 using EcgExperiments.Torch;
+using EcgExperiments.Training;
 using F = EcgExperiments.Torch.torch.nn.functional;
 
 namespace EcgExperiments.Bench;
@@ -25,8 +26,10 @@ internal interface ITrainingStep : IDisposable
 /// <param name="BenchBatch">The batch the bench times by default: the published one, except where a single published step
 /// takes minutes on a 2-core CPU (the 65 M-parameter CNN2D, the 18.6 M-parameter BiLSTM); both sides then use the same
 /// smaller batch and samples per second stay comparable. <c>--published-batch</c> times the published batch.</param>
+/// <param name="Family">What the model mostly computes, as the model registry declares it: the thread policy's
+/// <c>auto</c> decides per family from these rows (src/EcgExperiments.Training/ThreadPolicy.cs).</param>
 /// <param name="Build">Builds the model, optimiser and a fixed random batch of the given size on a device.</param>
-internal sealed record SeedModelCase(string Name, string Workload, int PublishedBatch, int BenchBatch, Func<int, Device, ITrainingStep> Build)
+internal sealed record SeedModelCase(string Name, string Workload, int PublishedBatch, int BenchBatch, ComputeKind Family, Func<int, Device, ITrainingStep> Build)
 {
     public ITrainingStep Create(int batch, Device device, bool bf16)
     {
@@ -40,23 +43,23 @@ internal static class SeedModels
 {
     public static readonly IReadOnlyList<SeedModelCase> All =
     [
-        new("cnn2d", "§2.1 CNN2D, 65.0 M, 1×151×151", 64, 8,
+        new("cnn2d", "§2.1 CNN2D, 65.0 M, 1×151×151", 64, 8, ComputeKind.Convolutional,
             (b, d) => Supervised.Binary(new Cnn2dClassifier(), [b, 1, 151, 151], 2e-3, d)),
-        new("se_cnn", "§2.1 CNN2D+SE (quick start), 1×12×1000", 32, 32,
+        new("se_cnn", "§2.1 CNN2D+SE (quick start), 1×12×1000", 32, 32, ComputeKind.Convolutional,
             (b, d) => Supervised.Binary(new Cnn2dClassifier(new Cnn2dOptions
             {
                 Widths = [16, 32, 64], Kernel = 9, KernelHeight = 3, Padding = (1, 0), Pool = (2, 4),
                 SqueezeExcitation = true, SeReduction = 4, Dropout = 0.3,
             }), [b, 1, 12, 1000], 2e-3, d)),
-        new("stft_cnn", "§2.2 STFT CNN, 3×64×64", 200, 200, Supervised.StftCnn),
-        new("bilstm_attention", "§2.3 BiLSTM+attention, 18.6 M, 1000", 32, 4, Supervised.BiLstm),
-        new("b2i_gan", "§2.4 B2I-GAN G+D step, 1×128×128", 64, 64, (b, d) => new GanStep(2, torch.rand(b, 1, 128, 128) * 2 - 1, d)),
-        new("beatgan", "§2.4 BeatGAN 1-D G+D step, 1×320", 64, 64, (b, d) => new GanStep(1, torch.rand(b, 1, 320) * 2 - 1, d)),
-        new("lstm_ae", "§2.5 LSTM AE E=64, 140", 32, 32, (b, d) => Supervised.Autoencoder(new LstmAutoencoder(64), b, d)),
-        new("transformer_ae", "§2.5 Transformer AE [4,512,2,2], 140", 32, 32,
+        new("stft_cnn", "§2.2 STFT CNN, 3×64×64", 200, 200, ComputeKind.Convolutional, Supervised.StftCnn),
+        new("bilstm_attention", "§2.3 BiLSTM+attention, 18.6 M, 1000", 32, 4, ComputeKind.Recurrent, Supervised.BiLstm),
+        new("b2i_gan", "§2.4 B2I-GAN G+D step, 1×128×128", 64, 64, ComputeKind.Convolutional, (b, d) => new GanStep(2, torch.rand(b, 1, 128, 128) * 2 - 1, d)),
+        new("beatgan", "§2.4 BeatGAN 1-D G+D step, 1×320", 64, 64, ComputeKind.Convolutional, (b, d) => new GanStep(1, torch.rand(b, 1, 320) * 2 - 1, d)),
+        new("lstm_ae", "§2.5 LSTM AE E=64, 140", 32, 32, ComputeKind.Recurrent, (b, d) => Supervised.Autoencoder(new LstmAutoencoder(64), b, d)),
+        new("transformer_ae", "§2.5 Transformer AE [4,512,2,2], 140", 32, 32, ComputeKind.Small,
             (b, d) => Supervised.Autoencoder(new TransformerAutoencoder(4, 512, 2, 2), b, d)),
-        new("resnet1d", "resnet1d (default), 12×1000", 32, 32, (b, d) => Supervised.Binary(new ResNet1d(), [b, 12, 1000], 3e-3, d)),
-        new("lstm", "lstm classifier (default), 12×1000", 32, 32, (b, d) => Supervised.Binary(new LstmClassifier(), [b, 12, 1000], 3e-3, d)),
+        new("resnet1d", "resnet1d (default), 12×1000", 32, 32, ComputeKind.Convolutional, (b, d) => Supervised.Binary(new ResNet1d(), [b, 12, 1000], 3e-3, d)),
+        new("lstm", "lstm classifier (default), 12×1000", 32, 32, ComputeKind.Recurrent, (b, d) => Supervised.Binary(new LstmClassifier(), [b, 12, 1000], 3e-3, d)),
     ];
 
     public static SeedModelCase Find(string name) =>
