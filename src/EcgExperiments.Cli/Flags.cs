@@ -76,6 +76,21 @@ internal static class Flags
         },
     };
 
+    /// <summary>A floating-point precision: fp32 or bf16 (YAML's <c>training.precision</c> values), with fp32 the default.</summary>
+    public static Option<EcgExperiments.Training.Precision> Precision(string name, string description) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => EcgExperiments.Training.Precision.Fp32,
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+            if (text.Equals("fp32", StringComparison.OrdinalIgnoreCase)) return EcgExperiments.Training.Precision.Fp32;
+            if (text.Equals("bf16", StringComparison.OrdinalIgnoreCase)) return EcgExperiments.Training.Precision.Bf16;
+            r.AddError($"{name}: expected fp32 or bf16, got '{text}'");
+            return EcgExperiments.Training.Precision.Fp32;
+        },
+    };
+
     /// <summary>A folder to write into: it may not exist yet, but must not be an existing file.</summary>
     public static Option<string?> Folder(string name, string description, params string[] aliases) => new(name, aliases)
     {

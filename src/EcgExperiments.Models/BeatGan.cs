@@ -146,7 +146,9 @@ public sealed class BeatGanDiscriminator : Module<Tensor, (Tensor probability, T
     public override (Tensor probability, Tensor features) forward(Tensor x)
     {
         var f = Encoder.Features.forward(x);
-        return (Encoder.Head.forward(f).flatten().sigmoid(), f);
+        // The sigmoid in float32 (a no-op cast in fp32): under bf16 autocast the head's logit is bf16, whose 8-bit mantissa
+        // rounds σ(z) to exactly 1 for z ≳ 5.5, so BCE(D(G(x)), 0) would take log(0) and saturate at libtorch's clamp (100).
+        return (Encoder.Head.forward(f).flatten().@float().sigmoid(), f);
     }
 
     /// <summary>SPEC §2.4 initialisation: conv weights xavier-normal, BN weight N(1, 0.02) and bias 0.</summary>

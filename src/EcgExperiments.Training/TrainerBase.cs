@@ -126,8 +126,7 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
     /// The autocast scope of <see cref="TrainingOptions.Precision"/> on the trainer's device, or null for fp32: forward
     /// passes and losses run inside it, backward passes and optimiser steps outside (as with PyTorch's autocast).
     /// </summary>
-    protected AutocastScope? MixedPrecision() =>
-        Options.Precision == Precision.Bf16 ? torch.autocast(Device.Type, ScalarType.BFloat16) : null;
+    protected AutocastScope? MixedPrecision() => PrecisionSupport.Autocast(Options.Precision, Device.Type);
 
     /// <summary>Whether the trainer's steps run under <see cref="MixedPrecision"/> (the default step does).</summary>
     protected virtual bool SupportsMixedPrecision => true;
@@ -188,8 +187,7 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
         Options.Validate();
         if (Options.Precision == Precision.Bf16 && !SupportsMixedPrecision)
             throw new ArgumentException($"training.precision: bf16 is not supported by {GetType().Name}; use precision: fp32");
-        if (Options.Precision == Precision.Bf16 && !Device.IsCuda && !torch.cpu.is_bf16_supported())
-            throw new ArgumentException("training.precision: bf16 needs a processor with AVX512-BF16 or AMX-BF16 (this one reports neither in /proc/cpuinfo); use precision: fp32");
+        PrecisionSupport.EnsureSupported(Options.Precision, Device, "training.precision:");
         var trainView = CachePolicy.Prepare(EcgDataView.From(train, "training data"), CachePolicy.TrainingBytes, cancel);
         if (trainView.Count == 0) throw new ArgumentException("the training split is empty");
         var validationView = validation is null ? null : CachePolicy.Prepare(EcgDataView.From(validation, "validation data"), CachePolicy.TrainingBytes, cancel);

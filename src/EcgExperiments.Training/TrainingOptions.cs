@@ -13,7 +13,8 @@ public enum Precision
     Fp32,
     /// <summary>
     /// bfloat16 autocast: convolutions and matrix products compute in bf16; losses, parameters, gradients and optimiser
-    /// state stay float32. On a CPU it needs AVX512-BF16 or AMX-BF16. Saved models predict in float32.
+    /// state stay float32. On a CPU it needs AVX512-BF16 or AMX-BF16. Saved models predict in float32 unless asked for bf16
+    /// (<c>ecg predict --precision bf16</c>, <see cref="IEcgPredictor.Transform(EcgExperiments.Pipeline.EcgDataView, Precision)"/>).
     /// </summary>
     Bf16,
 }

@@ -30,6 +30,19 @@ public sealed class RealDataFactAttribute : FactAttribute
     }
 }
 
+/// <summary>
+/// A fact that needs native bfloat16 on the CPU (AVX512-BF16 or AMX-BF16) and the named real databases, if any;
+/// elsewhere reported as skipped with what is missing.
+/// </summary>
+public sealed class Bf16FactAttribute : FactAttribute
+{
+    public Bf16FactAttribute(params string[] datasets)
+    {
+        if (!EcgExperiments.Torch.torch.cpu.is_bf16_supported()) Skip = "needs a processor with AVX512-BF16 or AMX-BF16 (precision: bf16)";
+        else if (datasets.FirstOrDefault(d => !RealData.Has(d)) is { } missing) Skip = RealData.SkipReason(missing);
+    }
+}
+
 /// <summary>Theory variant of <see cref="RealDataFactAttribute"/>.</summary>
 public sealed class RealDataTheoryAttribute : TheoryAttribute
 {

@@ -24,15 +24,7 @@ public class BeatGanTrainerTests(ITestOutputHelper output)
         torch.set_num_threads(1); // small 1-D convolutions: measured 5-30× slower with 2 threads on a shared 2-core machine
         var clock = Stopwatch.StartNew();
         var beats = GenerativeTestData.MitBihBeats(Records);
-        var rng = new Random(5);
-        var normal = Enumerable.Range(0, beats.Count).Where(i => beats.Index.Labels[i] == 0).ToArray();
-        rng.Shuffle(normal);
-        var anomalies = Enumerable.Range(0, beats.Count).Where(i => beats.Index.Labels[i] != 0).ToArray();
-        rng.Shuffle(anomalies);
-        int nValAnomalies = anomalies.Length / 10;
-        var train = beats.Subset(normal[..3000]);
-        var val = beats.Subset(normal[3000..3300].Concat(anomalies[..nValAnomalies]).ToArray());
-        var test = beats.Subset(normal[3300..4800].Concat(anomalies[nValAnomalies..]).ToArray());
+        var (train, val, test) = GenerativeTestData.AnomalySplit(beats, trainNormal: 3000, validationNormal: 300, testNormal: 1500, seed: 5);
         double loadSeconds = clock.Elapsed.TotalSeconds;
 
         var trainer = new BeatGanTrainer(Options(epochs: 2), new BeatGanOptions { Width = 8 }, Device.CPU, seed: 2);
@@ -58,12 +50,7 @@ public class BeatGanTrainerTests(ITestOutputHelper output)
     private static TrainingOptions Options(int epochs, int batch = 64, string selectBy = "roc_auc") =>
         new() { Epochs = epochs, BatchSize = batch, LearningRate = 1e-4, Beta1 = 0.5, Beta2 = 0.999, SelectBy = selectBy };
 
-    private static Evaluation.BinaryScores Scores(AnomalyPredictor model, EcgDataView data, bool test = false)
-    {
-        var anomalous = data.Index.Labels.Select(l => l != 0).ToArray();
-        var scores = model.Transform(data).Column(EcgColumns.Score).Select(x => (double)x).ToArray();
-        return test ? Evaluation.BinaryScores.ForTest(anomalous, scores) : Evaluation.BinaryScores.ForValidation(anomalous, scores);
-    }
+    private static Evaluation.BinaryScores Scores(AnomalyPredictor model, EcgDataView data, bool test = false) => GenerativeTestData.AnomalyScores(model, data, test);
 
     private static EcgDataView RandomImages(int n, int anomalies)
     {

@@ -44,6 +44,31 @@ internal static class GenerativeTestData
     }
 
     /// <summary>
+    /// The anomaly protocol of SPEC §2.4 on beats (label 0 = normal), seeded: <paramref name="trainNormal"/> normal beats
+    /// train; the next <paramref name="validationNormal"/> and 10 % of the anomalies validate; the next
+    /// <paramref name="testNormal"/> and the other 90 % of the anomalies test.
+    /// </summary>
+    public static (EcgDataView Train, EcgDataView Validation, EcgDataView Test) AnomalySplit(EcgDataView beats, int trainNormal, int validationNormal, int testNormal, int seed)
+    {
+        var rng = new Random(seed);
+        var normal = Enumerable.Range(0, beats.Count).Where(i => beats.Index.Labels[i] == 0).ToArray();
+        rng.Shuffle(normal);
+        var anomalies = Enumerable.Range(0, beats.Count).Where(i => beats.Index.Labels[i] != 0).ToArray();
+        rng.Shuffle(anomalies);
+        int validationAnomalies = anomalies.Length / 10, validationEnd = trainNormal + validationNormal;
+        return (beats.Subset(normal[..trainNormal]), beats.Subset([.. normal[trainNormal..validationEnd], .. anomalies[..validationAnomalies]]),
+            beats.Subset([.. normal[validationEnd..(validationEnd + testNormal)], .. anomalies[validationAnomalies..]]));
+    }
+
+    /// <summary>A detector's scores of <paramref name="data"/> with anomalous = label ≠ 0, for the anomaly evaluator.</summary>
+    public static Evaluation.BinaryScores AnomalyScores(Training.AnomalyPredictor model, EcgDataView data, bool test)
+    {
+        var anomalous = data.Index.Labels.Select(l => l != 0).ToArray();
+        var scores = model.Transform(data).Column(EcgColumns.Score).Select(x => (double)x).ToArray();
+        return test ? Evaluation.BinaryScores.ForTest(anomalous, scores) : Evaluation.BinaryScores.ForValidation(anomalous, scores);
+    }
+
+    /// <summary>
     /// SPEC §2.4 1-D beats of a few MIT-BIH records: MLII, BeatGAN's 3–45 Hz FIR (filtfilt over the whole record),
     /// windows [R − 140, R + 180), each beat min-max scaled to [−1, 1]; labels in BeatGAN's mapping (0 = N).
     /// </summary>

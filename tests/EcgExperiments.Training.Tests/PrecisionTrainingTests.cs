@@ -3,18 +3,10 @@ using EcgExperiments.Experiments.Running;
 using EcgExperiments.Experiments.Spec;
 using EcgExperiments.Models;
 using EcgExperiments.Pipeline;
+using EcgExperiments.TestSupport;
 using EcgExperiments.Torch;
 
 namespace EcgExperiments.Training.Tests;
-
-/// <summary>A fact that needs native bfloat16 on the CPU (AVX512-BF16 or AMX); elsewhere reported as skipped.</summary>
-public sealed class Bf16FactAttribute : FactAttribute
-{
-    public Bf16FactAttribute()
-    {
-        if (!torch.cpu.is_bf16_supported()) Skip = "needs a processor with AVX512-BF16 or AMX-BF16 (training.precision: bf16)";
-    }
-}
 
 /// <summary><c>training.precision: bf16</c> trains the same model as fp32 does, to the same quality.</summary>
 public class PrecisionTrainingTests

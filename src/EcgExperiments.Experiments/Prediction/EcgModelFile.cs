@@ -177,13 +177,16 @@ public sealed class EcgModel(ModelManifest manifest, IReadOnlyList<EcgTransforme
     /// <summary>The rows the model reads (the source's shape, rate and leads).</summary>
     public EcgSchema InputSchema => Manifest.Input.ToSchema();
 
-    /// <summary>The fitted pipeline then the model, applied lazily.</summary>
-    public PredictionView Predict(EcgDataView rows)
+    /// <summary>
+    /// The fitted pipeline then the model, applied lazily; <paramref name="precision"/> bf16 runs the network's forward
+    /// passes under autocast (the pipeline and the prediction columns stay float32).
+    /// </summary>
+    public PredictionView Predict(EcgDataView rows, Precision precision = Precision.Fp32)
     {
         Check(rows.Ecg);
         EcgDataView view = rows;
         foreach (var stage in Pipeline) view = stage.Transform(view);
-        return Predictor.Transform(view);
+        return Predictor.Transform(view, precision);
     }
 
     /// <summary>

@@ -85,12 +85,10 @@ public sealed class BeatGanTrainer(TrainingOptions options, BeatGanOptions model
         }
     }
 
-    /// <summary>The adversarial step runs its own forward and backward passes in float32.</summary>
-    protected override bool SupportsMixedPrecision => false;
-
     protected override StepResult TrainStep(FitState<BeatGan> state, int[] batch)
     {
-        var (lossG, lossD) = AdversarialStep(state.Model, state.Optimizers[0], state.Optimizers[1], Inputs(state.Train, batch), Model.FeatureMatchingWeight);
+        var (lossG, lossD) = AdversarialStep(state.Model, state.Optimizers[0], state.Optimizers[1], Inputs(state.Train, batch), Model.FeatureMatchingWeight,
+            Options.Precision);
         if (double.IsFinite(lossD) && lossD < Model.DiscriminatorResetBelow)
         {
             BeatGanDiscriminator.InitialiseWeights(state.Model.Discriminator);
@@ -101,26 +99,38 @@ public sealed class BeatGanTrainer(TrainingOptions options, BeatGanOptions model
 
     /// <summary>
     /// One adversarial step on batch <paramref name="x"/>: D minimises BCE(D(x), 1) + BCE(D(G(x)), 0); then G minimises
-    /// MSE(G(x), x) + w·MSE(f(G(x)), f(x)). Returns the generator's and the discriminator's losses.
+    /// MSE(G(x), x) + w·MSE(f(G(x)), f(x)). Returns the generator's and the discriminator's losses. Under bf16 the forward
+    /// passes and losses run in autocast, backward passes and optimiser steps outside, as PyTorch's GAN recipes do.
     /// </summary>
-    public static (double Generator, double Discriminator) AdversarialStep(BeatGan model, Optimizer generator, Optimizer discriminator, Tensor x, double featureMatchingWeight)
+    public static (double Generator, double Discriminator) AdversarialStep(BeatGan model, Optimizer generator, Optimizer discriminator, Tensor x, double featureMatchingWeight,
+        Precision precision = Precision.Fp32)
     {
         var (g, d) = (model.Generator, model.Discriminator);
         long n = x.size(0);
-        var fake = g.forward(x);
+        Tensor fake, pReal, pFake, errG;
+        using (PrecisionSupport.Autocast(precision, x.device.Type)) fake = g.forward(x);
 
         discriminator.zero_grad();
-        var (pReal, _) = d.forward(x);
-        var (pFake, _) = d.forward(fake.detach());
+        using (PrecisionSupport.Autocast(precision, x.device.Type))
+        {
+            (pReal, _) = d.forward(x);
+            (pFake, _) = d.forward(fake.detach());
+        }
+        // BCE outside autocast, on the float32 probabilities D returns: CUDA autocast refuses binary_cross_entropy as unsafe
+        // and libtorch 1.13's CPU autocast only upcasts its input, which cannot restore a probability rounded in bf16.
         var errD = F.binary_cross_entropy(pReal, torch.ones([n], device: x.device))
                  + F.binary_cross_entropy(pFake, torch.zeros([n], device: x.device));
         errD.backward();
         discriminator.step();
 
         generator.zero_grad();
-        var (_, fFake) = d.forward(fake);
-        var (_, fReal) = d.forward(x);
-        var errG = F.mse_loss(fake, x) + featureMatchingWeight * F.mse_loss(fFake, fReal.detach());
+        using (PrecisionSupport.Autocast(precision, x.device.Type))
+        {
+            var (_, fFake) = d.forward(fake);
+            var (_, fReal) = d.forward(x);
+            // mse_loss is on autocast's float32 list (CPU and CUDA): bf16 reconstructions and features are compared in float32.
+            errG = F.mse_loss(fake, x) + featureMatchingWeight * F.mse_loss(fFake, fReal.detach());
+        }
         errG.backward();
         generator.step();
         return (errG.item<double>(), errD.item<double>());

@@ -26,6 +26,12 @@ public interface IEcgPredictor : ITransformer, IDisposable
 
     /// <summary>The rows of <paramref name="data"/> with the prediction columns added (computed lazily).</summary>
     PredictionView Transform(EcgDataView data);
+
+    /// <summary>
+    /// The rows of <paramref name="data"/> with the prediction columns added, the network's forward passes computed in
+    /// <paramref name="precision"/> (bf16: under autocast; the columns stay float32). Throws when the device cannot.
+    /// </summary>
+    PredictionView Transform(EcgDataView data, Precision precision);
 }
 
 /// <summary>Base of the prediction transformers: schema checks, lazy batched computation, ML.NET plumbing.</summary>
@@ -43,11 +49,14 @@ public abstract class PredictorBase(Module network, EcgSchema inputSchema, Devic
     /// <summary>Runs the network on <paramref name="rows"/> of <paramref name="data"/> (eval mode, no gradients) and fills one buffer per column.</summary>
     protected internal abstract void Compute(EcgDataView data, ReadOnlySpan<int> rows, float[][] outputs);
 
-    public PredictionView Transform(EcgDataView data)
+    public PredictionView Transform(EcgDataView data) => Transform(data, Precision.Fp32);
+
+    public PredictionView Transform(EcgDataView data, Precision precision)
     {
         if (!data.Ecg.ItemShape.SequenceEqual(InputSchema.ItemShape))
             throw new SchemaException("model", $"the model takes items {InputSchema.ShapeText}, the data has {data.Ecg.ShapeText}");
-        return new PredictionView(this, data);
+        PrecisionSupport.EnsureSupported(precision, Device, "precision");
+        return new PredictionView(this, data, precision);
     }
 
     public IDataView Transform(IDataView input) => Transform(EcgDataView.From(input, "model"));
@@ -84,20 +93,28 @@ public sealed class PredictionView : EcgDataView
 {
     private readonly PredictorBase _predictor;
 
-    internal PredictionView(PredictorBase predictor, EcgDataView input) : base(input.Ecg, input.Index)
+    internal PredictionView(PredictorBase predictor, EcgDataView input, Precision precision) : base(input.Ecg, input.Index)
     {
         _predictor = predictor;
         Input = input;
+        Precision = precision;
     }
 
     public EcgDataView Input { get; }
+
+    /// <summary>The precision of the network's forward passes (the columns are float32 either way).</summary>
+    public Precision Precision { get; }
 
     protected override IReadOnlyList<ComputedColumn> ExtraColumns => _predictor.PredictionColumns;
     protected override int ExtraBlock => _predictor.BatchSize;
 
     public override void ReadSignals(ReadOnlySpan<int> rows, Span<float> destination) => Input.ReadSignals(rows, destination);
 
-    protected override void ComputeExtra(ReadOnlySpan<int> rows, float[][] outputs) => _predictor.Compute(Input, rows, outputs);
+    protected override void ComputeExtra(ReadOnlySpan<int> rows, float[][] outputs)
+    {
+        // The scope on the thread that computes the block: autocast is per thread, and a view may be read from any.
+        using (PrecisionSupport.Autocast(Precision, _predictor.Device.Type)) _predictor.Compute(Input, rows, outputs);
+    }
 
     /// <summary>One prediction column for every row, flat [rows × width].</summary>
     public float[] Column(string name) => ReadAll()[name];
@@ -224,7 +241,7 @@ public sealed class AnomalyPredictor(Module network, Func<Module, Tensor, Tensor
         Network.eval();
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var s = score(Network, Batches.Inputs(data, rows, Device)).cpu().data<float>();
+        var s = score(Network, Batches.Inputs(data, rows, Device)).@float().cpu().data<float>();
         for (int i = 0; i < rows.Length; i++)
         {
             outputs[0][i] = s[i];

@@ -1,6 +1,7 @@
 using EcgExperiments.Models;
 using EcgExperiments.Torch;
 using EcgExperiments.Training;
+using EcgExperiments.Training.Gan;
 using F = EcgExperiments.Torch.torch.nn.functional;
 
 namespace EcgExperiments.Bench;
@@ -134,63 +135,42 @@ internal sealed class Supervised(Module<Tensor, Tensor> model, Tensor x, Tensor 
     }
 }
 
-/// <summary>SPEC §2.4 GAN step as <c>BeatGanTrainer</c> does it: D on real vs detached fake, then G on MSE + feature matching.</summary>
+/// <summary>
+/// SPEC §2.4 GAN step: <c>BeatGanTrainer</c>'s own adversarial step (D on real vs detached fake, then G on MSE + feature
+/// matching; under bf16 the forward passes in autocast, the BCE in float32 outside it).
+/// </summary>
 internal sealed class GanStep : ITrainingStep
 {
-    private readonly BeatGanGenerator _g;
-    private readonly BeatGanDiscriminator _d;
+    private readonly BeatGan _gan;
     private readonly Optimizer _og, _od;
-    private readonly Tensor _x, _ones, _zeros;
+    private readonly Tensor _x;
 
     public GanStep(int dims, Tensor x, Device device)
     {
-        _g = new BeatGanGenerator(dims);
-        _d = new BeatGanDiscriminator(dims);
-        _g.to(device).train();
-        _d.to(device).train();
-        _og = torch.optim.Adam(_g.parameters(), 1e-4, 0.5, 0.999);
-        _od = torch.optim.Adam(_d.parameters(), 1e-4, 0.5, 0.999);
+        _gan = new BeatGan(dims, new BeatGanOptions());
+        _gan.to(device).train();
+        _og = torch.optim.Adam(_gan.Generator.parameters(), 1e-4, 0.5, 0.999);
+        _od = torch.optim.Adam(_gan.Discriminator.parameters(), 1e-4, 0.5, 0.999);
         _x = x.to(device).DetachFromDisposeScope();
         x.Dispose();
-        _ones = torch.ones([_x.size(0)], device: device).DetachFromDisposeScope();
-        _zeros = torch.zeros([_x.size(0)], device: device).DetachFromDisposeScope();
     }
 
-    public long Parameters => _g.parameter_count() + _d.parameter_count();
+    public long Parameters => _gan.parameter_count();
 
     public bool Bf16 { get; set; }
 
     public void Step()
     {
         using var scope = torch.NewDisposeScope();
-        Tensor fake, lossD, lossG;
-        using (Precision.Scope(Bf16, _x)) fake = _g.forward(_x);
-        _od.zero_grad();
-        using (Precision.Scope(Bf16, _x))
-        {
-            var (pReal, _) = _d.forward(_x);
-            var (pFake, _) = _d.forward(fake.detach());
-            lossD = F.binary_cross_entropy(pReal.@float(), _ones) + F.binary_cross_entropy(pFake.@float(), _zeros);
-        }
-        lossD.backward();
-        _od.step();
-        _og.zero_grad();
-        using (Precision.Scope(Bf16, _x))
-        {
-            var (_, fFake) = _d.forward(fake);
-            var (_, fReal) = _d.forward(_x);
-            lossG = F.mse_loss(fake, _x) + F.mse_loss(fFake, fReal.detach());
-        }
-        lossG.backward();
-        _og.step();
+        BeatGanTrainer.AdversarialStep(_gan, _og, _od, _x, featureMatchingWeight: 1,
+            Bf16 ? EcgExperiments.Training.Precision.Bf16 : EcgExperiments.Training.Precision.Fp32);
     }
 
     public void Dispose()
     {
         _og.Dispose();
         _od.Dispose();
-        _g.Dispose();
-        _d.Dispose();
-        foreach (var t in new[] { _x, _ones, _zeros }) t.Dispose();
+        _gan.Dispose();
+        _x.Dispose();
     }
 }

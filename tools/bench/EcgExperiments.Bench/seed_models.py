@@ -115,7 +115,8 @@ class Discriminator(nn.Module):
 
     def forward(self, x):
         f = self.f(x)
-        return torch.sigmoid(self.h(f).flatten()), f
+        # sigmoid in float32, as BeatGanDiscriminator: a bf16 logit rounds sigmoid(z) to exactly 1 for z > ~5.5
+        return torch.sigmoid(self.h(f).flatten().float()), f
 
 
 class LstmAe(nn.Module):
@@ -242,7 +243,8 @@ class GanStep:
         with PRECISION():
             p_real, _ = self.d(self.x)
             p_fake, _ = self.d(fake.detach())
-            loss_d = F.binary_cross_entropy(p_real.float(), self.ones) + F.binary_cross_entropy(p_fake.float(), self.zeros)
+        # BCE outside autocast on float32 probabilities (CUDA autocast refuses binary_cross_entropy), as the trainer does
+        loss_d = F.binary_cross_entropy(p_real, self.ones) + F.binary_cross_entropy(p_fake, self.zeros)
         loss_d.backward()
         self.od.step()
         self.og.zero_grad(set_to_none=True)
@@ -252,6 +254,7 @@ class GanStep:
             loss_g = F.mse_loss(fake, self.x) + F.mse_loss(f_fake, f_real.detach())
         loss_g.backward()
         self.og.step()
+        return loss_g.item(), loss_d.item()  # the trainer reads both losses every step
 
 
 def binary(model, shape, lr, dev):
