@@ -116,6 +116,8 @@ public static class MarkdownReportWriter
     {
         (null, null, 0) => $"{Number(check.Target)} (exact)",
         (null, null, _) => $"{Number(check.Target)} ± {Number(check.Tolerance)}",
+        // A bound with no target (e.g. "above the class prior" where nothing is published for the protocol).
+        _ when check.Target == 0 => $"none published (checked {check.Rule})",
         _ => $"{Number(check.Target)} (checked {check.Rule})",
     };
 
