@@ -29,4 +29,11 @@ public sealed record ModelBuild(string Description, TaskKind Task, ComputeKind K
 
     /// <summary>The predictor around a trained inference network.</summary>
     public required Func<Module, EcgSchema, Device, PredictorSettings, IEcgPredictor> Wrap { get; init; }
+
+    /// <summary>
+    /// The model's own results revision: raised by a change to this model alone that alters what it computes (another
+    /// order of floating-point operations), so that only its trials get new keys; changes that alter results across
+    /// models raise the project version instead. Revision 1 adds nothing to trial keys.
+    /// </summary>
+    public int Revision { get; init; } = 1;
 }

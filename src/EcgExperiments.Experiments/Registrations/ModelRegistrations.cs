@@ -138,8 +138,10 @@ internal static class ModelRegistrations
     private static ModelBuild LstmAutoencoder(LstmAutoencoderOptions o) =>
         Autoencoder($"LSTM autoencoder E={o.Embedding} (hidden {2 * o.Embedding})", ComputeKind.Recurrent, _ => new LstmAutoencoder(o));
 
+    // Revision 2: attention computed in PyTorch's order (queries scaled before the score product, batched over heads).
     private static ModelBuild TransformerAutoencoder(TransformerAutoencoderOptions o) =>
-        Autoencoder($"Transformer autoencoder [d {o.DModel}, ff {o.FeedForward}, heads {o.Heads}, layers {o.Layers}]", ComputeKind.Small, _ => new TransformerAutoencoder(o));
+        Autoencoder($"Transformer autoencoder [d {o.DModel}, ff {o.FeedForward}, heads {o.Heads}, layers {o.Layers}]", ComputeKind.Small, _ => new TransformerAutoencoder(o))
+            with { Revision = 2 };
 
     private static ModelBuild BeatGan(BeatGanOptions o) =>
         new($"GAN anomaly detector (encoder width {o.Width}, latent {o.Latent}; 1-D BeatGAN on [1 × 320] beats, B2I-GAN on [1 × 128 × 128] images)",

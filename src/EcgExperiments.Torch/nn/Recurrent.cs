@@ -113,17 +113,23 @@ public sealed class MultiheadAttention : Module<Tensor, Tensor>
         if (q.size(-1) != _embed)
             throw new TorchException($"MultiheadAttention: expected embedding size {_embed}, got query {query.Describe()}");
         long b = q.size(0), l = q.size(1), s = k.size(1), hd = _embed / _heads;
-        var wq = in_proj_weight.narrow(0, 0, _embed);
-        var wk = in_proj_weight.narrow(0, _embed, _embed);
-        var wv = in_proj_weight.narrow(0, 2 * _embed, _embed);
-        var bq = in_proj_bias.narrow(0, 0, _embed);
-        var bk = in_proj_bias.narrow(0, _embed, _embed);
-        var bv = in_proj_bias.narrow(0, 2 * _embed, _embed);
-        var qh = F.linear(q, wq, bq).view(b, l, _heads, hd).transpose(1, 2);
-        var kh = F.linear(k, wk, bk).view(b, s, _heads, hd).transpose(1, 2);
-        var vh = F.linear(v, wv, bv).view(b, s, _heads, hd).transpose(1, 2);
-        var (attended, _) = F.scaled_dot_product_attention(qh, kh, vh, _dropout, training);
-        var merged = attended.transpose(1, 2).reshape(b, l, _embed);
+        Tensor pq, pk, pv;
+        if (ReferenceEquals(query, key) && ReferenceEquals(key, value))
+        {
+            // Self-attention: one product with the packed projection, as PyTorch does.
+            var packed = F.linear(q, in_proj_weight, in_proj_bias);
+            (pq, pk, pv) = (packed.narrow(-1, 0, _embed), packed.narrow(-1, _embed, _embed), packed.narrow(-1, 2 * _embed, _embed));
+        }
+        else
+        {
+            pq = F.linear(q, in_proj_weight.narrow(0, 0, _embed), in_proj_bias.narrow(0, 0, _embed));
+            pk = F.linear(k, in_proj_weight.narrow(0, _embed, _embed), in_proj_bias.narrow(0, _embed, _embed));
+            pv = F.linear(v, in_proj_weight.narrow(0, 2 * _embed, _embed), in_proj_bias.narrow(0, 2 * _embed, _embed));
+        }
+        // Heads folded into the batch: (b·heads, length, head_dim), contiguous, so the score and value products are plain bmm calls.
+        Tensor Heads(Tensor t, long n) => t.reshape(b, n, _heads, hd).transpose(1, 2).reshape(b * _heads, n, hd);
+        var (attended, _) = F.scaled_dot_product_attention(Heads(pq, l), Heads(pk, s), Heads(pv, s), _dropout, training);
+        var merged = attended.view(b, _heads, l, hd).transpose(1, 2).reshape(b, l, _embed);
         var o = out_proj.forward(merged);
         return BatchFirst ? o : o.transpose(0, 1);
     }

@@ -128,15 +128,17 @@ public static unsafe partial class torch
 
             /// <summary>
             /// Scaled dot-product attention over (…, L, E) queries and (…, S, E) keys/values; returns
-            /// the attended values and the attention weights.
+            /// the attended values and the attention weights. Computed in the order of PyTorch's
+            /// <c>nn.MultiheadAttention</c>: the queries are divided by √E before the score product (a small
+            /// tensor instead of the L × S scores), and 3-D inputs go straight to batched matrix products.
             /// </summary>
             public static (Tensor output, Tensor weights) scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, double dropoutP = 0, bool training = false)
             {
-                var scale = 1.0 / Math.Sqrt(q.size(-1));
-                var scores = q.matmul(k.transpose(-2, -1)) * scale;
+                var scaled = q / Math.Sqrt(q.size(-1));
+                var scores = q.dim() == 3 ? scaled.bmm(k.transpose(1, 2)) : scaled.matmul(k.transpose(-2, -1));
                 var weights = softmax(scores, -1);
                 var dropped = dropoutP > 0 ? dropout(weights, dropoutP, training) : weights;
-                return (dropped.matmul(v), weights);
+                return (dropped.dim() == 3 ? dropped.bmm(v) : dropped.matmul(v), weights);
             }
         }
 
