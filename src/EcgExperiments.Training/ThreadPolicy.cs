@@ -103,9 +103,16 @@ public static class ThreadPolicy
             .Select(r => (Model: r.GetProperty("model").GetString()!, Family: Enum.Parse<ComputeKind>(r.GetProperty("family").GetString()!, ignoreCase: true),
                 Workload: r.GetProperty("workload").GetString()!, Threads: r.GetProperty("threads").GetInt32(), Ours: r.GetProperty("ours").GetDouble()))
             .ToList();
+        // With several passes (bench --repeat) a model's throughput at a thread count is its median over the passes.
+        static double Median(IEnumerable<double> xs)
+        {
+            var v = xs.Order().ToArray();
+            return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+        }
         var measurements = rows.GroupBy(r => r.Model)
             .Where(g => g.Any(r => r.Threads == 1) && g.Any(r => r.Threads == 2))
-            .Select(g => new Measurement(g.Key, g.First().Family, g.First().Workload, g.First(r => r.Threads == 1).Ours, g.First(r => r.Threads == 2).Ours))
+            .Select(g => new Measurement(g.Key, g.First().Family, g.First().Workload,
+                Median(g.Where(r => r.Threads == 1).Select(r => r.Ours)), Median(g.Where(r => r.Threads == 2).Select(r => r.Ours))))
             .ToList();
         var source = $"{root.GetProperty("utc").GetString()}, {root.GetProperty("machine_load").GetString()}";
         return (measurements, source);

@@ -12,7 +12,9 @@ namespace EcgExperiments.Bench;
 /// in machine load hits both sides alike. Samples per second come from the median step; the ratio is ours over
 /// PyTorch (above 1 = faster). Each row also gives the median CPU seconds per step of each process (all threads)
 /// and their ratio (PyTorch's over ours, above 1 = ours needs less), the figure to trust on a loaded machine.
-///   models [--only a,b] [--threads 1,2] [--precision fp32,bf16] [--seconds S] [--published-batch] [--device cpu|cuda] [--json FILE]
+///   models [--only a,b] [--threads 1,2] [--precision fp32,bf16] [--seconds S] [--repeat N] [--published-batch] [--device cpu|cuda] [--json FILE]
+/// With --repeat N the whole table is measured N times (passes, so slow drifts in machine load reach every row) and a
+/// summary gives each row's median ratio with its range: a ratio near 1 is only a result when its range is on one side.
 /// </summary>
 internal static class ModelBench
 {
@@ -21,6 +23,9 @@ internal static class ModelBench
     private sealed record Row(string Model, string Family, string Workload, int Batch, int Threads, string Precision, long Parameters, double Ours, double Peer,
         double OursCpu, double PeerCpu)
     {
+        /// <summary>Which pass of <c>--repeat</c> measured the row (1-based).</summary>
+        public int Pass { get; init; } = 1;
+
         public double Ratio => Ours / Peer;
         public double CpuRatio => PeerCpu / OursCpu;
     }
@@ -31,6 +36,7 @@ internal static class ModelBench
         var threadCounts = new[] { 1, Math.Min(2, Environment.ProcessorCount) }.Distinct().ToList();
         var precisions = new List<string> { "fp32" };
         double seconds = 4;
+        int repeat = 1;
         bool publishedBatch = false;
         string deviceName = "cpu";
         string? json = null;
@@ -43,14 +49,16 @@ internal static class ModelBench
                 case "--threads": threadCounts = Value().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList(); break;
                 case "--precision": precisions = Value().Split(',').Select(p => p.Trim().ToLowerInvariant()).ToList(); break;
                 case "--seconds": seconds = double.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--repeat": repeat = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--published-batch": publishedBatch = true; break;
                 case "--device": deviceName = Value(); break;
                 case "--json": json = Value(); break;
-                default: throw new ArgumentException($"unknown option '{args[i]}' (models: --only, --threads, --precision, --seconds, --published-batch, --device, --json)");
+                default: throw new ArgumentException($"unknown option '{args[i]}' (models: --only, --threads, --precision, --seconds, --repeat, --published-batch, --device, --json)");
             }
         }
         foreach (var p in precisions)
             if (p is not ("fp32" or "bf16")) throw new ArgumentException($"--precision takes fp32 and/or bf16, got '{p}'");
+        if (repeat < 1) throw new ArgumentException($"--repeat must be ≥ 1, got {repeat}");
         var cases = only.Count == 0 ? SeedModels.All : only.Select(SeedModels.Find).ToList();
         var device = Device.Parse(deviceName);
 
@@ -61,17 +69,26 @@ internal static class ModelBench
         var clock = Stopwatch.StartNew();
         using (var peer = PeerProcess.Start("seed_models.py"))
         {
+            for (int pass = 1; pass <= repeat; pass++)
             foreach (var precision in precisions)
                 foreach (var c in cases)
                     foreach (var threads in threadCounts)
                     {
-                        var row = Measure(peer, c, threads, precision, publishedBatch ? c.PublishedBatch : c.BenchBatch, device, seconds);
+                        var row = Measure(peer, c, threads, precision, publishedBatch ? c.PublishedBatch : c.BenchBatch, device, seconds) with { Pass = pass };
                         rows.Add(row);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"{row.Model,-16} | {row.Workload,-38} | {row.Batch,5} | {row.Threads,3} | {row.Precision,-4} | {row.Ours,15:0.0} | {row.Peer,17:0.0} | {row.Ratio,12:0.00} | {row.OursCpu,15:0.000} | {row.PeerCpu,7:0.000} | {row.CpuRatio,9:0.00}"));
                     }
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rows.Count} rows in {clock.Elapsed.TotalSeconds:0} s; {LoadAverage()}"));
+        if (repeat > 1)
+        {
+            Console.WriteLine($"summary over {repeat} passes: median samples/s and the median ratio with its range (lowest–highest pass)");
+            Console.WriteLine("model            | thr | prec |  ours samples/s | PyTorch samples/s | ratio median | ratio range   | CPU ratio median");
+            foreach (var g in Summaries(rows))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{g.Model,-16} | {g.Threads,3} | {g.Precision,-4} | {g.Ours,15:0.0} | {g.Peer,17:0.0} | {g.Ratio,12:0.00} | {g.RatioLow,5:0.00}–{g.RatioHigh,-5:0.00}   | {g.CpuRatio,16:0.00}"));
+        }
         if (json is not null) WriteJson(json, rows, device);
         return 0;
     }
@@ -148,6 +165,14 @@ internal static class ModelBench
         }
     }
 
+    private sealed record Summary(string Model, int Threads, string Precision, double Ours, double Peer, double Ratio, double RatioLow, double RatioHigh, double CpuRatio);
+
+    /// <summary>Each row's passes reduced to medians, with the range of the ratio.</summary>
+    private static IEnumerable<Summary> Summaries(List<Row> rows) =>
+        rows.GroupBy(r => (r.Model, r.Threads, r.Precision)).Select(g => new Summary(g.Key.Model, g.Key.Threads, g.Key.Precision,
+            Median(g.Select(r => r.Ours)), Median(g.Select(r => r.Peer)), Median(g.Select(r => r.Ratio)), g.Min(r => r.Ratio), g.Max(r => r.Ratio),
+            Median(g.Select(r => r.CpuRatio))));
+
     private static void WriteJson(string path, List<Row> rows, Device device)
     {
         var doc = new
@@ -162,9 +187,14 @@ internal static class ModelBench
             utc = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
             rows = rows.Select(r => new
             {
-                model = r.Model, family = r.Family, threads = r.Threads, ours = Math.Round(r.Ours, 3), peer = Math.Round(r.Peer, 3), ratio = Math.Round(r.Ratio, 4),
+                model = r.Model, family = r.Family, pass = r.Pass, threads = r.Threads, ours = Math.Round(r.Ours, 3), peer = Math.Round(r.Peer, 3), ratio = Math.Round(r.Ratio, 4),
                 batch = r.Batch, precision = r.Precision, parameters = r.Parameters, workload = r.Workload,
                 ours_cpu_seconds_per_step = Math.Round(r.OursCpu, 5), peer_cpu_seconds_per_step = Math.Round(r.PeerCpu, 5), cpu_ratio = Math.Round(r.CpuRatio, 4),
+            }),
+            summary = Summaries(rows).Select(g => new
+            {
+                model = g.Model, threads = g.Threads, precision = g.Precision, ours = Math.Round(g.Ours, 3), peer = Math.Round(g.Peer, 3),
+                ratio = Math.Round(g.Ratio, 4), ratio_low = Math.Round(g.RatioLow, 4), ratio_high = Math.Round(g.RatioHigh, 4), cpu_ratio = Math.Round(g.CpuRatio, 4),
             }),
         };
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
