@@ -30,7 +30,11 @@ internal static class StatusCommand
             var counts = string.Join(", ", s.Counts.OrderBy(c => c.Key).Select(c => $"{c.Value} {c.Key.Text()}"));
             Console.WriteLine($"{folder}: {s.Runs.Count} run record(s){(counts.Length > 0 ? $" — {counts}" : "")}");
             foreach (var (runFolder, record, place) in s.Runs.Where(r => r.Record.Status != TrialStatus.Completed))
-                Console.WriteLine($"  {Name(place?.Trial, place?.Rung)} {StableHash.Short(record.TrialKey)} {record.Status.Text()}{(record.Error is { } e ? $": {e.Message}" : "")}");
+                Console.WriteLine($"  {Name(place?.Trial, place?.Rung)} {StableHash.Short(record.TrialKey)} {record.Status.Text()}{(record.Error is { } e ? $": {e.Message}" : "")}" +
+                                  (s.Checkpoints.TryGetValue(record.TrialKey, out var c) ? $"; {Resumes(c)}" : ""));
+            var recorded = s.Runs.Select(r => r.Record.TrialKey).ToHashSet(StringComparer.Ordinal);
+            foreach (var c in s.Checkpoints.Values.Where(c => !recorded.Contains(c.Key)))
+                Console.WriteLine($"  {StableHash.Short(c.Key)} training, or stopped without a record; {Resumes(c)}");
             foreach (var u in s.Unreadable) Console.WriteLine($"  unreadable: {u}");
             foreach (var sub in s.Submissions)
             {
@@ -48,6 +52,9 @@ internal static class StatusCommand
         }
         return 0;
     }
+
+    private static string Resumes(Training.CheckpointInfo c) =>
+        $"checkpoint after epoch {c.Epoch} of {c.Epochs} ({c.WrittenUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC): the next run resumes there";
 
     private static string Name(int? trial, int? rung) => trial is { } n ? $"#{n}{(rung is > 0 ? $" rung {rung}" : "")}" : "#?";
 }

@@ -117,6 +117,9 @@ public class ExperimentRunTests
             Assert.Equal(TrialStatus.Interrupted, stopped.Status);
         }
         Assert.Equal(2, TrainingCheckpoint.Peek(checkpoint)!.Epoch);
+        var status = SweepStatus.Of(ExperimentRunner.ExperimentDirectory(e, options));
+        Assert.Equal(TrialStatus.Interrupted, Assert.Single(status.Runs).Record.Status);
+        Assert.Equal((2, 4), (status.Checkpoints[straight.TrialKey].Epoch, status.Checkpoints[straight.TrialKey].Epochs));
 
         var observer = new Collect();
         var resumed = ExperimentRunner.Run(e, options, observer);
@@ -125,6 +128,7 @@ public class ExperimentRunTests
         Assert.DoesNotContain(observer.Progress, p => p.Epoch < 3);
         Assert.Equal(2, resumed.Record.TrainingSummary!["resumed_after_epoch"]);
         Assert.False(File.Exists(checkpoint), "a completed trial's checkpoint is deleted");
+        Assert.Empty(SweepStatus.Of(ExperimentRunner.ExperimentDirectory(e, options)).Checkpoints);
         Assert.Equal(straight.TrialKey, resumed.TrialKey);
         Assert.Equal(straight.Metrics.Select(m => $"{m.Metric} {m.Class} {m.Value:R} {m.Lower:R} {m.Upper:R}"),
                      resumed.Metrics.Select(m => $"{m.Metric} {m.Class} {m.Value:R} {m.Lower:R} {m.Upper:R}"));

@@ -1,3 +1,5 @@
+using EcgExperiments.Core;
+using EcgExperiments.Training;
 using EcgExperiments.Experiments.Runs;
 using EcgExperiments.Experiments.Running.Slurm;
 
@@ -25,6 +27,12 @@ public sealed record SlurmSubmissionStatus(string Folder, SlurmArrayManifest Man
 public sealed record ExperimentStatus(string Folder, IReadOnlyList<(string Folder, RunRecord Record, SweepPlace? Place)> Runs, IReadOnlyList<string> Unreadable,
     IReadOnlyList<SlurmSubmissionStatus> Submissions)
 {
+    /// <summary>
+    /// The training checkpoints of trials that have not completed, by trial key: where an interrupted, failed or
+    /// killed trial will resume (or how far a running one has come). Unreadable checkpoints are left out.
+    /// </summary>
+    public IReadOnlyDictionary<string, CheckpointInfo> Checkpoints { get; init; } = new Dictionary<string, CheckpointInfo>();
+
     /// <summary>Run counts by status.</summary>
     public IReadOnlyDictionary<TrialStatus, int> Counts => Runs.GroupBy(r => r.Record.Status).ToDictionary(g => g.Key, g => g.Count());
 }
@@ -55,7 +63,27 @@ public static class SweepStatus
             catch (RunRecordException e) { unreadable.Add(e.Message); }
         }
         var submissions = SlurmArrayManifest.Under(experimentDirectory).Select(m => Submission(m.Path, m.Manifest, slurm)).ToList();
-        return new ExperimentStatus(experimentDirectory, runs.OrderBy(r => r.Item3?.Rung ?? 0).ThenBy(r => r.Item3?.Trial ?? int.MaxValue).ToList(), unreadable, submissions);
+        return new ExperimentStatus(experimentDirectory, runs.OrderBy(r => r.Item3?.Rung ?? 0).ThenBy(r => r.Item3?.Trial ?? int.MaxValue).ToList(), unreadable, submissions)
+        {
+            Checkpoints = Checkpoints(experimentDirectory),
+        };
+    }
+
+    private static Dictionary<string, CheckpointInfo> Checkpoints(string experimentDirectory)
+    {
+        var found = new Dictionary<string, CheckpointInfo>(StringComparer.Ordinal);
+        var folder = Path.Combine(experimentDirectory, ".checkpoints");
+        if (!Directory.Exists(folder)) return found;
+        foreach (var file in Directory.EnumerateFiles(folder, "*.ckpt"))
+        {
+            try
+            {
+                if (TrainingCheckpoint.Peek(file) is { } info) found[info.Key] = info;
+            }
+            catch (EcgDataException) { } // set aside by the next run, which says why
+            catch (IOException) { }      // being replaced by a running trial at this moment
+        }
+        return found;
     }
 
     private static SlurmSubmissionStatus Submission(string manifestPath, SlurmArrayManifest manifest, SlurmCommands slurm)
