@@ -40,7 +40,12 @@ internal sealed class ConsoleObserver : IRunObserver
             $"\repoch {p.Epoch,3}/{p.Epochs} [{new string('#', filled)}{new string('.', width - filled)}] batch {p.Batch}/{p.Batches}  loss {p.RunningLoss:0.0000}{Eta(p)}   "));
     }
 
-    private static string Eta(TrainingProgress p) => p.Remaining is { } r ? $"  ETA {r:mm\\:ss}" : "";
+    private static string Eta(TrainingProgress p) => p.Remaining is { } r ? $"  ETA {Duration(r)}" : "";
+
+    /// <summary>"mm:ss" under an hour, else "h:mm:ss" with every hour counted (a 9-hour reproduction is not "09:57").</summary>
+    internal static string Duration(TimeSpan t) => t.TotalHours >= 1
+        ? string.Create(CultureInfo.InvariantCulture, $"{(long)t.TotalHours}:{t:mm\\:ss}")
+        : t.ToString("mm\\:ss", CultureInfo.InvariantCulture);
 
     private void ClearLine()
     {

@@ -5,6 +5,14 @@ namespace EcgExperiments.Cli.Tests;
 /// <summary>The `ecg` command as a user runs it: exit codes and what it prints.</summary>
 public class CliTests
 {
+    [Fact]
+    public void Progress_eta_counts_every_hour_of_a_long_run()
+    {
+        Assert.Equal("09:57", ConsoleObserver.Duration(TimeSpan.FromSeconds(9 * 60 + 57)));
+        Assert.Equal("8:09:57", ConsoleObserver.Duration(new TimeSpan(8, 9, 57)));
+        Assert.Equal("26:00:05", ConsoleObserver.Duration(new TimeSpan(1, 2, 0, 5)));
+    }
+
     private static (int code, string stdout, string stderr) Ecg(IDictionary<string, string>? env, params string[] args) => EcgProcess.Run(null, env, args);
 
     [Fact]
