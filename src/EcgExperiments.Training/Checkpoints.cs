@@ -85,14 +85,18 @@ public sealed class TrainingCheckpoint : IDisposable
 
     /// <summary>The checkpoint's key and epoch without its tensors; null when <paramref name="path"/> does not exist.</summary>
     /// <exception cref="EcgDataException">The file is not a readable checkpoint (names the file).</exception>
-    public static CheckpointInfo? Peek(string path)
+    public static CheckpointInfo? Peek(string path) => File.Exists(path) ? Header(StateFile.ReadMetadata(path), path) : null;
+
+    /// <summary>The key, epochs and time of a checkpoint's metadata, after checking its format and version.</summary>
+    private static CheckpointInfo Header(IReadOnlyDictionary<string, string> meta, string path)
     {
-        if (!File.Exists(path)) return null;
-        var meta = StateFile.ReadMetadata(path);
+        string Get(string k) => meta.TryGetValue(k, out var v) ? v : throw new EcgDataException($"checkpoint has no '{k}' entry", path);
         try
         {
-            string Get(string k) => meta.TryGetValue(k, out var v) ? v : throw new EcgDataException($"checkpoint has no '{k}' entry", path);
             if (Get("format") != Format) throw new EcgDataException($"not a training checkpoint (format '{Get("format")}')", path);
+            int version = int.Parse(Get("version"), CultureInfo.InvariantCulture);
+            if (version > FormatVersion)
+                throw new EcgDataException($"training checkpoint version {version} is newer than this build reads (≤ {FormatVersion}); update EcgExperiments", path);
             return new CheckpointInfo(Get("key"), int.Parse(Get("epoch"), CultureInfo.InvariantCulture), int.Parse(Get("epochs"), CultureInfo.InvariantCulture),
                 DateTime.Parse(Get("written_utc"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
         }
@@ -109,11 +113,8 @@ public sealed class TrainingCheckpoint : IDisposable
         var (tensors, meta) = StateFile.Load(path);
         try
         {
+            var header = Header(meta, path);
             string Get(string k) => meta.TryGetValue(k, out var v) ? v : throw new EcgDataException($"checkpoint has no '{k}' entry", path);
-            if (Get("format") != Format) throw new EcgDataException($"not a training checkpoint (format '{Get("format")}')", path);
-            int version = int.Parse(Get("version"), CultureInfo.InvariantCulture);
-            if (version > FormatVersion)
-                throw new EcgDataException($"training checkpoint version {version} is newer than this build reads (≤ {FormatVersion}); update EcgExperiments", path);
             Dictionary<string, Tensor> Prefixed(string prefix) => tensors.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal))
                 .ToDictionary(p => p.Key[prefix.Length..], p => p.Value);
             var optimizers = tensors.Where(p => p.Key.StartsWith("optimizer.", StringComparison.Ordinal))
@@ -121,9 +122,9 @@ public sealed class TrainingCheckpoint : IDisposable
             var best = Prefixed("best.");
             return new TrainingCheckpoint
             {
-                Key = Get("key"),
-                Epoch = int.Parse(Get("epoch"), CultureInfo.InvariantCulture),
-                Epochs = int.Parse(Get("epochs"), CultureInfo.InvariantCulture),
+                Key = header.Key,
+                Epoch = header.Epoch,
+                Epochs = header.Epochs,
                 Best = Get("best") is { Length: > 0 } b ? double.Parse(b, CultureInfo.InvariantCulture) : null,
                 BestEpoch = int.Parse(Get("best_epoch"), CultureInfo.InvariantCulture),
                 SinceBest = int.Parse(Get("since_best"), CultureInfo.InvariantCulture),
@@ -135,7 +136,7 @@ public sealed class TrainingCheckpoint : IDisposable
                 BestModel = best.Count > 0 ? best : null,
                 Optimizers = optimizers,
                 TorchRng = tensors.TryGetValue("torch_rng", out var rng) ? rng : throw new EcgDataException("checkpoint has no 'torch_rng' tensor", path),
-                WrittenUtc = DateTime.Parse(Get("written_utc"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+                WrittenUtc = header.WrittenUtc,
             };
         }
         catch (Exception e) when (e is FormatException or JsonException or OverflowException)

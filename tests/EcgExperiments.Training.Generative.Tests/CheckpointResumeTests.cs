@@ -47,8 +47,7 @@ public class CheckpointResumeTests
             _ => new Cnn2dClassifier(new Cnn2dOptions { Widths = [4], Kernel = 3, KernelHeight = 3, Padding = (1, 1), Pool = (2, 2) }), Device.CPU, seed: 1);
         var path = Path.Combine(dir, "fit.ckpt");
         Trainer(3).Train(train, null, checkpoint: new CheckpointOptions(path, "key-a", TimeSpan.Zero)).Model.Dispose();
-        Assert.False(File.Exists(path) && TrainingCheckpoint.Peek(path)!.Epoch == 3, "the last epoch needs no checkpoint");
-        Assert.Equal(2, TrainingCheckpoint.Peek(path)!.Epoch);
+        Assert.Equal(2, TrainingCheckpoint.Peek(path)!.Epoch); // the last epoch writes none: the completed fit needs no resume
 
         var other = Assert.Throws<InvalidOperationException>(() => Trainer(3).Train(train, null, checkpoint: new CheckpointOptions(path, "key-b", TimeSpan.Zero)));
         Assert.Contains("belongs to another fit", other.Message);

@@ -128,9 +128,8 @@ public static class ExperimentRunner
 
     /// <summary>Trial key = hash of resolved config + data fingerprint + code version (+ the model's revision from 2 on).</summary>
     public static string TrialKey(ResolvedExperiment e, RunOptions? overrides = null) =>
-        StableHash.OfSequence(e.Model.Revision > 1
-            ? [ResolvedConfig(e, overrides).ToJsonString(), e.Source.Fingerprint, CodeVersion, $"model revision {e.Model.Revision}"]
-            : [ResolvedConfig(e, overrides).ToJsonString(), e.Source.Fingerprint, CodeVersion]);
+        StableHash.OfSequence([ResolvedConfig(e, overrides).ToJsonString(), e.Source.Fingerprint, CodeVersion,
+            .. (e.Model.Revision > 1 ? [$"model revision {e.Model.Revision}"] : Array.Empty<string>())]);
 
     /// <summary>Where a trial's results live: <c>results/&lt;experiment&gt;/&lt;first 12 hex digits of the key&gt;</c>.</summary>
     public static string RunDirectory(ResolvedExperiment e, RunOptions? options, string? trialKey = null) =>
