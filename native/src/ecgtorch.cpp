@@ -28,6 +28,9 @@
 
 #include <dlfcn.h>
 
+#include "pool_kernels.h"
+
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -224,6 +227,9 @@ bool install_cpu_cache() {
 // Installed when the bridge is loaded, before any tensor of ours exists.
 const bool g_cpu_cache_installed = install_cpu_cache();
 
+// The bridge's own CPU kernels (pool_kernels.cpp) in place of libtorch's; off only to compare the two.
+std::atomic<bool> g_native_kernels{true};
+
 }  // namespace
 
 #define TRY_PTR(body)                                               \
@@ -247,7 +253,7 @@ const bool g_cpu_cache_installed = install_cpu_cache();
 ECG_API const char* ecg_last_error() { return g_last_error.c_str(); }
 
 // Bumped whenever an exported function is added or changes; the C# side refuses a bridge of another version.
-ECG_API int ecg_abi_version() { return 4; }
+ECG_API int ecg_abi_version() { return 5; }
 
 ECG_API const char* ecg_torch_version() {
     static std::string v = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
@@ -350,6 +356,8 @@ ECG_API int ecg_get_allow_tf32() { return at::globalContext().allowTF32CuDNN() ?
 // oneDNN (mkldnn) for CPU convolutions; off routes them through libtorch's own im2col + BLAS kernels.
 ECG_API void ecg_set_mkldnn_enabled(int on) { at::globalContext().setUserEnabledMkldnn(on != 0); }
 ECG_API int ecg_get_mkldnn_enabled() { return at::globalContext().userEnabledMkldnn() ? 1 : 0; }
+ECG_API void ecg_set_native_kernels(int on) { g_native_kernels = on != 0; }
+ECG_API int ecg_get_native_kernels() { return g_native_kernels ? 1 : 0; }
 ECG_API int ecg_get_cudnn_deterministic() { return at::globalContext().deterministicCuDNN() ? 1 : 0; }
 
 // CPU block cache: out = {idle bytes, limit bytes, hits, misses}; returns 0, or -1 when the cache is off.
@@ -769,8 +777,12 @@ ECG_API T* ecg_layer_norm(const T* x, const int64_t* shape, int n, const T* w, c
             return wrap(at::layer_norm(in, dims(shape, n), opt_o(w), opt_o(b), eps));)
 }
 
+// Non-overlapping windows on float32 CPU tensors take the bridge's own kernel (pool_kernels.cpp): same results, faster.
+// torch.backends.native_kernels.enabled = false sends them to libtorch too (the tests compare the two).
 ECG_API T* ecg_max_pool(const T* x, int nd, const int64_t* k, const int64_t* s, const int64_t* p, const int64_t* d, int ceil) {
-    TRY_PTR(if (nd == 1) return wrap(at::max_pool1d(*x, dims(k, 1), dims(s, 1), dims(p, 1), dims(d, 1), ceil != 0));
+    TRY_PTR(if (g_native_kernels && ecg::non_overlapping_max_pool_applies(*x, nd, k, s, p, d, ceil != 0))
+                return wrap(ecg::non_overlapping_max_pool(*x, nd, k));
+            if (nd == 1) return wrap(at::max_pool1d(*x, dims(k, 1), dims(s, 1), dims(p, 1), dims(d, 1), ceil != 0));
             if (nd == 2) return wrap(at::max_pool2d(*x, dims(k, 2), dims(s, 2), dims(p, 2), dims(d, 2), ceil != 0));
             throw std::runtime_error("max_pool: only 1-d and 2-d are supported");)
 }

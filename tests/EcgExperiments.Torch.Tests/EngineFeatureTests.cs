@@ -134,4 +134,53 @@ public class EngineFeatureTests
         Assert.Contains(ops, o => o.Name.StartsWith("MmBackward", StringComparison.Ordinal) && o.Calls == 3);
         Assert.True(ops.SequenceEqual(ops.OrderByDescending(o => o.SelfMicroseconds)), "largest self time first");
     }
+
+    [Theory]
+    [InlineData(new long[] { 4, 16, 12, 998 }, new long[] { 2, 4 }, false)]  // CNN2D on 12 leads: a remainder row and column
+    [InlineData(new long[] { 3, 32, 31 }, new long[] { 2, 2 }, false)]       // no batch dimension
+    [InlineData(new long[] { 5, 7, 101 }, new long[] { 3 }, false)]          // 1-d
+    [InlineData(new long[] { 200, 8, 64, 64 }, new long[] { 2, 2 }, true)]   // STFT-CNN spectrograms, channels-last
+    [InlineData(new long[] { 6, 13, 15, 14 }, new long[] { 3, 2 }, true)]    // channels-last, 13 = 3 lanes of 4 + 1
+    public void Native_max_pooling_matches_libtorch_bit_for_bit_in_values_argmax_and_gradient(long[] shape, long[] kernel, bool channelsLast)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(3);
+        // After a ReLU most windows tie at zero; rounding to quarters makes ties among positive values too, and a few
+        // NaNs test libtorch's rule that a NaN takes over the window (the last NaN wins).
+        var values = (torch.randn(shape) * 4).round() / 4;
+        var flat = values.relu().flatten().data<float>();
+        for (int i = 17; i < flat.Length; i += 997) flat[i] = float.NaN;
+        for (int i = 18; i < flat.Length; i += 1999) flat[i] = float.NaN;
+        var input = torch.tensor(flat, shape);
+        if (channelsLast) input = input.contiguous(MemoryFormat.ChannelsLast);
+        var gradOut = (torch.randn(Pool(input.detach(), kernel).shape) * 2).round() / 2; // includes -0.0
+
+        (float[] y, float[] grad, IReadOnlyList<OpStats> ops, bool[] layouts) Run(bool native)
+        {
+            var before = torch.backends.native_kernels.enabled;
+            torch.backends.native_kernels.enabled = native;
+            try
+            {
+                var x = input.detach().clone().requires_grad_();
+                Assert.Equal(channelsLast, x.is_contiguous(MemoryFormat.ChannelsLast) && !x.is_contiguous());
+                using var prof = torch.autograd.profiler.profile();
+                var pooled = Pool(x, kernel);
+                pooled.backward(gradOut);
+                bool[] layouts = [pooled.is_contiguous(), pooled.is_contiguous(MemoryFormat.ChannelsLast), x.grad!.is_contiguous()];
+                return (pooled.detach().flatten().data<float>(), x.grad!.flatten().data<float>(), prof.KeyAverages(), layouts);
+            }
+            finally { torch.backends.native_kernels.enabled = before; }
+        }
+
+        var (yNative, gNative, opsNative, layoutNative) = Run(native: true);
+        var (yTorch, gTorch, opsTorch, layoutTorch) = Run(native: false);
+        Assert.Equal(layoutTorch, layoutNative); // the result and the gradient keep libtorch's memory format
+        Assert.Contains(opsTorch, o => o.Name.StartsWith("aten::max_pool", StringComparison.Ordinal));
+        Assert.DoesNotContain(opsNative, o => o.Name.StartsWith("aten::max_pool", StringComparison.Ordinal));
+        Assert.Contains(yTorch, float.IsNaN);
+        Assert.Equal(yTorch.Select(BitConverter.SingleToInt32Bits), yNative.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(gTorch.Select(BitConverter.SingleToInt32Bits), gNative.Select(BitConverter.SingleToInt32Bits));
+
+        static Tensor Pool(Tensor t, long[] k) => F.max_pool(t, k, k, new long[k.Length], Enumerable.Repeat(1L, k.Length).ToArray());
+    }
 }

@@ -8,7 +8,7 @@ internal static unsafe partial class NativeMethods
     internal const string Lib = "ecgtorch";
 
     /// <summary>The bridge ABI this assembly was written against (native/src/ecgtorch.cpp: ecg_abi_version).</summary>
-    internal const int ExpectedAbiVersion = 4;
+    internal const int ExpectedAbiVersion = 5;
 
     static NativeMethods()
     {
@@ -40,6 +40,8 @@ internal static unsafe partial class NativeMethods
     [DllImport(Lib)] internal static extern int ecg_get_cudnn_deterministic();
     [DllImport(Lib)] internal static extern void ecg_set_mkldnn_enabled(int on);
     [DllImport(Lib)] internal static extern int ecg_get_mkldnn_enabled();
+    [DllImport(Lib)] internal static extern void ecg_set_native_kernels(int on);
+    [DllImport(Lib)] internal static extern int ecg_get_native_kernels();
     [DllImport(Lib)] internal static extern int ecg_grad_enabled();
     [DllImport(Lib)] internal static extern void ecg_set_grad_enabled(int on);
     [DllImport(Lib)] internal static extern int ecg_autocast_enter(int dev, int dtype, int enabled, out int prevEnabled, out int prevDtype);
