@@ -102,8 +102,14 @@ public sealed class ResNet1d : Module<Tensor, Tensor>
     {
         if (x.dim() != 3 || x.size(1) != Options.InputChannels)
             throw new TorchException($"ResNet1d expects N×{Options.InputChannels}×T signals, got {x.Describe()}");
-        var h = _stemBn.forward(_stem.forward(x)).relu();
+        // On the CPU the trunk runs on the signal laid out as a channels-last image of height 1 (N×C×1×T): libtorch's
+        // NHWC convolution and batch-norm kernels make a training step about 15 % faster than on N×C×T (same operations;
+        // sums in another order, hence the model's revision 2).
+        var image = x.device.Type == DeviceType.CPU;
+        var h = image ? x.unsqueeze(2).contiguous(MemoryFormat.ChannelsLast) : x;
+        h = _stemBn.forward(_stem.forward(h)).relu();
         foreach (var b in _blocks) h = b.forward(h);
+        if (image) h = h.squeeze(2);
         h = torch.cat([h.mean(2), h.max(2)], 1);
         h = F.dropout(_headBn1.forward(h), _hidden is null ? Options.Dropout : Options.Dropout / 2, training);
         if (_hidden is not null)

@@ -183,4 +183,46 @@ public class EngineFeatureTests
 
         static Tensor Pool(Tensor t, long[] k) => F.max_pool(t, k, k, new long[k.Length], Enumerable.Repeat(1L, k.Length).ToArray());
     }
+
+    [Fact]
+    public void Conv1d_and_BatchNorm1d_on_a_channels_last_signal_image_compute_what_they_compute_on_the_signal()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(8);
+        var conv = new Conv1d(12, 16, 5, stride: 2, padding: 2, bias: true);
+        var bn = new BatchNorm1d(16);
+        var signal = torch.randn(4, 12, 301);
+
+        (float[] y, float[] gw, float[] gx, float[] runningMean) Run(bool image)
+        {
+            foreach (var p in conv.parameters()) p.grad?.zero_();
+            bn.running_mean.zero_();
+            var x = signal.clone().requires_grad_();
+            var input = image ? x.unsqueeze(2).contiguous(MemoryFormat.ChannelsLast) : x;
+            var y = bn.forward(conv.forward(input)).relu();
+            if (image)
+            {
+                Assert.Equal([4L, 16, 1, 151], y.shape);
+                Assert.True(y.is_contiguous(MemoryFormat.ChannelsLast)); // the layout carries through to the next layer
+                y = y.squeeze(2);
+            }
+            (y * torch.arange(0, y.numel(), 1).reshape(y.shape).sin()).sum().backward();
+            return (y.detach().flatten().data<float>(), conv.weight.grad!.flatten().data<float>(), x.grad!.flatten().data<float>(),
+                    bn.running_mean.data<float>());
+        }
+
+        var signalRun = Run(image: false);
+        var imageRun = Run(image: true);
+        AssertClose(signalRun.y, imageRun.y);
+        AssertClose(signalRun.gw, imageRun.gw);
+        AssertClose(signalRun.gx, imageRun.gx);
+        AssertClose(signalRun.runningMean, imageRun.runningMean);
+
+        static void AssertClose(float[] expected, float[] actual)
+        {
+            Assert.Equal(expected.Length, actual.Length);
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4f * (1 + Math.Abs(expected[i])), $"element {i}: {expected[i]} vs {actual[i]}");
+        }
+    }
 }

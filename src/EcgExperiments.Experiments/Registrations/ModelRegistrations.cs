@@ -67,6 +67,7 @@ internal static class ModelRegistrations
             });
     }
 
+    // Revision 2: on the CPU the trunk runs channels-last (N×C×1×T), whose kernels sum in another order.
     private static ModelBuild ResNet1d(ResNet1dOptions o)
     {
         ResNet1dOptions For(EcgSchema schema) => o with { InputChannels = Leads(schema), Outputs = Outputs(schema) };
@@ -74,7 +75,8 @@ internal static class ModelRegistrations
             ComputeKind.Convolutional,
             schema => new SignalInput(new ResNet1d(For(schema))),
             schema => SignalCheck(schema) ?? (For(schema).FeatureLength(schema.ItemShape[^1]) < 1
-                ? $"signals of {schema.ItemShape[^1]} samples are too short for stride {o.StemStride} and {o.BlockWidths.Count} blocks" : null));
+                ? $"signals of {schema.ItemShape[^1]} samples are too short for stride {o.StemStride} and {o.BlockWidths.Count} blocks" : null))
+            with { Revision = 2 };
     }
 
     private static ModelBuild Lstm(LstmClassifierOptions o) =>

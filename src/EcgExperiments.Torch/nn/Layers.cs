@@ -40,8 +40,8 @@ public sealed class Linear : Module<Tensor, Tensor>
 /// <summary>Conv1d / Conv2d (the dimensionality is the length of the kernel array).</summary>
 public class ConvNd : Module<Tensor, Tensor>
 {
-    private readonly long[] _stride, _padding, _dilation;
-    private readonly long _groups;
+    private protected readonly long[] _stride, _padding, _dilation;
+    private protected readonly long _groups;
 
     public ConvNd(long inChannels, long outChannels, long[] kernel, long[] stride, long[] padding, long[] dilation, long groups, bool bias)
     {
@@ -59,8 +59,17 @@ public class ConvNd : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) => F.conv(x, weight, bias, _stride, _padding, _dilation, _groups);
 }
 
+/// <summary>
+/// 1-d convolution over N×C×L signals; it also takes a signal laid out as an image of height 1 (N×C×1×L), the layout in
+/// which a channels-last tensor reaches libtorch's faster NHWC convolution kernels, and convolves along its width.
+/// </summary>
 public sealed class Conv1d(long inChannels, long outChannels, long kernel, long stride = 1, long padding = 0, long dilation = 1, long groups = 1, bool bias = true)
-    : ConvNd(inChannels, outChannels, [kernel], [stride], [padding], [dilation], groups, bias);
+    : ConvNd(inChannels, outChannels, [kernel], [stride], [padding], [dilation], groups, bias)
+{
+    public override Tensor forward(Tensor x) => x.dim() == 4 && x.size(2) == 1
+        ? F.conv(x, weight.unsqueeze(2), bias, [1, _stride[0]], [0, _padding[0]], [1, _dilation[0]], _groups)
+        : base.forward(x);
+}
 
 public sealed class Conv2d(long inChannels, long outChannels, long kernel, long stride = 1, long padding = 0, long dilation = 1, long groups = 1, bool bias = true)
     : ConvNd(inChannels, outChannels, [kernel, kernel], [stride, stride], [padding, padding], [dilation, dilation], groups, bias);
@@ -119,7 +128,8 @@ public class BatchNorm : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var rank = x.dim();
-        if (rank != _expectedRank && !(_expectedRank == 3 && rank == 2))
+        // BatchNorm1d: N×C, N×C×L, or a signal laid out as an image of height 1, N×C×1×L (see Conv1d).
+        if (rank != _expectedRank && !(_expectedRank == 3 && (rank == 2 || rank == 4 && x.size(2) == 1)))
             throw new TorchException($"{GetType().Name}: expected a {_expectedRank}-d input, got {x.Describe()}");
         return F.batch_norm(x, running_mean, running_var, weight, bias, training, _momentum, _eps);
     }
