@@ -28,6 +28,7 @@
 
 #include <dlfcn.h>
 
+#include "conv_kernels.h"
 #include "pool_kernels.h"
 
 #include <atomic>
@@ -227,7 +228,8 @@ bool install_cpu_cache() {
 // Installed when the bridge is loaded, before any tensor of ours exists.
 const bool g_cpu_cache_installed = install_cpu_cache();
 
-// The bridge's own CPU kernels (pool_kernels.cpp) in place of libtorch's; off only to compare the two.
+// The bridge's own CPU kernels and convolution routes (pool_kernels.cpp, conv_kernels.cpp) in place of libtorch's
+// defaults; off only to compare the two.
 std::atomic<bool> g_native_kernels{true};
 
 }  // namespace
@@ -747,16 +749,27 @@ ECG_API T* ecg_matmul(const T* a, const T* b) { TRY_PTR(return wrap(at::matmul(*
 ECG_API T* ecg_bmm(const T* a, const T* b) { TRY_PTR(return wrap(at::bmm(*a, *b));) }
 ECG_API T* ecg_linear(const T* x, const T* w, const T* b) { TRY_PTR(return wrap(at::linear(*x, *w, opt_o(b)));) }
 
+// Convolutions whose libtorch 1.13 CPU default is slow take the routes of conv_kernels.cpp (same sums, another order);
+// torch.backends.native_kernels.enabled = false sends them to libtorch's default (the tests compare the two).
 ECG_API T* ecg_conv(const T* x, const T* w, const T* b, int nd, const int64_t* stride, const int64_t* padding,
                     const int64_t* dilation, int64_t groups) {
-    TRY_PTR(if (nd == 1) return wrap(at::conv1d(*x, *w, opt_o(b), dims(stride, 1), dims(padding, 1), dims(dilation, 1), groups));
+    TRY_PTR(if (g_native_kernels && (nd == 1 || nd == 2) && ecg::conv_as_matmul_applies(*x, *w, nd, stride, padding, dilation, groups))
+                return wrap(ecg::conv_as_matmul(*x, *w, opt_o(b), nd));
+            if (nd == 1) return wrap(at::conv1d(*x, *w, opt_o(b), dims(stride, 1), dims(padding, 1), dims(dilation, 1), groups));
             if (nd == 2) return wrap(at::conv2d(*x, *w, opt_o(b), dims(stride, 2), dims(padding, 2), dims(dilation, 2), groups));
             throw std::runtime_error("conv: only 1-d and 2-d are supported");)
 }
 
 ECG_API T* ecg_conv_transpose(const T* x, const T* w, const T* b, int nd, const int64_t* stride, const int64_t* padding,
                               const int64_t* output_padding, const int64_t* dilation, int64_t groups) {
-    TRY_PTR(if (nd == 1)
+    TRY_PTR(if (g_native_kernels && (nd == 1 || nd == 2)) {
+                if (ecg::conv_transpose_as_matmul_applies(*x, *w, nd, padding, output_padding, dilation, groups))
+                    return wrap(ecg::conv_transpose_as_matmul(*x, *w, opt_o(b), nd));
+                if (ecg::conv_transpose_via_conv_backward_applies(*x, *w, nd, stride, output_padding, dilation))
+                    return wrap(ecg::conv_transpose_via_conv_backward(*x, *w, opt_o(b), nd, stride, padding, output_padding,
+                                                                      dilation, groups));
+            }
+            if (nd == 1)
                 return wrap(at::conv_transpose1d(*x, *w, opt_o(b), dims(stride, 1), dims(padding, 1), dims(output_padding, 1),
                                                  groups, dims(dilation, 1)));
             if (nd == 2)

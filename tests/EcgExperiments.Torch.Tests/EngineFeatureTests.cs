@@ -184,6 +184,90 @@ public class EngineFeatureTests
         static Tensor Pool(Tensor t, long[] k) => F.max_pool(t, k, k, new long[k.Length], Enumerable.Repeat(1L, k.Length).ToArray());
     }
 
+    // Kinds: "conv" (kernel covers the input: a matrix product), "convT1" (transposed, one input position: a matrix
+    // product), "convT" (transposed: the input gradient of the convolution it transposes, through oneDNN).
+    [Theory]
+    [InlineData("conv", new long[] { 5, 512, 10 }, new long[] { 50, 512, 10 }, 1, 0, 0, 1, 1, true)]        // BeatGAN encoder head, with a bias
+    [InlineData("conv", new long[] { 4, 24, 7, 7 }, new long[] { 5, 24, 7, 7 }, 1, 0, 0, 1, 1, false)]      // B2I-GAN head, 2-d
+    [InlineData("convT1", new long[] { 6, 50, 1 }, new long[] { 50, 64, 10 }, 1, 0, 0, 1, 1, true)]        // BeatGAN decoder input
+    [InlineData("convT1", new long[] { 3, 20, 1, 1 }, new long[] { 20, 8, 7, 7 }, 1, 0, 0, 1, 1, false)]   // B2I-GAN decoder input
+    [InlineData("convT", new long[] { 4, 64, 10 }, new long[] { 64, 32, 4 }, 2, 1, 0, 1, 1, false)]        // BeatGAN decoder (4, 2, 1)
+    [InlineData("convT", new long[] { 2, 16, 7, 7 }, new long[] { 16, 8, 4, 4 }, 2, 1, 0, 1, 1, true)]     // B2I-GAN decoder, 2-d
+    [InlineData("convT", new long[] { 3, 8, 9 }, new long[] { 8, 3, 5 }, 3, 2, 1, 2, 2, true)]             // output padding, dilation, groups
+    public void Convolution_routes_agree_with_libtorchs_kernels_in_values_gradients_and_layout(string kind, long[] inputShape, long[] weightShape,
+        long stride, long padding, long outputPadding, long dilation, long groups, bool withBias)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(11);
+        int nd = inputShape.Length - 2;
+        var input = torch.randn(inputShape);
+        var weight = torch.randn(weightShape) * 0.1;
+        var bias = withBias ? torch.randn([kind == "conv" ? weightShape[0] : weightShape[1] * groups]) : null;
+        long[] S(long v) => Enumerable.Repeat(v, nd).ToArray();
+        Tensor Apply(Tensor x, Tensor w, Tensor? b) => kind == "conv"
+            ? F.conv(x, w, b, S(stride), S(padding), S(dilation), groups)
+            : F.conv_transpose(x, w, b, S(stride), S(padding), S(outputPadding), S(dilation), groups);
+        var gradOut = torch.randn(Apply(input, weight, bias).shape);
+
+        (Tensor y, Tensor[] grads, IReadOnlyList<OpStats> ops) Run(bool routed)
+        {
+            var before = torch.backends.native_kernels.enabled;
+            torch.backends.native_kernels.enabled = routed;
+            try
+            {
+                var (x, w, b) = (input.clone().requires_grad_(), weight.clone().requires_grad_(), bias?.clone().requires_grad_());
+                using var prof = torch.autograd.profiler.profile();
+                var y = Apply(x, w, b);
+                y.backward(gradOut);
+                Tensor[] grads = b is null ? [x.grad!, w.grad!] : [x.grad!, w.grad!, b.grad!];
+                using (torch.no_grad()) // inference takes the same route without the autograd node: the same values
+                    Assert.Equal(y.detach().flatten().data<float>(), Apply(input, weight, bias).flatten().data<float>());
+                return (y.detach(), grads, prof.KeyAverages());
+            }
+            finally { torch.backends.native_kernels.enabled = before; }
+        }
+
+        var (yRouted, gRouted, opsRouted) = Run(routed: true);
+        var (yTorch, gTorch, opsTorch) = Run(routed: false);
+        Assert.Equal(yTorch.shape, yRouted.shape);
+        // The same sums in another order: equal to float32 rounding, relative to the largest magnitude of each result.
+        foreach (var (routed, reference) in gRouted.Prepend(yRouted).Zip(gTorch.Prepend(yTorch)))
+        {
+            var scale = reference.abs().max().item<float>();
+            Assert.True(scale > 0);
+            var error = (routed - reference).abs().max().item<float>();
+            Assert.True(error <= 2e-6 * scale * Math.Sqrt(reference.numel()), $"{kind}: max error {error} against a scale of {scale}");
+        }
+        bool Uses(IReadOnlyList<OpStats> ops, string name) => ops.Any(o => o.Name == name);
+        if (kind == "convT")
+        {
+            Assert.True(Uses(opsTorch, "aten::slow_conv_transpose2d") || Uses(opsTorch, "aten::slow_conv_dilated2d"));
+            Assert.False(Uses(opsRouted, "aten::slow_conv_transpose2d") || Uses(opsRouted, "aten::slow_conv_dilated2d"));
+        }
+        else
+        {
+            Assert.True(Uses(opsTorch, "aten::convolution"));
+            Assert.False(Uses(opsRouted, "aten::convolution"), string.Join(", ", opsRouted.Select(o => o.Name)));
+            Assert.True(Uses(opsRouted, "aten::mm") || Uses(opsRouted, "aten::addmm"));
+        }
+    }
+
+    [Fact]
+    public void Convolutions_routed_as_matrix_products_pass_the_gradient_check_in_float64()
+    {
+        torch.manual_seed(5);
+        var x = torch.randn([3, 4, 5], dtype: ScalarType.Float64).requires_grad_();
+        var w = torch.randn([2, 4, 5], dtype: ScalarType.Float64).requires_grad_();
+        var b = torch.randn([2], dtype: ScalarType.Float64).requires_grad_();
+        var z = torch.randn([3, 2, 1], dtype: ScalarType.Float64).requires_grad_();
+        // Both routes taken here (a kernel over the whole input, a transposed convolution of one position) are matrix products.
+        var wt = torch.randn([2, 3, 6], dtype: ScalarType.Float64).requires_grad_();
+        var check = GradCheck.Run(() => F.conv_transpose(F.conv(x, w, b, [1], [0], [1]), wt, null, [1], [0], [0], [1]).square(), [x, w, b, wt]);
+        Assert.True(check.MaxRelativeError < 1e-6, check.ToString());
+        check = GradCheck.Run(() => F.conv_transpose(z, wt, null, [2], [0], [0], [1]).tanh(), [z, wt]);
+        Assert.True(check.MaxRelativeError < 1e-6, check.ToString());
+    }
+
     [Fact]
     public void Conv1d_and_BatchNorm1d_on_a_channels_last_signal_image_compute_what_they_compute_on_the_signal()
     {

@@ -145,6 +145,8 @@ internal static class ModelRegistrations
         Autoencoder($"Transformer autoencoder [d {o.DModel}, ff {o.FeedForward}, heads {o.Heads}, layers {o.Layers}]", ComputeKind.Small, _ => new TransformerAutoencoder(o))
             with { Revision = 2 };
 
+    // Revision 2: on the CPU the bridge runs the heads (kernel over the whole input) and the decoders' first layer as matrix
+    // products and the other transposed convolutions through oneDNN (conv_kernels.cpp): the same sums in another order.
     private static ModelBuild BeatGan(BeatGanOptions o) =>
         new($"GAN anomaly detector (encoder width {o.Width}, latent {o.Latent}; 1-D BeatGAN on [1 × 320] beats, B2I-GAN on [1 × 128 × 128] images)",
             TaskKind.Anomaly, o.Width <= 8 ? ComputeKind.Small : ComputeKind.Convolutional)
@@ -154,5 +156,6 @@ internal static class ModelRegistrations
             CreateTrainer = c => new BeatGanTrainer(c.Training, o, c.Device, c.Seed, c.NormalClass),
             CreateNetwork = schema => new BeatGanGenerator(BeatGanTrainer.InputShape(schema)!.Length - 1, o with { Channels = 1 }),
             Wrap = (m, schema, device, s) => new AnomalyPredictor(m, BeatGanTrainer.Score, schema, device, s.BatchSize, s.Threshold),
+            Revision = 2,
         };
 }
