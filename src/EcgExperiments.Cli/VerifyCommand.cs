@@ -65,7 +65,8 @@ internal static class VerifyCommand
     {
         var experiments = Path.Combine(ProjectPaths.RepositoryRoot ?? Directory.GetCurrentDirectory(), "experiments");
         var checks = ReferenceRuns.Check(root, experiments);
-        if (checks.Count == 0) throw new ArgumentException($"{root} holds no run records (run.json); reference runs are written by `ecg run <spec> --output {ReferenceRuns.Folder}`");
+        var training = ReferenceRuns.InProgress(root, experiments);
+        if (checks.Count == 0 && training.Count == 0) throw new ArgumentException($"{root} holds no run records (run.json); reference runs are written by `ecg run <spec> --output {ReferenceRuns.Folder}`");
         foreach (var c in checks)
         {
             var title = $"{c.Record.Experiment} ({Path.GetFileName(c.RunDirectory)}; {c.Record.Protocol}; code {c.Record.CodeVersion})";
@@ -73,9 +74,18 @@ internal static class VerifyCommand
             else Console.WriteLine($"{title}: no expect: block (kept as evidence); {(c.Problem is null ? "current" : "see below")}");
             if (c.Problem is not null) AnsiConsole.MarkupLineInterpolated($"[red]{c.Problem}[/]");
         }
-        int bad = checks.Count(c => !c.Ok);
-        Console.WriteLine(bad == 0 ? $"verify: {checks.Count} reference run(s) current, every expectation as recorded"
-            : $"verify: {bad} of {checks.Count} reference run(s) stale or off their expectations");
+        foreach (var t in training)
+        {
+            var c = t.Checkpoint;
+            Console.WriteLine($"{Path.GetFileName(t.ExperimentDirectory)} ({StableHash.Short(c.Key)}): in progress, checkpoint after epoch {c.Epoch} of {c.Epochs} " +
+                              $"({c.WrittenUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC)" +
+                              (t.Problem is null ? $"; `ecg run experiments/{Path.GetFileName(t.SpecFile)} --output {ReferenceRuns.Folder}` resumes it" : ""));
+            if (t.Problem is not null) AnsiConsole.MarkupLineInterpolated($"[red]{t.Problem}[/]");
+        }
+        int bad = checks.Count(c => !c.Ok) + training.Count(t => t.Problem is not null);
+        var inProgress = training.Count > 0 ? $", {training.Count} in progress" : "";
+        Console.WriteLine(bad == 0 ? $"verify: {checks.Count} reference run(s) current, every expectation as recorded{inProgress}"
+            : $"verify: {bad} of {checks.Count + training.Count} reference run(s) stale or off their expectations{inProgress}");
         return bad == 0 ? ExitCodes.Success : ExitCodes.Incomplete;
     }
 

@@ -150,15 +150,6 @@ public class ExperimentRunTests
         Assert.Equal(ExperimentRunner.TrialKey(off), ExperimentRunner.TrialKey(every));
     }
 
-    private sealed class CancelInEpoch(int epoch, CancellationTokenSource cts) : IRunObserver
-    {
-        public void Info(string message) { }
-        public void Progress(TrainingProgress progress)
-        {
-            if (progress.Epoch == epoch) cts.Cancel();
-        }
-    }
-
     private sealed class CancelAfterFirstBatch(CancellationTokenSource cts) : IRunObserver
     {
         public void Info(string message) { }

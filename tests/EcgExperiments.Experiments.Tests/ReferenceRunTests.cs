@@ -21,6 +21,8 @@ public sealed class ReferenceRunTests
         Assert.NotEmpty(checks);
         var problems = checks.Where(c => !c.Ok).Select(c => c.Problem ?? $"{c.RunDirectory}: " + string.Join("; ",
             c.Rows.Where(r => !r.AsExpected).Select(r => $"{r.Metric}{(r.Class is null ? "" : $"[{r.Class}]")} {r.Verdict}: measured {r.Measured}, target {r.Target} {r.Rule}"))).ToList();
+        // A reproduction carried as a checkpoint between sessions must still resume with the current code.
+        problems.AddRange(ReferenceRuns.InProgress(Path.Combine(root, ReferenceRuns.Folder), Path.Combine(root, "experiments")).Select(t => t.Problem).OfType<string>());
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
@@ -57,5 +59,35 @@ public sealed class ReferenceRunTests
         Assert.False(check.Ok);
         Assert.Contains("stale reference", check.Problem);
         Assert.Contains("tiny-reference.yaml --output results/reference", check.Problem);
+    }
+
+    [Fact]
+    public void A_reproduction_carried_as_a_checkpoint_is_in_progress_until_its_key_goes_stale()
+    {
+        var spec = SpecFiles.Minimal;
+        var specFile = SpecFiles.Write(spec, "tiny.yaml"); // named as its experiment, as the repository's specs are
+        var experiments = Path.GetDirectoryName(specFile)!;
+        var e = SpecLoader.Load(specFile);
+        var scratch = new RunOptions { OutputDirectory = Directory.CreateTempSubdirectory("ecg-results-").FullName, CheckpointEvery = "epoch" };
+        using (var cancel = new CancellationTokenSource())
+            Assert.Equal(TrialStatus.Interrupted, ExperimentRunner.Run(e, scratch, new CancelInEpoch(3, cancel), cancel.Token).Status);
+
+        // Only the checkpoint is carried (the interrupted run's record is not a reference): the folder holds no run record.
+        var reference = Directory.CreateTempSubdirectory("ecg-reference-").FullName;
+        var experimentFolder = Path.Combine(reference, Path.GetFileName(ExperimentRunner.ExperimentDirectory(e, scratch)));
+        Directory.CreateDirectory(experimentFolder);
+        Directory.Move(Path.Combine(ExperimentRunner.ExperimentDirectory(e, scratch), ExperimentRunner.CheckpointFolder),
+                       Path.Combine(experimentFolder, ExperimentRunner.CheckpointFolder));
+        Assert.Empty(ReferenceRuns.Check(reference, experiments));
+        var training = Assert.Single(ReferenceRuns.InProgress(reference, experiments));
+        Assert.True(training.Problem is null, training.Problem);
+        Assert.Equal((2, ExperimentRunner.TrialKey(e)), (training.Checkpoint.Epoch, training.Checkpoint.Key));
+        Assert.Equal(2, SweepStatus.Of(experimentFolder).Checkpoints[training.Checkpoint.Key].Epoch); // `ecg status` finds it too
+
+        // A change that alters results orphans the checkpoint: `ecg run` would start again, and the check says so.
+        File.WriteAllText(specFile, spec.Replace("learning_rate: 0.003", "learning_rate: 0.004"));
+        training = Assert.Single(ReferenceRuns.InProgress(reference, experiments));
+        Assert.Contains("stale checkpoint (after epoch 2 of", training.Problem);
+        Assert.Contains("tiny.yaml --output results/reference", training.Problem);
     }
 }

@@ -30,3 +30,13 @@ internal sealed class Quiet : EcgExperiments.Experiments.Running.IRunObserver
     public void Info(string message) => Lines.Add(message);
     public void Progress(EcgExperiments.Training.TrainingProgress progress) { }
 }
+
+/// <summary>Cancels a run when training reports progress in <paramref name="epoch"/> (after the epoch before it was checkpointed).</summary>
+internal sealed class CancelInEpoch(int epoch, CancellationTokenSource cts) : EcgExperiments.Experiments.Running.IRunObserver
+{
+    public void Info(string message) { }
+    public void Progress(EcgExperiments.Training.TrainingProgress progress)
+    {
+        if (progress.Epoch == epoch) cts.Cancel();
+    }
+}

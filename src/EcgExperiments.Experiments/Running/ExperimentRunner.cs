@@ -140,7 +140,10 @@ public static class ExperimentRunner
     /// outside the trial's staging folder so that it outlives a killed process; deleted when the trial completes.
     /// </summary>
     public static string CheckpointPath(ResolvedExperiment e, RunOptions? options, string trialKey) =>
-        Path.Combine(ExperimentDirectory(e, options), ".checkpoints", StableHash.Short(trialKey) + ".ckpt");
+        Path.Combine(ExperimentDirectory(e, options), CheckpointFolder, StableHash.Short(trialKey) + ".ckpt");
+
+    /// <summary>The folder of an experiment's checkpoints (see <see cref="CheckpointPath"/>).</summary>
+    public const string CheckpointFolder = ".checkpoints";
 
     /// <summary>The trial's checkpoint settings (<c>output.checkpoint_every</c> or <c>--checkpoint-every</c>), or null when off.</summary>
     public static CheckpointOptions? Checkpoint(ResolvedExperiment e, RunOptions? options, string trialKey) =>

@@ -1,6 +1,7 @@
 using EcgExperiments.Core;
 using EcgExperiments.Experiments.Runs;
 using EcgExperiments.Experiments.Spec;
+using EcgExperiments.Training;
 
 namespace EcgExperiments.Experiments.Running;
 
@@ -14,6 +15,13 @@ public sealed record ReferenceCheck(string RunDirectory, RunRecord Record, strin
     /// <summary>Current, and every expectation as its spec says (a pass, or a known miss that still misses).</summary>
     public bool Ok => Problem is null && Rows.All(r => r.AsExpected);
 }
+
+/// <summary>
+/// A full-scale reproduction still training: the checkpoint its experiment folder carries (<c>results/reference/&lt;experiment&gt;/
+/// .checkpoints/&lt;key&gt;.ckpt</c>), committed so that <c>ecg run &lt;spec&gt; --output results/reference</c> resumes it in another
+/// session or on another machine. <see cref="Problem"/> says why it would not resume (stale, spec missing); null when it will.
+/// </summary>
+public sealed record InProgressReference(string ExperimentDirectory, string CheckpointFile, CheckpointInfo Checkpoint, string? SpecFile, string? Problem);
 
 /// <summary>
 /// Reference runs: full-scale reproductions written by the normal <c>ecg run &lt;spec&gt; --output results/reference</c> and
@@ -59,6 +67,36 @@ public static class ReferenceRuns
                 $"{runDirectory}: stale reference: the current code ({ExperimentRunner.CodeVersion}) and {Display(specFile)} compute a different trial key than the run's " +
                 $"({record.CodeVersion}), so its numbers are no longer what this code produces; re-run `ecg run {Display(specFile)} --output {Folder}` and commit the new folder in place of this one");
         return new(runDirectory, record, specFile, rows, null);
+    }
+
+    /// <summary>
+    /// The reproductions under <paramref name="root"/> that carry a checkpoint instead of a run record yet. Each one's spec is
+    /// <c>&lt;experiment&gt;.yaml</c> in <paramref name="experimentsDirectory"/>; a checkpoint whose trial key the current code and
+    /// spec no longer compute is stale: <c>ecg run</c> would set it aside and start that reproduction again from epoch 1.
+    /// </summary>
+    public static IReadOnlyList<InProgressReference> InProgress(string root, string experimentsDirectory)
+    {
+        if (!Directory.Exists(root)) return [];
+        var found = new List<InProgressReference>();
+        foreach (var dir in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
+        {
+            var folder = Path.Combine(dir, ExperimentRunner.CheckpointFolder);
+            if (!Directory.Exists(folder)) continue;
+            foreach (var file in Directory.EnumerateFiles(folder, "*.ckpt").Order(StringComparer.Ordinal))
+            {
+                var info = TrainingCheckpoint.Peek(file)!; // a damaged or foreign file throws, naming it
+                var specFile = Path.Combine(experimentsDirectory, Path.GetFileName(dir) + ".yaml");
+                string? problem = null;
+                if (!File.Exists(specFile))
+                    problem = $"{file}: no spec {Path.GetFileName(specFile)} in {experimentsDirectory} resumes this checkpoint; delete it or restore the spec";
+                else if (!SpecLoader.LoadTrials(specFile).Any(t => ExperimentRunner.TrialKey(t.Experiment) == info.Key))
+                    problem = $"{file}: stale checkpoint (after epoch {info.Epoch} of {info.Epochs}): the current code ({ExperimentRunner.CodeVersion}) and {Display(specFile)} " +
+                              $"compute a different trial key, so `ecg run {Display(specFile)} --output {Folder}` would start again from epoch 1; restore what changed its results " +
+                              "(a model revision, the spec, the code version) or delete the checkpoint";
+                found.Add(new(dir, file, info, File.Exists(specFile) ? specFile : null, problem));
+            }
+        }
+        return found;
     }
 
     private static string Display(string path)

@@ -38,9 +38,10 @@ public static class RunIndexRebuild
         return Directory.GetDirectories(path).Where(IsExperimentFolder).Order(StringComparer.Ordinal).Select(System.IO.Path.GetFullPath).ToList();
     }
 
-    /// <summary>A folder with trial folders, an index, or Slurm submissions (whose trials may all be pending).</summary>
+    /// <summary>A folder with trial folders, an index, Slurm submissions (whose trials may all be pending) or checkpoints (a trial training).</summary>
     private static bool IsExperimentFolder(string dir) =>
-        TrialFolders(dir).Any() || File.Exists(System.IO.Path.Combine(dir, RunIndex.FileName)) || Directory.Exists(System.IO.Path.Combine(dir, SlurmJobArray.FolderName));
+        TrialFolders(dir).Any() || File.Exists(System.IO.Path.Combine(dir, RunIndex.FileName)) || Directory.Exists(System.IO.Path.Combine(dir, SlurmJobArray.FolderName))
+        || Directory.Exists(System.IO.Path.Combine(dir, ExperimentRunner.CheckpointFolder));
 
     /// <summary>The trial folders of an experiment that hold a run record (named by key; staging, replaced and Slurm folders are not trials).</summary>
     public static IEnumerable<string> TrialFolders(string experimentDirectory) =>

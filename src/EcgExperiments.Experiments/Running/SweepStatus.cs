@@ -72,7 +72,7 @@ public static class SweepStatus
     private static Dictionary<string, CheckpointInfo> Checkpoints(string experimentDirectory)
     {
         var found = new Dictionary<string, CheckpointInfo>(StringComparer.Ordinal);
-        var folder = Path.Combine(experimentDirectory, ".checkpoints");
+        var folder = Path.Combine(experimentDirectory, ExperimentRunner.CheckpointFolder);
         if (!Directory.Exists(folder)) return found;
         foreach (var file in Directory.EnumerateFiles(folder, "*.ckpt"))
         {
