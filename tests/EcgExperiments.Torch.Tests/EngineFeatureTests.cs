@@ -194,13 +194,15 @@ public class EngineFeatureTests
     [InlineData("convT", new long[] { 4, 64, 10 }, new long[] { 64, 32, 4 }, 2, 1, 0, 1, 1, false)]        // BeatGAN decoder (4, 2, 1)
     [InlineData("convT", new long[] { 2, 16, 7, 7 }, new long[] { 16, 8, 4, 4 }, 2, 1, 0, 1, 1, true)]     // B2I-GAN decoder, 2-d
     [InlineData("convT", new long[] { 3, 8, 9 }, new long[] { 8, 3, 5 }, 3, 2, 1, 2, 2, true)]             // output padding, dilation, groups
+    [InlineData("convT", new long[] { 2, 16, 6, 5 }, new long[] { 16, 8, 4, 4 }, 2, 1, 0, 1, 1, false, true)] // channels-last in, channels-last out
     public void Convolution_routes_agree_with_libtorchs_kernels_in_values_gradients_and_layout(string kind, long[] inputShape, long[] weightShape,
-        long stride, long padding, long outputPadding, long dilation, long groups, bool withBias)
+        long stride, long padding, long outputPadding, long dilation, long groups, bool withBias, bool channelsLast = false)
     {
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(11);
         int nd = inputShape.Length - 2;
         var input = torch.randn(inputShape);
+        if (channelsLast) input = input.contiguous(MemoryFormat.ChannelsLast);
         var weight = torch.randn(weightShape) * 0.1;
         var bias = withBias ? torch.randn([kind == "conv" ? weightShape[0] : weightShape[1] * groups]) : null;
         long[] S(long v) => Enumerable.Repeat(v, nd).ToArray();
@@ -230,6 +232,13 @@ public class EngineFeatureTests
         var (yRouted, gRouted, opsRouted) = Run(routed: true);
         var (yTorch, gTorch, opsTorch) = Run(routed: false);
         Assert.Equal(yTorch.shape, yRouted.shape);
+        // libtorch's memory formats, except that a channels-last input keeps a channels-last output (libtorch 1.13's im2col
+        // kernel returns NCHW there; the routed one keeps the input's layout, as libtorch's plain convolutions do).
+        if (channelsLast)
+            Assert.True(yRouted.is_contiguous(MemoryFormat.ChannelsLast) && !yRouted.is_contiguous(), "a channels-last input gives a channels-last output");
+        else
+            foreach (var (routed, reference) in gRouted.Prepend(yRouted).Zip(gTorch.Prepend(yTorch)))
+                Assert.Equal((reference.is_contiguous(), reference.is_contiguous(MemoryFormat.ChannelsLast)), (routed.is_contiguous(), routed.is_contiguous(MemoryFormat.ChannelsLast)));
         // The same sums in another order: equal to float32 rounding, relative to the largest magnitude of each result.
         foreach (var (routed, reference) in gRouted.Prepend(yRouted).Zip(gTorch.Prepend(yTorch)))
         {
