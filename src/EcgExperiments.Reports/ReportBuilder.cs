@@ -23,20 +23,22 @@ public static class ReportBuilder
         var found = RunLoader.DiscoverReadable(paths);
         if (found.Runs.Count == 0 && found.Unreadable.Count > 0)
             throw new EcgDataException($"no run record could be read: {found.Unreadable[0].Reason}{(found.Unreadable.Count > 1 ? $" (and {found.Unreadable.Count - 1} more)" : "")}");
-        return Write(found.Runs, outputDirectory, options, found.Unreadable);
+        var training = RunLoader.InProgress(paths, found.Runs.Select(r => r.TrialKey).ToHashSet(StringComparer.Ordinal));
+        return Write(found.Runs, outputDirectory, options, found.Unreadable, training);
     }
 
     /// <summary>
     /// Writes the report of already loaded runs. Completed runs make the tables, comparisons and charts; failed,
-    /// interrupted and unreadable ones are listed apart, with why, in every format.
+    /// interrupted and unreadable ones, and trials still training (<paramref name="inProgress"/>), are listed apart, with why, in every format.
     /// </summary>
-    public static ReportFiles Write(IReadOnlyList<RunRecord> runs, string outputDirectory, ReportOptions? options = null, IReadOnlyList<UnreadableRun>? unreadable = null)
+    public static ReportFiles Write(IReadOnlyList<RunRecord> runs, string outputDirectory, ReportOptions? options = null, IReadOnlyList<UnreadableRun>? unreadable = null,
+        IReadOnlyList<IncompleteRun>? inProgress = null)
     {
         options ??= new ReportOptions();
-        if (runs.Count == 0 && (unreadable?.Count ?? 0) == 0) throw new EcgDataException("no runs to report on", file: outputDirectory);
+        if (runs.Count == 0 && (unreadable?.Count ?? 0) == 0 && (inProgress?.Count ?? 0) == 0) throw new EcgDataException("no runs to report on", file: outputDirectory);
         if (options.Decimals is < 0 or > 10) throw new ArgumentException($"decimals must be in 0..10, got {options.Decimals}", nameof(options));
         Directory.CreateDirectory(outputDirectory);
-        var incomplete = runs.Where(r => !r.IsCompleted).Select(IncompleteRun.Of).Concat((unreadable ?? []).Select(IncompleteRun.Of)).ToList();
+        var incomplete = runs.Where(r => !r.IsCompleted).Select(IncompleteRun.Of).Concat((unreadable ?? []).Select(IncompleteRun.Of)).Concat(inProgress ?? []).ToList();
         runs = runs.Where(r => r.IsCompleted).ToList();
         var rows = runs.SelectMany(TidyMetricRow.FromRun).ToList();
         var comparisons = RunComparisons.Build(runs, options);

@@ -298,6 +298,33 @@ public class IncompleteRunReportTests
         foreach (var status in new[] { "failed", "interrupted", "unreadable" }) Assert.Contains($"<tr data-status=\"{status}\">", html);
     }
 
+    [Fact]
+    public void A_trial_still_training_is_listed_in_progress_with_the_epoch_its_checkpoint_resumes_after()
+    {
+        var root = Fixture.CopyRuns();
+        var experiment = Path.Combine(root, "tiny_beatgan");   // an experiment folder that holds only a checkpoint so far
+        var key = new string('7', 64);
+        using (var rng = EcgExperiments.Torch.torch.zeros([8]))
+            new EcgExperiments.Training.TrainingCheckpoint
+            {
+                Key = key, Epoch = 31, Epochs = 100, Best = 0.93, BestEpoch = 30, SinceBest = 1, Seconds = 6800, History = [],
+                Rng = new EcgExperiments.Core.SplitMix64.Position(1, null), Items = new Dictionary<string, string>(),
+                Model = new Dictionary<string, EcgExperiments.Torch.Tensor>(), BestModel = null, Optimizers = [], TorchRng = rng,
+                WrittenUtc = new DateTime(2026, 12, 7, 14, 50, 0, DateTimeKind.Utc),
+            }.Save(Path.Combine(experiment, EcgExperiments.Experiments.Running.ExperimentRunner.CheckpointFolder, "777777777777.ckpt"));
+
+        var files = ReportBuilder.Build([root], Path.Combine(Fixture.TempDir(), "out"));
+        Assert.Equal(1, files.IncompleteCount);
+        var md = File.ReadAllText(files.Markdown);
+        Assert.Contains("| tiny_beatgan | 777777777777 | — | — | in progress | 31 | training: checkpoint after epoch 31 of 100 (2026-12-07 14:50 UTC);", md);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(files.Json))!;
+        Assert.Equal("in progress", Assert.Single(json["incomplete_runs"]!.AsArray())!["status"]!.GetValue<string>());
+
+        // The experiment folder given alone, with no run record yet, is reported too.
+        files = ReportBuilder.Build([experiment], Path.Combine(Fixture.TempDir(), "out"));
+        Assert.Equal((0, 1), (files.RunCount, files.IncompleteCount));
+    }
+
     private static void Edit(string runJson, Action<System.Text.Json.Nodes.JsonObject> edit)
     {
         var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(runJson))!.AsObject();

@@ -65,11 +65,12 @@ public static class SweepStatus
         var submissions = SlurmArrayManifest.Under(experimentDirectory).Select(m => Submission(m.Path, m.Manifest, slurm)).ToList();
         return new ExperimentStatus(experimentDirectory, runs.OrderBy(r => r.Item3?.Rung ?? 0).ThenBy(r => r.Item3?.Trial ?? int.MaxValue).ToList(), unreadable, submissions)
         {
-            Checkpoints = Checkpoints(experimentDirectory),
+            Checkpoints = CheckpointsIn(experimentDirectory),
         };
     }
 
-    private static Dictionary<string, CheckpointInfo> Checkpoints(string experimentDirectory)
+    /// <summary>The readable checkpoints of an experiment folder's trials, by trial key (a damaged one is skipped: the next run sets it aside and says why).</summary>
+    public static IReadOnlyDictionary<string, CheckpointInfo> CheckpointsIn(string experimentDirectory)
     {
         var found = new Dictionary<string, CheckpointInfo>(StringComparer.Ordinal);
         var folder = Path.Combine(experimentDirectory, ExperimentRunner.CheckpointFolder);

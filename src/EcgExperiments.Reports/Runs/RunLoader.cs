@@ -52,6 +52,24 @@ public static class RunLoader
         return new RunDiscovery(runs.OrderBy(r => r.Experiment, StringComparer.Ordinal).ThenBy(r => r.TrialKey, StringComparer.Ordinal).ToList(), unreadable);
     }
 
+    /// <summary>
+    /// Trials still training under <paramref name="paths"/>: the checkpoints of an experiment folder given, or of the experiment
+    /// folders directly inside a results root given. A trial with a run record (an interrupted one, listed as such) is left out.
+    /// </summary>
+    public static IReadOnlyList<IncompleteRun> InProgress(IEnumerable<string> paths, IReadOnlySet<string> recordedTrialKeys)
+    {
+        var found = new List<IncompleteRun>();
+        foreach (var path in paths.Select(Path.GetFullPath).Where(Directory.Exists))
+            foreach (var experiment in Directory.GetDirectories(path).Prepend(path).Order(StringComparer.Ordinal))
+                foreach (var checkpoint in Experiments.Running.SweepStatus.CheckpointsIn(experiment).Values.OrderBy(c => c.Key, StringComparer.Ordinal))
+                    if (!recordedTrialKeys.Contains(StableHash.Short(checkpoint.Key)))
+                        found.Add(IncompleteRun.Of(checkpoint, experiment));
+        return found;
+    }
+
+    private static bool HoldsCheckpoints(string path) =>
+        Directory.GetDirectories(path).Prepend(path).Any(d => Directory.Exists(Path.Combine(d, Experiments.Running.ExperimentRunner.CheckpointFolder)));
+
     private static SortedSet<string> Folders(IEnumerable<string> paths)
     {
         var folders = new SortedSet<string>(StringComparer.Ordinal);
@@ -61,7 +79,8 @@ public static class RunLoader
             if (File.Exists(path) && Path.GetFileName(path) == RunFileName) { folders.Add(Path.GetDirectoryName(path)!); continue; }
             if (!Directory.Exists(path)) throw new EcgDataException("no such run folder or results root", file: path);
             var found = Directory.EnumerateFiles(path, RunFileName, SearchOption.AllDirectories).ToList();
-            if (found.Count == 0) throw new EcgDataException($"no {RunFileName} in this folder or below it; pass a run folder or a results root", file: path);
+            if (found.Count == 0 && !HoldsCheckpoints(path))
+                throw new EcgDataException($"no {RunFileName} in this folder or below it; pass a run folder or a results root", file: path);
             foreach (var f in found)
             {
                 // Staging folders of a run in progress, and failed re-runs kept beside the completed run they did not replace, are not results.

@@ -120,6 +120,13 @@ public sealed record IncompleteRun(string Experiment, string TrialKey, string Mo
             _ => run.Error ?? "no reason recorded",
         }, run.Folder);
 
+    /// <summary>A trial still training in <paramref name="experimentDirectory"/>: its checkpoint says where the next run resumes.</summary>
+    public static IncompleteRun Of(Training.CheckpointInfo checkpoint, string experimentDirectory) =>
+        new(Path.GetFileName(Path.TrimEndingDirectorySeparator(experimentDirectory)), Core.StableHash.Short(checkpoint.Key), "—", "—", "in progress", checkpoint.Epoch,
+            $"training: checkpoint after epoch {checkpoint.Epoch} of {checkpoint.Epochs} " +
+            $"({checkpoint.WrittenUtc.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC); the spec's next `ecg run` into this results folder resumes it",
+            experimentDirectory);
+
     public static IncompleteRun Of(UnreadableRun run) =>
         new(Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(run.Folder))) ?? "", Path.GetFileName(Path.TrimEndingDirectorySeparator(run.Folder)),
             "—", "—", "unreadable", 0, run.Reason, run.Folder);

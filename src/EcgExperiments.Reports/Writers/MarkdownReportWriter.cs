@@ -85,7 +85,7 @@ public static class MarkdownReportWriter
         if (runs.Count == 0) return;
         sb.Append("## Runs that did not complete (").Append(runs.Count).AppendLine(")").AppendLine();
         sb.AppendLine("These runs are not in the tables or comparisons above: a failed run has no test metrics, an interrupted one stopped " +
-                      "part-way through training, and an unreadable record cannot be trusted.").AppendLine();
+                      "part-way through training, an unreadable record cannot be trusted, and a run in progress is still training (its checkpoint says where it resumes).").AppendLine();
         Row(sb, ["Experiment", "Trial", "Model", "Strategy", "Status", "Epochs trained", "Why"]);
         sb.AppendLine("|---|---|---|---|---|---:|---|");
         foreach (var r in runs)
