@@ -38,17 +38,15 @@ bool plain_cpu(const at::Tensor& x, const at::Tensor& w, int nd) {
            x.scalar_type() == w.scalar_type() && at::isFloatingType(x.scalar_type()) && !at::autocast::is_cpu_enabled();
 }
 
-c10::IValue ivalue(const std::vector<int64_t>& v) { return c10::IValue(v); }
-
 // y = conv_transpose(x, w) computed as the input gradient of conv(y, w); see the file comment.
 struct ConvTransposeViaConvBackward : public torch::autograd::Function<ConvTransposeViaConvBackward> {
     static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, const at::Tensor& w,
                               std::vector<int64_t> stride, std::vector<int64_t> padding, std::vector<int64_t> output_padding,
                               std::vector<int64_t> dilation, int64_t groups) {
         ctx->save_for_backward({x, w});
-        ctx->saved_data["stride"] = ivalue(stride);
-        ctx->saved_data["padding"] = ivalue(padding);
-        ctx->saved_data["dilation"] = ivalue(dilation);
+        ctx->saved_data["stride"] = stride;
+        ctx->saved_data["padding"] = padding;
+        ctx->saved_data["dilation"] = dilation;
         ctx->saved_data["groups"] = groups;
         return run(x, w, stride, padding, output_padding, dilation, groups);
     }

@@ -145,6 +145,13 @@ public static class ExperimentRunner
     /// <summary>The folder of an experiment's checkpoints (see <see cref="CheckpointPath"/>).</summary>
     public const string CheckpointFolder = ".checkpoints";
 
+    /// <summary>The checkpoint files of an experiment folder's trials, in name order (none when it has no checkpoint folder).</summary>
+    public static IEnumerable<string> CheckpointFiles(string experimentDirectory)
+    {
+        var folder = Path.Combine(experimentDirectory, CheckpointFolder);
+        return Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*.ckpt").Order(StringComparer.Ordinal) : [];
+    }
+
     /// <summary>The trial's checkpoint settings (<c>output.checkpoint_every</c> or <c>--checkpoint-every</c>), or null when off.</summary>
     public static CheckpointOptions? Checkpoint(ResolvedExperiment e, RunOptions? options, string trialKey) =>
         OutputSpec.ParseCheckpointEvery(options?.CheckpointEvery ?? e.Spec.Output.CheckpointEvery) is { } every

@@ -80,20 +80,19 @@ public static class ReferenceRuns
         var found = new List<InProgressReference>();
         foreach (var dir in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
         {
-            var folder = Path.Combine(dir, ExperimentRunner.CheckpointFolder);
-            if (!Directory.Exists(folder)) continue;
-            foreach (var file in Directory.EnumerateFiles(folder, "*.ckpt").Order(StringComparer.Ordinal))
+            var specFile = Path.Combine(experimentsDirectory, Path.GetFileName(dir) + ".yaml");
+            var hasSpec = File.Exists(specFile);
+            foreach (var file in ExperimentRunner.CheckpointFiles(dir))
             {
-                var info = TrainingCheckpoint.Peek(file)!; // a damaged or foreign file throws, naming it
-                var specFile = Path.Combine(experimentsDirectory, Path.GetFileName(dir) + ".yaml");
+                var info = TrainingCheckpoint.Peek(file)!; // strict, unlike `ecg status`: a damaged or foreign committed checkpoint throws, naming it
                 string? problem = null;
-                if (!File.Exists(specFile))
+                if (!hasSpec)
                     problem = $"{file}: no spec {Path.GetFileName(specFile)} in {experimentsDirectory} resumes this checkpoint; delete it or restore the spec";
                 else if (!SpecLoader.LoadTrials(specFile).Any(t => ExperimentRunner.TrialKey(t.Experiment) == info.Key))
                     problem = $"{file}: stale checkpoint (after epoch {info.Epoch} of {info.Epochs}): the current code ({ExperimentRunner.CodeVersion}) and {Display(specFile)} " +
                               $"compute a different trial key, so `ecg run {Display(specFile)} --output {Folder}` would start again from epoch 1; restore what changed its results " +
                               "(a model revision, the spec, the code version) or delete the checkpoint";
-                found.Add(new(dir, file, info, File.Exists(specFile) ? specFile : null, problem));
+                found.Add(new(dir, file, info, hasSpec ? specFile : null, problem));
             }
         }
         return found;

@@ -73,9 +73,7 @@ public static class SweepStatus
     public static IReadOnlyDictionary<string, CheckpointInfo> CheckpointsIn(string experimentDirectory)
     {
         var found = new Dictionary<string, CheckpointInfo>(StringComparer.Ordinal);
-        var folder = Path.Combine(experimentDirectory, ExperimentRunner.CheckpointFolder);
-        if (!Directory.Exists(folder)) return found;
-        foreach (var file in Directory.EnumerateFiles(folder, "*.ckpt"))
+        foreach (var file in ExperimentRunner.CheckpointFiles(experimentDirectory))
         {
             try
             {

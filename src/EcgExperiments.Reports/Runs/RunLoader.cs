@@ -56,19 +56,15 @@ public static class RunLoader
     /// Trials still training under <paramref name="paths"/>: the checkpoints of an experiment folder given, or of the experiment
     /// folders directly inside a results root given. A trial with a run record (an interrupted one, listed as such) is left out.
     /// </summary>
-    public static IReadOnlyList<IncompleteRun> InProgress(IEnumerable<string> paths, IReadOnlySet<string> recordedTrialKeys)
-    {
-        var found = new List<IncompleteRun>();
-        foreach (var path in paths.Select(Path.GetFullPath).Where(Directory.Exists))
-            foreach (var experiment in Directory.GetDirectories(path).Prepend(path).Order(StringComparer.Ordinal))
-                foreach (var checkpoint in Experiments.Running.SweepStatus.CheckpointsIn(experiment).Values.OrderBy(c => c.Key, StringComparer.Ordinal))
-                    if (!recordedTrialKeys.Contains(StableHash.Short(checkpoint.Key)))
-                        found.Add(IncompleteRun.Of(checkpoint, experiment));
-        return found;
-    }
+    public static IReadOnlyList<IncompleteRun> InProgress(IEnumerable<string> paths, IReadOnlySet<string> recordedTrialKeys) =>
+        paths.Select(Path.GetFullPath).Where(Directory.Exists).SelectMany(CheckpointedExperiments)
+            .SelectMany(experiment => Experiments.Running.SweepStatus.CheckpointsIn(experiment).Values.OrderBy(c => c.Key, StringComparer.Ordinal)
+                .Where(c => !recordedTrialKeys.Contains(StableHash.Short(c.Key))).Select(c => IncompleteRun.Of(c, experiment)))
+            .ToList();
 
-    private static bool HoldsCheckpoints(string path) =>
-        Directory.GetDirectories(path).Prepend(path).Any(d => Directory.Exists(Path.Combine(d, Experiments.Running.ExperimentRunner.CheckpointFolder)));
+    /// <summary><paramref name="path"/> itself and its subfolders (a results root's experiments) that hold checkpoint files.</summary>
+    private static IEnumerable<string> CheckpointedExperiments(string path) =>
+        Directory.GetDirectories(path).Prepend(path).Order(StringComparer.Ordinal).Where(d => Experiments.Running.ExperimentRunner.CheckpointFiles(d).Any());
 
     private static SortedSet<string> Folders(IEnumerable<string> paths)
     {
@@ -79,7 +75,7 @@ public static class RunLoader
             if (File.Exists(path) && Path.GetFileName(path) == RunFileName) { folders.Add(Path.GetDirectoryName(path)!); continue; }
             if (!Directory.Exists(path)) throw new EcgDataException("no such run folder or results root", file: path);
             var found = Directory.EnumerateFiles(path, RunFileName, SearchOption.AllDirectories).ToList();
-            if (found.Count == 0 && !HoldsCheckpoints(path))
+            if (found.Count == 0 && !CheckpointedExperiments(path).Any())
                 throw new EcgDataException($"no {RunFileName} in this folder or below it; pass a run folder or a results root", file: path);
             foreach (var f in found)
             {
