@@ -15,7 +15,21 @@ namespace EcgExperiments.Training;
 /// <param name="Path">The checkpoint file; each write replaces it atomically.</param>
 /// <param name="Key">What the state belongs to (the trial key); a checkpoint with another key is not resumed.</param>
 /// <param name="Interval">Least time between writes; <see cref="TimeSpan.Zero"/> writes after every epoch.</param>
-public sealed record CheckpointOptions(string Path, string Key, TimeSpan Interval);
+public sealed record CheckpointOptions(string Path, string Key, TimeSpan Interval)
+{
+    /// <summary>When this sitting of the trial began (before its data were loaded); a checkpoint adds the time since to the wall time of the earlier sittings.</summary>
+    public DateTime SittingStartedUtc { get; init; } = DateTime.UtcNow;
+}
+
+/// <summary>
+/// What a fit continued from: the checkpoint's epoch and what the sittings before it spent. A sitting is one process
+/// that trained the fit, from its start to its last checkpoint; a run stopped and resumed twice has three.
+/// </summary>
+/// <param name="AfterEpoch">The checkpoint's epoch; training continued with the next.</param>
+/// <param name="Sittings">How many sittings wrote the checkpoint's state.</param>
+/// <param name="WallSeconds">Their wall time up to the checkpoint (training time only, for a checkpoint written before wall time was recorded).</param>
+/// <param name="PeakMemoryBytes">The largest peak resident memory among them, when recorded.</param>
+public sealed record ResumedFit(int AfterEpoch, int Sittings, double WallSeconds, long? PeakMemoryBytes);
 
 /// <summary>What a checkpoint file holds, read without loading its tensors (for messages before a run).</summary>
 public sealed record CheckpointInfo(string Key, int Epoch, int Epochs, DateTime WrittenUtc);
@@ -54,6 +68,15 @@ public sealed class TrainingCheckpoint : IDisposable
     public required IReadOnlyList<Tensor> Optimizers { get; init; }
     public required Tensor TorchRng { get; init; }
     public DateTime WrittenUtc { get; init; } = DateTime.UtcNow;
+    /// <summary>How many sittings (processes) trained the state so far; 1 for a checkpoint that predates the count.</summary>
+    public int Sittings { get; init; } = 1;
+    /// <summary>Wall time of those sittings, each from its start to its last checkpoint; null when not recorded (older files).</summary>
+    public double? WallSeconds { get; init; }
+    /// <summary>The largest peak resident memory of those sittings' processes; null when not recorded (older files).</summary>
+    public long? PeakMemoryBytes { get; init; }
+
+    /// <summary>What a fit continuing from this checkpoint carries over from the sittings that wrote it.</summary>
+    public ResumedFit Resumed => new(Epoch, Sittings, WallSeconds ?? Seconds, PeakMemoryBytes);
 
     /// <summary>Writes the checkpoint to <paramref name="path"/> atomically (a crash mid-write leaves the previous one).</summary>
     public void Save(string path)
@@ -74,7 +97,10 @@ public sealed class TrainingCheckpoint : IDisposable
             ["rng"] = JsonSerializer.Serialize(Rng, Json),
             ["items"] = JsonSerializer.Serialize(Items, Json),
             ["written_utc"] = WrittenUtc.ToString("O", CultureInfo.InvariantCulture),
+            ["sittings"] = Sittings.ToString(CultureInfo.InvariantCulture),
         };
+        if (WallSeconds is { } wall) meta["wall_seconds"] = wall.ToString("R", CultureInfo.InvariantCulture);
+        if (PeakMemoryBytes is { } peak) meta["peak_memory_bytes"] = peak.ToString(CultureInfo.InvariantCulture);
         var tensors = new List<KeyValuePair<string, Tensor>>();
         tensors.AddRange(Model.Select(p => KeyValuePair.Create("model." + p.Key, p.Value)));
         if (BestModel is not null) tensors.AddRange(BestModel.Select(p => KeyValuePair.Create("best." + p.Key, p.Value)));
@@ -137,6 +163,10 @@ public sealed class TrainingCheckpoint : IDisposable
                 Optimizers = optimizers,
                 TorchRng = tensors.TryGetValue("torch_rng", out var rng) ? rng : throw new EcgDataException("checkpoint has no 'torch_rng' tensor", path),
                 WrittenUtc = header.WrittenUtc,
+                // Entries added after format version 1 was first written: absent from older checkpoints.
+                Sittings = meta.TryGetValue("sittings", out var sittings) ? int.Parse(sittings, CultureInfo.InvariantCulture) : 1,
+                WallSeconds = meta.TryGetValue("wall_seconds", out var wall) ? double.Parse(wall, CultureInfo.InvariantCulture) : null,
+                PeakMemoryBytes = meta.TryGetValue("peak_memory_bytes", out var peak) ? long.Parse(peak, CultureInfo.InvariantCulture) : null,
             };
         }
         catch (Exception e) when (e is FormatException or JsonException or OverflowException)

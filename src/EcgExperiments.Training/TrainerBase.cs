@@ -13,8 +13,8 @@ public sealed record TrainingRun<TPredictor>(TPredictor Model, IReadOnlyList<Epo
     /// <summary>Trainer-specific facts for the run record (e.g. a GAN's discriminator size and resets).</summary>
     public TrainingSummary Summary { get; init; } = [];
 
-    /// <summary>The epoch of the checkpoint this fit continued from, or null when it started at epoch 1.</summary>
-    public int? ResumedAfterEpoch { get; init; }
+    /// <summary>The checkpoint this fit continued from (its epoch, and the sittings before this one), or null when it started at epoch 1.</summary>
+    public ResumedFit? Resumed { get; init; }
 }
 
 /// <summary>Named numbers a trainer reports about a finished fit besides its history.</summary>
@@ -171,7 +171,7 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
         return new TrainingRun<IEcgPredictor>(run.Model, run.History, run.BestEpoch, run.BestScore, run.Interrupted, run.Seconds)
         {
             Summary = run.Summary,
-            ResumedAfterEpoch = run.ResumedAfterEpoch,
+            Resumed = run.Resumed,
         };
     }
 
@@ -209,7 +209,7 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
             return new TrainingRun<TPredictor>(CreatePredictor(state, trainView.Ecg), history, bestEpoch, best, interrupted, seconds)
             {
                 Summary = summary,
-                ResumedAfterEpoch = resume?.Epoch,
+                Resumed = resume?.Resumed,
             };
         }
         catch
@@ -234,7 +234,7 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
     }
 
     private void SaveCheckpoint(CheckpointOptions checkpoint, FitState<TModel> state, int epoch, double? best, int bestEpoch, int sinceBest,
-        double seconds, List<EpochRecord> history, Dictionary<string, Tensor>? bestState)
+        double seconds, List<EpochRecord> history, Dictionary<string, Tensor>? bestState, ResumedFit? earlier)
     {
         using var scope = torch.NewDisposeScope();
         var optimizers = state.Optimizers.Select(o => o.SaveState()).ToList();
@@ -254,6 +254,9 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
             BestModel = bestState,
             Optimizers = optimizers,
             TorchRng = torch.get_rng_state(),
+            Sittings = (earlier?.Sittings ?? 0) + 1,
+            WallSeconds = (earlier?.WallSeconds ?? 0) + Math.Max(0, (DateTime.UtcNow - checkpoint.SittingStartedUtc).TotalSeconds),
+            PeakMemoryBytes = Math.Max(earlier?.PeakMemoryBytes ?? 0, ProcessMemory.PeakResidentBytes()),
         }.Save(checkpoint.Path);
     }
 
@@ -335,7 +338,7 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
                 // Only whole epochs are checkpointed: a run interrupted mid-epoch resumes from the last epoch end.
                 if (checkpoint is not null && !interrupted && epoch < Options.Epochs && sinceWrite.Elapsed >= checkpoint.Interval)
                 {
-                    SaveCheckpoint(checkpoint, state, epoch, best, bestEpoch, sinceBest, before + clock.Elapsed.TotalSeconds, history, bestState);
+                    SaveCheckpoint(checkpoint, state, epoch, best, bestEpoch, sinceBest, before + clock.Elapsed.TotalSeconds, history, bestState, resume?.Resumed);
                     sinceWrite.Restart();
                 }
             }

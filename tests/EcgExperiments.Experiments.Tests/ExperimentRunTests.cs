@@ -117,6 +117,8 @@ public class ExperimentRunTests
             Assert.Equal(TrialStatus.Interrupted, stopped.Status);
         }
         Assert.Equal(2, TrainingCheckpoint.Peek(checkpoint)!.Epoch);
+        ResumedFit carried;
+        using (var written = TrainingCheckpoint.Load(checkpoint)) carried = written.Resumed;
         var status = SweepStatus.Of(ExperimentRunner.ExperimentDirectory(e, options));
         Assert.Equal(TrialStatus.Interrupted, Assert.Single(status.Runs).Record.Status);
         Assert.Equal((2, 4), (status.Checkpoints[straight.TrialKey].Epoch, status.Checkpoints[straight.TrialKey].Epochs));
@@ -127,6 +129,13 @@ public class ExperimentRunTests
         Assert.Contains(observer.Lines, l => l.StartsWith("resuming after epoch 2 of 4 from the checkpoint written", StringComparison.Ordinal));
         Assert.DoesNotContain(observer.Progress, p => p.Epoch < 3);
         Assert.Equal(2, resumed.Record.TrainingSummary!["resumed_after_epoch"]);
+        // Wall time and peak memory span both sittings; training time is the whole history's.
+        Assert.Null(straight.Record.Timings!.Sittings);
+        Assert.Equal(2, resumed.Record.Timings!.Sittings);
+        Assert.True(resumed.Record.Timings.TotalSeconds > carried.WallSeconds + resumed.Record.Timings.TrainAndEvaluateSeconds,
+            $"total {resumed.Record.Timings.TotalSeconds} s should add the first sitting's {carried.WallSeconds} s to this one's");
+        Assert.Equal(resumed.Record.History!.Sum(h => h.Seconds), resumed.Record.Timings.TrainSeconds!.Value, 9);
+        Assert.True(resumed.Record.PeakMemoryBytes >= carried.PeakMemoryBytes);
         Assert.False(File.Exists(checkpoint), "a completed trial's checkpoint is deleted");
         Assert.Empty(SweepStatus.Of(ExperimentRunner.ExperimentDirectory(e, options)).Checkpoints);
         Assert.Equal(straight.TrialKey, resumed.TrialKey);

@@ -325,6 +325,28 @@ public class IncompleteRunReportTests
         Assert.Equal((0, 1), (files.RunCount, files.IncompleteCount));
     }
 
+    [Fact]
+    public void A_reproduction_resumed_over_sittings_shows_its_whole_wall_time_and_how_many_sittings_in_the_published_table()
+    {
+        var root = Fixture.CopyRuns();
+        var records = Directory.GetFiles(root, "run.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        var spec = Path.Combine(Fixture.TempDir(), "reference.yaml");
+        File.WriteAllText(spec, "name: reference\nexpect:\n  - { metric: accuracy, target: 0.5, tolerance: 0.5, note: fixture }\n");
+        Edit(records[0], node =>
+        {
+            node["spec_file"] = spec;
+            node["timings"]!["total_seconds"] = 6 * 3600 + 5 * 60 + 30.0;
+            node["timings"]!["sittings"] = 3;
+        });
+        Edit(records[1], node => node["spec_file"] = spec);   // one sitting: the wall time alone
+
+        var md = File.ReadAllText(ReportBuilder.Build([root], Path.Combine(Fixture.TempDir(), "out")).Markdown);
+        var rows = md.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && l.Contains("| accuracy | 0.5000 ± 0.5000 |")).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Single(rows, r => r.Contains("| 6 h 05 min in 3 sittings |"));
+        Assert.Single(rows, r => !r.Contains("sittings"));
+    }
+
     private static void Edit(string runJson, Action<System.Text.Json.Nodes.JsonObject> edit)
     {
         var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(runJson))!.AsObject();

@@ -58,6 +58,49 @@ public class CheckpointResumeTests
         Assert.Contains(path, truncated.Message);
     }
 
+    [Fact]
+    public void A_checkpoint_carries_its_sittings_and_one_written_before_they_were_recorded_still_resumes()
+    {
+        var dir = Directory.CreateTempSubdirectory("ecg-ckpt-").FullName;
+        var train = Signals(32, seed: 1, [1, 8, 48]);
+        ClassifierTrainer Trainer() => new(new TrainingOptions { Epochs = 4, BatchSize = 16 },
+            _ => new Cnn2dClassifier(new Cnn2dOptions { Widths = [4], Kernel = 3, KernelHeight = 3, Padding = (1, 1), Pool = (2, 2) }), Device.CPU, seed: 1);
+        var path = Path.Combine(dir, "fit.ckpt");
+        var started = DateTime.UtcNow.AddHours(-1); // this sitting began an hour ago (loading data, say)
+        var checkpoint = new CheckpointOptions(path, "key-a", TimeSpan.Zero) { SittingStartedUtc = started };
+        using (var cancel = new CancellationTokenSource())
+            Trainer().Train(train, null, new SyncProgress<TrainingProgress>(p => { if (p.Epoch == 2) cancel.Cancel(); }), cancel.Token, checkpoint).Model.Dispose();
+        using (var first = TrainingCheckpoint.Load(path))
+        {
+            Assert.Equal((1, 1), (first.Epoch, first.Sittings));
+            Assert.InRange(first.WallSeconds!.Value, 3600, 3600 + 600);
+            Assert.True(first.PeakMemoryBytes > 0);
+        }
+
+        // A second sitting stopped after epoch 2 adds its own wall time to the first's.
+        using (var cancel = new CancellationTokenSource())
+            Trainer().Train(train, null, new SyncProgress<TrainingProgress>(p => { if (p.Epoch == 3) cancel.Cancel(); }), cancel.Token,
+                checkpoint with { SittingStartedUtc = DateTime.UtcNow.AddMinutes(-30) }).Model.Dispose();
+        using (var second = TrainingCheckpoint.Load(path))
+        {
+            Assert.Equal((2, 2), (second.Epoch, second.Sittings));
+            Assert.InRange(second.WallSeconds!.Value, 3600 + 1800, 3600 + 1800 + 600);
+            Assert.Equal(new ResumedFit(2, 2, second.WallSeconds.Value, second.PeakMemoryBytes), second.Resumed);
+        }
+
+        // The same file as the first checkpoint format wrote it: no sittings, wall time or memory entries.
+        var (tensors, meta) = StateFile.Load(path);
+        double trainingSeconds = double.Parse(meta["seconds"], System.Globalization.CultureInfo.InvariantCulture);
+        StateFile.Save(path, tensors.ToList(), meta.Where(m => m.Key is not ("sittings" or "wall_seconds" or "peak_memory_bytes")).ToDictionary());
+        foreach (var t in tensors.Values) t.Dispose();
+        using (var old = TrainingCheckpoint.Load(path))
+            Assert.Equal(new ResumedFit(2, 1, trainingSeconds, null), old.Resumed); // its training time stands in for the wall time
+        var resumed = Trainer().Train(train, null, checkpoint: checkpoint);
+        resumed.Model.Dispose();
+        Assert.Equal(new ResumedFit(2, 1, trainingSeconds, null), resumed.Resumed);
+        Assert.Equal(4, resumed.History.Count);
+    }
+
     private static TrainingRun<TPredictor> AssertResumesExactly<TModel, TPredictor>(Func<EcgTrainerBase<TModel, TPredictor>> trainer, EcgDataView train, EcgDataView validation)
         where TModel : Module where TPredictor : class, IEcgPredictor
     {
@@ -73,8 +116,11 @@ public class CheckpointResumeTests
         using (straight.Model)
         using (resumed.Model)
         {
-            Assert.Equal(2, resumed.ResumedAfterEpoch);
-            Assert.Null(straight.ResumedAfterEpoch);
+            Assert.Null(straight.Resumed);
+            var carried = Assert.IsType<ResumedFit>(resumed.Resumed);
+            Assert.Equal((2, 1), (carried.AfterEpoch, carried.Sittings));
+            Assert.InRange(carried.WallSeconds, stopped.History.Take(2).Sum(h => h.Seconds), stopped.Seconds + 60);
+            Assert.True(carried.PeakMemoryBytes > 0, "the checkpoint records the sitting's peak memory");
             Assert.Equal(straight.History.Select(Comparable), resumed.History.Select(Comparable));
             Assert.Equal(straight.BestEpoch, resumed.BestEpoch);
             Assert.Equal(straight.BestScore, resumed.BestScore);

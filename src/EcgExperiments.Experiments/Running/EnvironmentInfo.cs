@@ -142,17 +142,4 @@ public static class EnvironmentInfo
             return null; // no git installed
         }
     }
-
-    /// <summary>Peak resident memory of this process (VmHWM), in bytes.</summary>
-    public static long PeakResidentBytes()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(line[6..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
-        }
-        catch (IOException) { }
-        return Environment.WorkingSet;
-    }
 }

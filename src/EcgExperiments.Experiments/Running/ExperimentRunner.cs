@@ -262,10 +262,10 @@ public static class ExperimentRunner
             sw.Restart();
             int normal = e.Model.Task == TaskKind.Anomaly ? AnomalyTask.NormalClass(spec, train.Ecg) : 0;
             var trainer = e.Model.CreateTrainer(new TrainerContext(training, device, spec.Seed, normal));
-            var checkpoint = Checkpoint(e, options, key);
+            var checkpoint = Checkpoint(e, options, key) is { } every ? every with { SittingStartedUtc = record.StartedUtc } : null;
             if (checkpoint is not null) AnnounceResume(checkpoint, observer);
             var run = trainer.Train(train, val, new Progress(observer), cancel, checkpoint);
-            if (run.ResumedAfterEpoch is { } resumedAfter) run.Summary["resumed_after_epoch"] = resumedAfter;
+            if (run.Resumed is { } resumed) run.Summary["resumed_after_epoch"] = resumed.AfterEpoch;
             using var trained = run.Model;
             var evaluation = e.Task.Evaluate(new TaskContext(e, train, val, test, cancel), trained);
             timings = timings with { TrainAndEvaluateSeconds = sw.Elapsed.TotalSeconds, TrainSeconds = run.History.Sum(h => h.Seconds) };
@@ -311,8 +311,12 @@ public static class ExperimentRunner
                 TaskDetails = evaluation.Details,
                 TrainingSummary = run.Summary,
                 Artefacts = artefacts,
-                Timings = timings with { TotalSeconds = total.Elapsed.TotalSeconds },
-                PeakMemoryBytes = EnvironmentInfo.PeakResidentBytes(),
+                Timings = timings with
+                {
+                    TotalSeconds = total.Elapsed.TotalSeconds + (run.Resumed?.WallSeconds ?? 0),
+                    Sittings = run.Resumed is { } r ? r.Sittings + 1 : null,
+                },
+                PeakMemoryBytes = Math.Max(ProcessMemory.PeakResidentBytes(), run.Resumed?.PeakMemoryBytes ?? 0),
                 FinishedUtc = DateTime.UtcNow,
             };
             RunRecordFile.Write(staging, record);
@@ -328,7 +332,7 @@ public static class ExperimentRunner
                 Status = TrialStatus.Failed,
                 Error = new ErrorRecord(ex.GetType().Name, ex.Message),
                 Timings = timings with { TotalSeconds = total.Elapsed.TotalSeconds },
-                PeakMemoryBytes = EnvironmentInfo.PeakResidentBytes(),
+                PeakMemoryBytes = ProcessMemory.PeakResidentBytes(),
                 FinishedUtc = DateTime.UtcNow,
             };
             try

@@ -433,7 +433,8 @@ public sealed record SweepOverhead(int Trials, double Wall, double Train, double
     public static SweepOverhead? Measure(IEnumerable<TrialOutcome> outcomes)
     {
         var rows = outcomes
-            .Where(o => !o.Skipped && o.Status == TrialStatus.Completed && o.Record?.Timings is not null)
+            // A trial resumed from a checkpoint spent part of its time in earlier processes: not this sweep's overhead.
+            .Where(o => !o.Skipped && o.Status == TrialStatus.Completed && o.Record?.Timings is { Sittings: null or 1 })
             .Select(o => (wall: o.Seconds, t: o.Record!.Timings!))
             .Select(x => (x.wall, train: x.t.TrainSeconds ?? 0, lp: (x.t.LoadSeconds ?? 0) + (x.t.PipelineSeconds ?? 0), total: x.t.TotalSeconds))
             .ToList();

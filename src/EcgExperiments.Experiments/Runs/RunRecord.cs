@@ -60,14 +60,21 @@ public sealed record SplitRecord(string Kind, string Protocol, string Fingerprin
 /// <summary>The trained model: its description and trainable parameter count.</summary>
 public sealed record ModelRecord(string Description, long Parameters);
 
-/// <summary>Seconds spent in each phase of a trial.</summary>
+/// <summary>
+/// Seconds spent in each phase of a trial. A trial resumed from a checkpoint ran in several sittings (processes): the
+/// phases are this sitting's, training and the total span them all.
+/// </summary>
 public sealed record TimingsRecord
 {
     public double? LoadSeconds { get; init; }
     public double? PipelineSeconds { get; init; }
     public double? TrainAndEvaluateSeconds { get; init; }
+    /// <summary>The epochs' time, every sitting's (the sum of the history's epoch times).</summary>
     public double? TrainSeconds { get; init; }
+    /// <summary>Wall time of the trial: this sitting's, plus each earlier sitting's from its start to its last checkpoint.</summary>
     public double TotalSeconds { get; init; }
+    /// <summary>How many sittings trained the trial, when more than one (null: one).</summary>
+    public int? Sittings { get; init; }
 }
 
 /// <summary>Why a trial failed: the exception type (or a kind such as TrialLimitExceeded) and its message.</summary>
@@ -123,6 +130,7 @@ public sealed record RunRecord
     /// <summary>Artefact name → file name in the run folder.</summary>
     public IReadOnlyDictionary<string, string> Artefacts { get; init; } = new Dictionary<string, string>();
     public TimingsRecord? Timings { get; init; }
+    /// <summary>Peak resident memory of the trial's process: the largest of its sittings' where it was resumed (as far as their checkpoints recorded it).</summary>
     public long? PeakMemoryBytes { get; init; }
     public ErrorRecord? Error { get; init; }
     /// <summary>Who wrote the record when it was not the trial itself (e.g. the sweep, for a worker that died).</summary>

@@ -47,6 +47,10 @@ public static class PublishedComparison
         _ => $"{seconds.Value:0} s",
     };
 
+    /// <summary>A run's wall time: "1 h 12 min", or "6 h 05 min in 3 sittings" for a trial resumed from checkpoints.</summary>
+    public static string WallTime(RunRecord run) =>
+        run.Sittings is > 1 && run.WallSeconds is not null ? $"{Duration(run.WallSeconds)} in {run.Sittings} sittings" : Duration(run.WallSeconds);
+
     /// <summary>"2.01 GB", "593 MB".</summary>
     public static string Memory(long? bytes) => bytes switch
     {

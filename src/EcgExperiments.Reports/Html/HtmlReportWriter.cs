@@ -86,7 +86,7 @@ public static class HtmlReportWriter
             {
                 r.Run.Experiment, r.Run.TrialKey, r.Check.Class is null ? r.Check.Metric : $"{r.Check.Metric} [{r.Check.Class}]", MarkdownReportWriter.Published(r.Check),
                 MarkdownReportWriter.Reproduced(r.Measured), r.Check.Verdict, r.Run.Protocol,
-                r.Run.Epochs ?? "–", r.Run.Hardware ?? "–", PublishedComparison.Duration(r.Run.WallSeconds), PublishedComparison.Memory(r.Run.PeakMemoryBytes),
+                r.Run.Epochs ?? "–", r.Run.Hardware ?? "–", PublishedComparison.WallTime(r.Run), PublishedComparison.Memory(r.Run.PeakMemoryBytes),
                 r.Check.KnownMiss ?? r.Check.Note ?? "",
             })
                 sb.Append("<td>").Append(E(cell)).Append("</td>");

@@ -171,6 +171,7 @@ public static class RunLoader
             Epochs = stored.History.Count == 0 ? null : stored.BestEpoch is { } best ? $"{stored.History.Count} (best {best})" : $"{stored.History.Count}",
             Hardware = Hardware(stored.Environment),
             WallSeconds = stored.Timings?.TotalSeconds,
+            Sittings = stored.Timings?.Sittings,
             PeakMemoryBytes = stored.PeakMemoryBytes,
         };
     }

@@ -88,8 +88,11 @@ public sealed record RunRecord
     /// <summary>Where it ran: device, threads, CPU or GPU model, from the run's environment record.</summary>
     public string? Hardware { get; init; }
 
-    /// <summary>Wall time of the whole trial in seconds.</summary>
+    /// <summary>Wall time of the whole trial in seconds (every sitting's, when it was resumed from a checkpoint).</summary>
     public double? WallSeconds { get; init; }
+
+    /// <summary>How many sittings (processes) trained the trial, when more than one.</summary>
+    public int? Sittings { get; init; }
 
     /// <summary>Peak resident memory of the trial's process in bytes.</summary>
     public long? PeakMemoryBytes { get; init; }

@@ -108,7 +108,7 @@ public static class MarkdownReportWriter
         foreach (var r in rows)
             Row(sb, [r.Run.Experiment, r.Run.TrialKey, r.Check.Class is null ? r.Check.Metric : $"{r.Check.Metric} [{r.Check.Class}]", Published(r.Check), Reproduced(r.Measured),
                 r.Check.Verdict, r.Run.Protocol, r.Run.Epochs ?? "–", r.Run.Hardware ?? "–",
-                PublishedComparison.Duration(r.Run.WallSeconds), PublishedComparison.Memory(r.Run.PeakMemoryBytes), r.Check.KnownMiss ?? r.Check.Note ?? ""]);
+                PublishedComparison.WallTime(r.Run), PublishedComparison.Memory(r.Run.PeakMemoryBytes), r.Check.KnownMiss ?? r.Check.Note ?? ""]);
         sb.AppendLine();
     }
 
