@@ -30,7 +30,7 @@ internal sealed class ConsoleObserver : IRunObserver
             var shown = done.ValidationMetrics.Where(kv => !kv.Key.Contains('[') && !IsPerLead(kv.Key)).Take(6);
             var metrics = string.Join("  ", shown.Select(kv => $"{kv.Key} {kv.Value:0.000}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {done.Epoch,3}/{p.Epochs}  train loss {done.TrainLoss:0.0000}  val loss {done.ValidationLoss:0.0000}  {metrics}  ({done.Seconds:0.0} s){Eta(p)}"));
+                $"epoch {done.Epoch,3}/{p.Epochs}{(done.Partial is { } cut ? $" (cut short after {cut.Batches} of {cut.Of} batches)" : "")}  train loss {done.TrainLoss:0.0000}  val loss {done.ValidationLoss:0.0000}  {metrics}  ({done.Seconds:0.0} s){Eta(p)}"));
             return;
         }
         if (!_live || (DateTime.UtcNow - _lastDraw).TotalMilliseconds < 200) return;

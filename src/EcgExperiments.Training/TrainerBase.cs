@@ -286,7 +286,7 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
                 var batches = EpochBatches(EpochOrder(state)).ToList();
                 double lossSum = 0;
                 var extraSums = new Dictionary<string, double>(StringComparer.Ordinal);
-                int seen = 0;
+                int seen = 0, trained = 0;
                 for (int b = 0; b < batches.Count; b++)
                 {
                     var batch = batches[b];
@@ -299,6 +299,7 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
                     if (step.Extra is { } extra)
                         foreach (var (k, v) in extra) extraSums[k] = extraSums.GetValueOrDefault(k) + v * batch.Length;
                     seen += batch.Length;
+                    trained++;
                     if (cancel.IsCancellationRequested) { interrupted = true; break; }
                     progress?.Report(new TrainingProgress(epoch, Options.Epochs, b + 1, batches.Count, lossSum / seen, clock.Elapsed,
                         Remaining(clock.Elapsed, epoch - first, b + 1, batches.Count, Options.Epochs - first + 1), history.LastOrDefault()));
@@ -317,7 +318,10 @@ public abstract class EcgTrainerBase<TModel, TPredictor> : IEstimator<TPredictor
                         val = Validate(state, validation);
                     foreach (var (k, v) in val.Metrics) metrics[k] = v;
                 }
-                var record = new EpochRecord(epoch, lossSum / Math.Max(1, seen), val?.Loss, metrics, rate, epochClock.Elapsed.TotalSeconds);
+                var record = new EpochRecord(epoch, lossSum / Math.Max(1, seen), val?.Loss, metrics, rate, epochClock.Elapsed.TotalSeconds)
+                {
+                    Partial = trained < batches.Count ? new PartialEpoch(trained, batches.Count) : null,
+                };
                 history.Add(record);
                 progress?.Report(new TrainingProgress(epoch, Options.Epochs, batches.Count, batches.Count, record.TrainLoss, clock.Elapsed,
                     Remaining(clock.Elapsed, epoch - first, batches.Count, batches.Count, Options.Epochs - first + 1), record));

@@ -70,7 +70,14 @@ public sealed record TrainingOptions
 }
 
 /// <summary>One epoch of history: losses, validation metrics, learning rate and time.</summary>
-public sealed record EpochRecord(int Epoch, double TrainLoss, double? ValidationLoss, IReadOnlyDictionary<string, double> ValidationMetrics, double LearningRate, double Seconds);
+public sealed record EpochRecord(int Epoch, double TrainLoss, double? ValidationLoss, IReadOnlyDictionary<string, double> ValidationMetrics, double LearningRate, double Seconds)
+{
+    /// <summary>Set when an interruption cut the epoch short: its losses and metrics are those after these batches. Null for a whole epoch.</summary>
+    public PartialEpoch? Partial { get; init; }
+}
+
+/// <summary>How much of an interrupted epoch was trained: <paramref name="Batches"/> of its <paramref name="Of"/> batches.</summary>
+public sealed record PartialEpoch(int Batches, int Of);
 
 /// <summary>Live progress for displays.</summary>
 public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double RunningLoss, TimeSpan Elapsed, TimeSpan? Remaining, EpochRecord? LastEpoch);

@@ -265,7 +265,14 @@ public class IncompleteRunReportTests
             node["status"] = "failed";
             node["error"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "EcgDataException", ["message"] = why };
         });
-        Edit(records[1], node => node["status"] = "interrupted");
+        int epochs = 0;
+        Edit(records[1], node =>
+        {
+            node["status"] = "interrupted";
+            var history = node["history"]!.AsArray();
+            epochs = history.Count;
+            history[^1]!["partial"] = new System.Text.Json.Nodes.JsonObject { ["batches"] = 3, ["of"] = 10 };   // the stop cut the last epoch short
+        });
         var unreadable = Path.Combine(root, "broken", "123456789abc");
         Directory.CreateDirectory(unreadable);
         File.WriteAllText(Path.Combine(unreadable, "run.json"), "{ \"format\": \"ecg-run\", \"trial_");
@@ -277,7 +284,7 @@ public class IncompleteRunReportTests
         var md = File.ReadAllText(files.Markdown);
         Assert.Contains("## Runs that did not complete (3)", md);
         Assert.Contains("| failed | ", md);
-        Assert.Contains("| interrupted | ", md);
+        Assert.Contains($"| interrupted | {epochs - 1} | stopped on request after {epochs - 1} whole epoch(s) and part of the next:", md);
         Assert.Contains("| unreadable | 0 | ", md);
         Assert.Contains("record 17, lead II: \"NaN\", second line", md);   // one table row: the line break flattened
 

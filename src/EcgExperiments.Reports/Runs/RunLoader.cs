@@ -156,7 +156,7 @@ public static class RunLoader
             Strategy = Str((config["training"] as JsonObject)?["imbalance"], "strategy") ?? "none",
             ResolvedConfig = config,
             FlatConfig = ConfigFlattener.Flatten(config),
-            History = stored.History.Select(h => new EpochLoss(h.Epoch, h.TrainLoss, h.ValidationLoss)).ToList(),
+            History = stored.History.Select(h => new EpochLoss(h.Epoch, h.TrainLoss, h.ValidationLoss) { Partial = h.Partial is not null }).ToList(),
             BestEpoch = stored.BestEpoch,
             Task = task,
             Table = table,

@@ -4,7 +4,11 @@ using EcgExperiments.Evaluation;
 namespace EcgExperiments.Reports;
 
 /// <summary>One epoch of a run's training history (validation loss is null when there was no validation set).</summary>
-public sealed record EpochLoss(int Epoch, double? TrainLoss, double? ValidationLoss);
+public sealed record EpochLoss(int Epoch, double? TrainLoss, double? ValidationLoss)
+{
+    /// <summary>An epoch an interruption cut short.</summary>
+    public bool Partial { get; init; }
+}
 
 /// <summary>
 /// What a report needs from one run folder (<c>results/&lt;experiment&gt;/&lt;trial-key-12&gt;/</c>): identity, task, the
@@ -110,15 +114,15 @@ public sealed record RunRecord
 /// <param name="Model">Model description, or "—".</param>
 /// <param name="Strategy">Imbalance strategy, or "—".</param>
 /// <param name="Status">"failed", "interrupted", "running" or "unreadable".</param>
-/// <param name="EpochsTrained">Epochs in the record's history.</param>
+/// <param name="EpochsTrained">Whole epochs in the record's history (an epoch an interruption cut short is not counted).</param>
 /// <param name="Reason">Why: the error, or what an interruption means.</param>
 /// <param name="Folder">The run folder.</param>
 public sealed record IncompleteRun(string Experiment, string TrialKey, string Model, string Strategy, string Status, int EpochsTrained, string Reason, string Folder)
 {
-    public static IncompleteRun Of(RunRecord run) => new(run.Experiment, run.TrialKey, run.ModelDescription, run.Strategy, run.Status, run.History.Count,
+    public static IncompleteRun Of(RunRecord run) => new(run.Experiment, run.TrialKey, run.ModelDescription, run.Strategy, run.Status, run.History.Count(h => !h.Partial),
         run.Status switch
         {
-            "interrupted" => $"stopped on request after {run.History.Count} epoch(s): partly trained, so its metrics are left out",
+            "interrupted" => $"stopped on request after {run.History.Count(h => !h.Partial)} whole epoch(s){(run.History.Any(h => h.Partial) ? " and part of the next" : "")}: partly trained, so its metrics are left out",
             "running" => "the process running it ended without recording an outcome",
             _ => run.Error ?? "no reason recorded",
         }, run.Folder);
