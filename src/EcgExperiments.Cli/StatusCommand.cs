@@ -54,7 +54,7 @@ internal static class StatusCommand
     }
 
     private static string Resumes(Training.CheckpointInfo c) =>
-        $"checkpoint after epoch {c.Epoch} of {c.Epochs} ({c.WrittenUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC): the next run resumes there";
+        $"{c.Describe()}: the next run resumes there";
 
     private static string Name(int? trial, int? rung) => trial is { } n ? $"#{n}{(rung is > 0 ? $" rung {rung}" : "")}" : "#?";
 }

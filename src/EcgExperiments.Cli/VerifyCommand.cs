@@ -77,8 +77,7 @@ internal static class VerifyCommand
         foreach (var t in training)
         {
             var c = t.Checkpoint;
-            Console.WriteLine($"{Path.GetFileName(t.ExperimentDirectory)} ({StableHash.Short(c.Key)}): in progress, checkpoint after epoch {c.Epoch} of {c.Epochs} " +
-                              $"({c.WrittenUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC)" +
+            Console.WriteLine($"{Path.GetFileName(t.ExperimentDirectory)} ({StableHash.Short(c.Key)}): in progress, {c.Describe()}" +
                               (t.Problem is null ? $"; `ecg run experiments/{Path.GetFileName(t.SpecFile)} --output {ReferenceRuns.Folder}` resumes it" : ""));
             if (t.Problem is not null) AnsiConsole.MarkupLineInterpolated($"[red]{t.Problem}[/]");
         }

@@ -32,7 +32,18 @@ public sealed record CheckpointOptions(string Path, string Key, TimeSpan Interva
 public sealed record ResumedFit(int AfterEpoch, int Sittings, double WallSeconds, long? PeakMemoryBytes);
 
 /// <summary>What a checkpoint file holds, read without loading its tensors (for messages before a run).</summary>
-public sealed record CheckpointInfo(string Key, int Epoch, int Epochs, DateTime WrittenUtc);
+/// <param name="Key">The trial key the state belongs to.</param>
+/// <param name="Epoch">The last finished epoch.</param>
+/// <param name="Epochs">The fit's planned epochs.</param>
+/// <param name="WrittenUtc">When it was written.</param>
+/// <param name="Sittings">How many sittings (processes) trained it so far.</param>
+/// <param name="WallSeconds">Their wall time (their training time, for a checkpoint written before wall time was recorded).</param>
+public sealed record CheckpointInfo(string Key, int Epoch, int Epochs, DateTime WrittenUtc, int Sittings, double WallSeconds)
+{
+    /// <summary>"checkpoint after epoch 33 of 100 (2026-12-07 15:37 UTC; 2 sittings, 2 h 05 min so far)": where the next run resumes.</summary>
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"checkpoint after epoch {Epoch} of {Epochs} ({WrittenUtc:yyyy-MM-dd HH:mm} UTC; {Sittings} sitting{(Sittings == 1 ? "" : "s")}, {DurationText.Of(WallSeconds)} so far)");
+}
 
 /// <summary>
 /// A fit's whole state at the end of an epoch, in the project's state-file format (<see cref="StateFile"/>): the model's
@@ -123,8 +134,11 @@ public sealed class TrainingCheckpoint : IDisposable
             int version = int.Parse(Get("version"), CultureInfo.InvariantCulture);
             if (version > FormatVersion)
                 throw new EcgDataException($"training checkpoint version {version} is newer than this build reads (≤ {FormatVersion}); update EcgExperiments", path);
+            // "sittings" and "wall_seconds" came after format version 1 was first written: older checkpoints lack them.
             return new CheckpointInfo(Get("key"), int.Parse(Get("epoch"), CultureInfo.InvariantCulture), int.Parse(Get("epochs"), CultureInfo.InvariantCulture),
-                DateTime.Parse(Get("written_utc"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
+                DateTime.Parse(Get("written_utc"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+                meta.TryGetValue("sittings", out var sittings) ? int.Parse(sittings, CultureInfo.InvariantCulture) : 1,
+                double.Parse(meta.TryGetValue("wall_seconds", out var wall) ? wall : Get("seconds"), CultureInfo.InvariantCulture));
         }
         catch (Exception e) when (e is FormatException or OverflowException)
         {
@@ -163,8 +177,8 @@ public sealed class TrainingCheckpoint : IDisposable
                 Optimizers = optimizers,
                 TorchRng = tensors.TryGetValue("torch_rng", out var rng) ? rng : throw new EcgDataException("checkpoint has no 'torch_rng' tensor", path),
                 WrittenUtc = header.WrittenUtc,
+                Sittings = header.Sittings,
                 // Entries added after format version 1 was first written: absent from older checkpoints.
-                Sittings = meta.TryGetValue("sittings", out var sittings) ? int.Parse(sittings, CultureInfo.InvariantCulture) : 1,
                 WallSeconds = meta.TryGetValue("wall_seconds", out var wall) ? double.Parse(wall, CultureInfo.InvariantCulture) : null,
                 PeakMemoryBytes = meta.TryGetValue("peak_memory_bytes", out var peak) ? long.Parse(peak, CultureInfo.InvariantCulture) : null,
             };

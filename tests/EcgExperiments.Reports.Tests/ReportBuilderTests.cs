@@ -323,7 +323,7 @@ public class IncompleteRunReportTests
         var files = ReportBuilder.Build([root], Path.Combine(Fixture.TempDir(), "out"));
         Assert.Equal(1, files.IncompleteCount);
         var md = File.ReadAllText(files.Markdown);
-        Assert.Contains("| tiny_beatgan | 777777777777 | — | — | in progress | 31 | training: checkpoint after epoch 31 of 100 (2026-12-07 14:50 UTC);", md);
+        Assert.Contains("| tiny_beatgan | 777777777777 | — | — | in progress | 31 | training: checkpoint after epoch 31 of 100 (2026-12-07 14:50 UTC; 1 sitting, 1 h 53 min so far);", md);
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(files.Json))!;
         Assert.Equal("in progress", Assert.Single(json["incomplete_runs"]!.AsArray())!["status"]!.GetValue<string>());
 

@@ -86,6 +86,9 @@ public class CheckpointResumeTests
             Assert.Equal((2, 2), (second.Epoch, second.Sittings));
             Assert.InRange(second.WallSeconds!.Value, 3600 + 1800, 3600 + 1800 + 600);
             Assert.Equal(new ResumedFit(2, 2, second.WallSeconds.Value, second.PeakMemoryBytes), second.Resumed);
+            var info = TrainingCheckpoint.Peek(path)!;
+            Assert.Equal((2, second.WallSeconds.Value), (info.Sittings, info.WallSeconds));
+            Assert.Matches(@"^checkpoint after epoch 2 of 4 \(\d{4}-\d\d-\d\d \d\d:\d\d UTC; 2 sittings, 1 h 3\d min so far\)$", info.Describe());
         }
 
         // The same file as the first checkpoint format wrote it: no sittings, wall time or memory entries.
@@ -95,6 +98,7 @@ public class CheckpointResumeTests
         foreach (var t in tensors.Values) t.Dispose();
         using (var old = TrainingCheckpoint.Load(path))
             Assert.Equal(new ResumedFit(2, 1, trainingSeconds, null), old.Resumed); // its training time stands in for the wall time
+        Assert.Equal((1, trainingSeconds), (TrainingCheckpoint.Peek(path)!.Sittings, TrainingCheckpoint.Peek(path)!.WallSeconds));
         var resumed = Trainer().Train(train, null, checkpoint: checkpoint);
         resumed.Model.Dispose();
         Assert.Equal(new ResumedFit(2, 1, trainingSeconds, null), resumed.Resumed);

@@ -39,13 +39,7 @@ public static class PublishedComparison
     }
 
     /// <summary>"1 h 02 min", "7.4 min", "41 s".</summary>
-    public static string Duration(double? seconds) => seconds switch
-    {
-        null => "–",
-        >= 3600 => $"{Math.Floor(seconds.Value / 3600):0} h {Math.Floor(seconds.Value % 3600 / 60):00} min",
-        >= 120 => $"{seconds.Value / 60:0.0} min",
-        _ => $"{seconds.Value:0} s",
-    };
+    public static string Duration(double? seconds) => seconds is { } s ? DurationText.Of(s) : "–";
 
     /// <summary>A run's wall time: "1 h 12 min", or "6 h 05 min in 3 sittings" for a trial resumed from checkpoints.</summary>
     public static string WallTime(RunRecord run) =>

@@ -130,8 +130,7 @@ public sealed record IncompleteRun(string Experiment, string TrialKey, string Mo
     /// <summary>A trial still training in <paramref name="experimentDirectory"/>: its checkpoint says where the next run resumes.</summary>
     public static IncompleteRun Of(Training.CheckpointInfo checkpoint, string experimentDirectory) =>
         new(Path.GetFileName(Path.TrimEndingDirectorySeparator(experimentDirectory)), Core.StableHash.Short(checkpoint.Key), "—", "—", "in progress", checkpoint.Epoch,
-            $"training: checkpoint after epoch {checkpoint.Epoch} of {checkpoint.Epochs} " +
-            $"({checkpoint.WrittenUtc.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC); the spec's next `ecg run` into this results folder resumes it",
+            $"training: {checkpoint.Describe()}; the spec's next `ecg run` into this results folder resumes it",
             experimentDirectory);
 
     public static IncompleteRun Of(UnreadableRun run) =>
