@@ -60,8 +60,10 @@ internal sealed class FakeSlurm
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    // Tasks run under job control (set -m): without it bash starts background work with SIGINT ignored, and an ignored
-    // signal stays ignored across exec, so the trial would never see scancel's SIGINT as it does under slurmd.
+    // A task starts with SIGINT at its default disposition, as slurmstepd starts job steps: an ignored signal stays ignored
+    // across exec, and the trial would never see scancel's SIGINT. Bash ignores SIGINT in background work without job
+    // control (hence set -m), and the test run itself may have inherited it ignored (a suite started with `nohup … &` from a
+    // script), hence env --default-signal on the task.
     private const string Sbatch = """
         #!/bin/bash
         set -eu
@@ -87,7 +89,7 @@ internal sealed class FakeSlurm
             echo RUNNING > "$state/$id.$i"
             rc=0
             SLURM_JOB_ID=$((id * 100 + i)) SLURM_ARRAY_JOB_ID=$id SLURM_ARRAY_TASK_ID=$i SLURM_CPUS_PER_TASK=1 \
-              bash -c 'echo $$ > "$1"; exec bash "$2"' _ "$state/$id.$i.pid" "$script" > "$log" 2>&1 || rc=$?
+              env --default-signal=INT bash -c 'echo $$ > "$1"; exec bash "$2"' _ "$state/$id.$i.pid" "$script" > "$log" 2>&1 || rc=$?
             rm -f "$state/$id.$i.pid"
             if [ "$rc" -eq 0 ]; then echo "COMPLETED|0:0" > "$state/$id.$i"; else echo "FAILED|$rc:0" > "$state/$id.$i"; fi
           done
