@@ -81,7 +81,7 @@ public sealed class TrainingCheckpoint : IDisposable
     public DateTime WrittenUtc { get; init; } = DateTime.UtcNow;
     /// <summary>How many sittings (processes) trained the state so far; 1 for a checkpoint that predates the count.</summary>
     public int Sittings { get; init; } = 1;
-    /// <summary>Wall time of those sittings, each from its start to its last checkpoint; null when not recorded (older files).</summary>
+    /// <summary>Wall time of those sittings, each from its start to its last checkpoint; read from an older file that lacks it, its training time.</summary>
     public double? WallSeconds { get; init; }
     /// <summary>The largest peak resident memory of those sittings' processes; null when not recorded (older files).</summary>
     public long? PeakMemoryBytes { get; init; }
@@ -178,8 +178,8 @@ public sealed class TrainingCheckpoint : IDisposable
                 TorchRng = tensors.TryGetValue("torch_rng", out var rng) ? rng : throw new EcgDataException("checkpoint has no 'torch_rng' tensor", path),
                 WrittenUtc = header.WrittenUtc,
                 Sittings = header.Sittings,
-                // Entries added after format version 1 was first written: absent from older checkpoints.
-                WallSeconds = meta.TryGetValue("wall_seconds", out var wall) ? double.Parse(wall, CultureInfo.InvariantCulture) : null,
+                WallSeconds = header.WallSeconds,
+                // Added after format version 1 was first written: absent from older checkpoints.
                 PeakMemoryBytes = meta.TryGetValue("peak_memory_bytes", out var peak) ? long.Parse(peak, CultureInfo.InvariantCulture) : null,
             };
         }
