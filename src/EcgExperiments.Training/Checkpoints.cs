@@ -82,12 +82,12 @@ public sealed class TrainingCheckpoint : IDisposable
     /// <summary>How many sittings (processes) trained the state so far; 1 for a checkpoint that predates the count.</summary>
     public int Sittings { get; init; } = 1;
     /// <summary>Wall time of those sittings, each from its start to its last checkpoint; read from an older file that lacks it, its training time.</summary>
-    public double? WallSeconds { get; init; }
+    public required double WallSeconds { get; init; }
     /// <summary>The largest peak resident memory of those sittings' processes; null when not recorded (older files).</summary>
     public long? PeakMemoryBytes { get; init; }
 
     /// <summary>What a fit continuing from this checkpoint carries over from the sittings that wrote it.</summary>
-    public ResumedFit Resumed => new(Epoch, Sittings, WallSeconds ?? Seconds, PeakMemoryBytes);
+    public ResumedFit Resumed => new(Epoch, Sittings, WallSeconds, PeakMemoryBytes);
 
     /// <summary>Writes the checkpoint to <paramref name="path"/> atomically (a crash mid-write leaves the previous one).</summary>
     public void Save(string path)
@@ -109,8 +109,8 @@ public sealed class TrainingCheckpoint : IDisposable
             ["items"] = JsonSerializer.Serialize(Items, Json),
             ["written_utc"] = WrittenUtc.ToString("O", CultureInfo.InvariantCulture),
             ["sittings"] = Sittings.ToString(CultureInfo.InvariantCulture),
+            ["wall_seconds"] = WallSeconds.ToString("R", CultureInfo.InvariantCulture),
         };
-        if (WallSeconds is { } wall) meta["wall_seconds"] = wall.ToString("R", CultureInfo.InvariantCulture);
         if (PeakMemoryBytes is { } peak) meta["peak_memory_bytes"] = peak.ToString(CultureInfo.InvariantCulture);
         var tensors = new List<KeyValuePair<string, Tensor>>();
         tensors.AddRange(Model.Select(p => KeyValuePair.Create("model." + p.Key, p.Value)));

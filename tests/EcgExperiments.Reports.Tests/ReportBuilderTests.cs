@@ -314,7 +314,7 @@ public class IncompleteRunReportTests
         using (var rng = EcgExperiments.Torch.torch.zeros([8]))
             new EcgExperiments.Training.TrainingCheckpoint
             {
-                Key = key, Epoch = 31, Epochs = 100, Best = 0.93, BestEpoch = 30, SinceBest = 1, Seconds = 6800, History = [],
+                Key = key, Epoch = 31, Epochs = 100, Best = 0.93, BestEpoch = 30, SinceBest = 1, Seconds = 6700, WallSeconds = 6800, History = [],
                 Rng = new EcgExperiments.Core.SplitMix64.Position(1, null), Items = new Dictionary<string, string>(),
                 Model = new Dictionary<string, EcgExperiments.Torch.Tensor>(), BestModel = null, Optimizers = [], TorchRng = rng,
                 WrittenUtc = new DateTime(2026, 12, 7, 14, 50, 0, DateTimeKind.Utc),

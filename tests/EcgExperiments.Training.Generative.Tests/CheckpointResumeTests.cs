@@ -73,7 +73,7 @@ public class CheckpointResumeTests
         using (var first = TrainingCheckpoint.Load(path))
         {
             Assert.Equal((1, 1), (first.Epoch, first.Sittings));
-            Assert.InRange(first.WallSeconds!.Value, 3600, 3600 + 600);
+            Assert.InRange(first.WallSeconds, 3600, 3600 + 600);
             Assert.True(first.PeakMemoryBytes > 0);
         }
 
@@ -84,10 +84,10 @@ public class CheckpointResumeTests
         using (var second = TrainingCheckpoint.Load(path))
         {
             Assert.Equal((2, 2), (second.Epoch, second.Sittings));
-            Assert.InRange(second.WallSeconds!.Value, 3600 + 1800, 3600 + 1800 + 600);
-            Assert.Equal(new ResumedFit(2, 2, second.WallSeconds.Value, second.PeakMemoryBytes), second.Resumed);
+            Assert.InRange(second.WallSeconds, 3600 + 1800, 3600 + 1800 + 600);
+            Assert.Equal(new ResumedFit(2, 2, second.WallSeconds, second.PeakMemoryBytes), second.Resumed);
             var info = TrainingCheckpoint.Peek(path)!;
-            Assert.Equal((2, second.WallSeconds.Value), (info.Sittings, info.WallSeconds));
+            Assert.Equal((2, second.WallSeconds), (info.Sittings, info.WallSeconds));
             Assert.Matches(@"^checkpoint after epoch 2 of 4 \(\d{4}-\d\d-\d\d \d\d:\d\d UTC; 2 sittings, 1 h 3\d min so far\)$", info.Describe());
         }
 
